@@ -1,0 +1,38 @@
+// Tiny WGSL specialisation: `{{NAME}}` placeholders replaced by values. Throws if any placeholder is left.
+
+export function specialise(shaderName: string, template: string, values: Record<string, string | number>): string {
+  const code = template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
+    if (!(name in values)) throw new Error(`shader ${shaderName}: no value for placeholder ${whole}`);
+    return String(values[name]);
+  });
+  if (code.includes('{{')) throw new Error(`shader ${shaderName}: unreplaced placeholder left after specialisation`);
+  return code;
+}
+
+/** Cache key: shader name + sorted specialisation values. */
+export function kernelKey(shaderName: string, values: Record<string, string | number | boolean>): string {
+  const parts = Object.keys(values).sort().map((k) => `${k}=${values[k]}`);
+  return `${shaderName}(${parts.join(',')})`;
+}
+
+/**
+ * Splits a 1-D launch of `groups` workgroups into x*y so that neither exceeds the per-dimension limit.
+ * Shaders recover the linear workgroup id as `wid.x + wid.y * nwg.x` (from @builtin(num_workgroups)).
+ */
+export function grid1D(groups: number, maxPerDim: number): [number, number, number] {
+  if (groups <= maxPerDim) return [Math.max(groups, 1), 1, 1];
+  const y = Math.ceil(groups / maxPerDim);
+  return [Math.ceil(groups / y), y, 1];
+}
+
+/** Packs uniform values (u32 / i32 / f32 by tag) into a 16-byte-aligned buffer. */
+export function packParams(values: Array<{ u32: number } | { i32: number } | { f32: number }>): ArrayBuffer {
+  const buf = new ArrayBuffer(Math.max(16, Math.ceil((values.length * 4) / 16) * 16));
+  const view = new DataView(buf);
+  values.forEach((v, i) => {
+    if ('u32' in v) view.setUint32(i * 4, v.u32, true);
+    else if ('i32' in v) view.setInt32(i * 4, v.i32, true);
+    else view.setFloat32(i * 4, v.f32, true);
+  });
+  return buf;
+}

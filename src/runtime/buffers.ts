@@ -1,0 +1,50 @@
+// A pool of GPU storage buffers, bucketed by size so that freed buffers are reused step after step.
+import { OutOfMemoryError } from './errors.js';
+
+export const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+/** Rounds a byte size up to its pool bucket: multiples of 256 B below 64 KiB, then powers of 2 over 8. */
+export function bucketSize(bytes: number): number {
+  const b = Math.max(16, bytes);
+  if (b <= 65536) return Math.ceil(b / 256) * 256;
+  const step = 2 ** Math.floor(Math.log2(b) - 3);
+  return Math.ceil(b / step) * step;
+}
+
+export class BufferPool {
+  private free = new Map<number, GPUBuffer[]>();
+  bytesInUse = 0;
+  buffersInUse = 0;
+  pooledBytes = 0;
+  constructor(private device: GPUDevice, private maxBufferBytes: number) {}
+
+  acquire(bytes: number, label?: string): GPUBuffer {
+    const size = bucketSize(bytes);
+    if (size > this.maxBufferBytes)
+      throw new OutOfMemoryError(`a buffer of ${bytes} bytes exceeds this adapter's storage binding limit of ${this.maxBufferBytes} bytes`);
+    const list = this.free.get(size);
+    let buf = list?.pop();
+    if (buf) this.pooledBytes -= size;
+    else buf = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
+    this.bytesInUse += size;
+    this.buffersInUse += 1;
+    return buf;
+  }
+
+  release(buf: GPUBuffer): void {
+    const size = buf.size;
+    this.bytesInUse -= size;
+    this.buffersInUse -= 1;
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, (list = []));
+    list.push(buf);
+    this.pooledBytes += size;
+  }
+
+  /** Destroys every pooled (free) buffer. */
+  trim(): void {
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+    this.pooledBytes = 0;
+  }
+}

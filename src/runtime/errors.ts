@@ -1,0 +1,30 @@
+// The typed errors of shadergrad. Every message names the op or argument and the shapes involved.
+
+export class ShadergradError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+/** Shapes that do not fit an op (broadcast, matmul inner dims, axes out of range, ...). */
+export class ShapeError extends ShadergradError {}
+/** A tensor of the wrong dtype for an op (float where int labels are needed, ...). */
+export class DTypeError extends ShadergradError {}
+/** A value that is not acceptable (NaN in input data, class id out of range, bad option). */
+export class ValueError extends ShadergradError {}
+/** No WebGPU adapter or device; the message says what to install. */
+export class GPUUnavailableError extends ShadergradError {}
+/** The GPU device was lost (driver reset, destroy()); no further work is possible on it. */
+export class DeviceLostError extends ShadergradError {}
+/** The GPU ran out of memory, or a tensor is larger than a storage binding may be. */
+export class OutOfMemoryError extends ShadergradError {}
+/** A WGSL shader failed to compile; the message has the shader's name and line. */
+export class ShaderCompileError extends ShadergradError {}
+/** A file (safetensors, ONNX, checkpoint) is malformed. */
+export class FormatError extends ShadergradError {}
+/** Reading a result back from the GPU took longer than the timeout. */
+export class ReadbackTimeoutError extends ShadergradError {}
+/** A pending tensor depends on a parameter that an optimizer step has since updated in place. */
+export class StaleTensorError extends ShadergradError {}
+/** A WebGPU validation error that is not one of the above (a bug in shadergrad: please report). */
+export class GPUValidationError extends ShadergradError {}
