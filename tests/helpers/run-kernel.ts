@@ -1,0 +1,36 @@
+// Runs one KernelSpec once on fresh buffers and reads its last binding back (tests only: no pooling).
+import type { KernelSpec } from '../../src/kernels/types.js';
+import { readBuffer } from '../../src/runtime/readback.js';
+import { bindGroupFor, uniformBuffer, withErrorScopes, type Runtime } from '../../src/runtime/runtime.js';
+
+export function storageBuffer(rt: Runtime, data: Float32Array | number): GPUBuffer {
+  const length = typeof data === 'number' ? data : data.length;
+  const buf = rt.device.createBuffer({
+    size: Math.max(16, Math.ceil((length * 4) / 16) * 16),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+  });
+  if (typeof data !== 'number') rt.device.queue.writeBuffer(buf, 0, data);
+  return buf;
+}
+
+export async function runKernel(rt: Runtime, spec: KernelSpec, inputs: Float32Array[], outLength: number): Promise<Float32Array> {
+  const pipeline = await rt.pipelines.get(spec);
+  const buffers = [...inputs.map((x) => storageBuffer(rt, x)), storageBuffer(rt, outLength)];
+  const params = spec.params ? uniformBuffer(rt, spec.params) : undefined;
+  try {
+    await withErrorScopes(rt, spec.key, () => {
+      const enc = rt.device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroupFor(rt, spec, pipeline, buffers, params));
+      pass.dispatchWorkgroups(...spec.workgroups);
+      pass.end();
+      rt.device.queue.submit([enc.finish()]);
+    });
+    const out = buffers[buffers.length - 1];
+    return new Float32Array(await readBuffer(rt, out, 0, outLength * 4));
+  } finally {
+    for (const b of buffers) b.destroy();
+    params?.destroy();
+  }
+}
