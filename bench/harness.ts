@@ -1,0 +1,109 @@
+// The bench vocabulary: a family (one file under bench/families/) lists cases and runs one case;
+// the harness times contestants in alternating rounds and summarises the samples.
+import type { Runtime } from '../src/runtime/runtime.js';
+import type { TfPeer } from './peer-tfjs.js';
+
+export interface BenchOptions {
+  /** Substring filters (case-insensitive); empty = everything. */
+  variant?: string;
+  shape?: string;
+  quick: boolean;
+  /** Timed samples per contestant (after warm-up). */
+  rounds: number;
+  /** Wall-clock budget per contestant per case; slow variants get fewer samples (at least one). */
+  budgetMs: number;
+  /** Target duration of one sample; fast kernels repeat inside a sample to reach it. */
+  sampleMs: number;
+}
+
+export interface BenchContext {
+  rt: Runtime;
+  /** TensorFlow.js on the same Dawn GPU, or null with --no-peer. */
+  peer: TfPeer | null;
+  options: BenchOptions;
+  log(line: string): void;
+}
+
+/** One timed thing: a kernel variant or the peer. `run(reps)` does the work `reps` times and waits for it. */
+export interface Contestant {
+  name: string;
+  /** Returns GPU milliseconds for the whole sample when the device can tell (timestamp queries). */
+  run(reps: number): Promise<{ gpuMs?: number }>;
+}
+
+export type EntryStatus = 'ok' | 'WRONG' | 'unsupported' | 'error';
+
+export interface Entry {
+  name: string;
+  status: EntryStatus;
+  /** Why it is WRONG / unsupported / error. */
+  note?: string;
+  /** Per-op milliseconds of each timed sample (sample time / reps). */
+  wallMs: number[];
+  gpuMs: number[];
+  reps: number;
+}
+
+export interface CaseResult {
+  family: string;
+  case: string;
+  /** Floating-point operations of one op (2*M*N*K for a matmul). */
+  flops: number;
+  entries: Entry[];
+  /** The peer's entry (TF.js), when it ran. */
+  peer?: Entry;
+}
+
+/** A kernel family: one file exporting this. `cases(quick)` is the suite; `run` checks then times one case. */
+export interface BenchFamily<C extends { name: string } = { name: string }> {
+  name: string;
+  cases(quick: boolean): C[];
+  run(ctx: BenchContext, c: C): Promise<CaseResult>;
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+/**
+ * Warms each contestant up (pipeline compile, first-use allocations), picks a repeat count so one
+ * sample lasts ~sampleMs, then times them in alternating rounds: lavapipe drifts by ±40% over seconds,
+ * so interleaving keeps the comparison fair. Every contestant runs with the same `reps`.
+ */
+export async function timeAlternating(ctx: BenchContext, contestants: Contestant[], entries: Entry[]): Promise<void> {
+  const { rounds, budgetMs, sampleMs } = ctx.options;
+  if (contestants.length === 0) return;
+  let fastest = Infinity;
+  for (const c of contestants) {
+    await c.run(1);
+    const t0 = performance.now();
+    await c.run(1);
+    fastest = Math.min(fastest, performance.now() - t0);
+  }
+  const reps = Math.max(1, Math.min(64, Math.round(sampleMs / Math.max(fastest, 1e-3))));
+  const spent = new Map<string, number>();
+  for (let round = 0; round < rounds; round++) {
+    for (const c of contestants) {
+      const entry = entries.find((e) => e.name === c.name)!;
+      entry.reps = reps;
+      if (entry.wallMs.length > 0 && (spent.get(c.name) ?? 0) > budgetMs) continue;
+      const t0 = performance.now();
+      const { gpuMs } = await c.run(reps);
+      const dt = performance.now() - t0;
+      spent.set(c.name, (spent.get(c.name) ?? 0) + dt);
+      entry.wallMs.push(dt / reps);
+      if (gpuMs !== undefined) entry.gpuMs.push(gpuMs / reps);
+    }
+  }
+}
+
+export function newEntry(name: string, status: EntryStatus = 'ok', note?: string): Entry {
+  return { name, status, note, wallMs: [], gpuMs: [], reps: 0 };
+}
+
+export function matches(filter: string | undefined, name: string): boolean {
+  return !filter || name.toLowerCase().includes(filter.toLowerCase());
+}
