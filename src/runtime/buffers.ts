@@ -1,7 +1,8 @@
 // A pool of GPU storage buffers, bucketed by size so that freed buffers are reused step after step.
 import { OutOfMemoryError } from './errors.js';
 
-export const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+// GPUBufferUsage.STORAGE | COPY_SRC | COPY_DST, spelled as numbers: the globals may not exist yet when this module loads
+export const STORAGE_USAGE = 0x80 | 0x04 | 0x08;
 
 /** Rounds a byte size up to its pool bucket: multiples of 256 B below 64 KiB, then powers of 2 over 8. */
 export function bucketSize(bytes: number): number {

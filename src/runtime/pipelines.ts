@@ -1,4 +1,6 @@
-// Pipeline cache keyed by KernelSpec.key; compile errors become ShaderCompileError with the WGSL line.
+// Pipeline cache keyed by KernelSpec.key. Pipelines are created synchronously (so that realizing a graph
+// and an optimizer step need no await); the compile check runs asynchronously and is reported, with the
+// shader's name and WGSL line, at the next await point (readback) — like errors of queued GPU work.
 import type { KernelSpec } from '../kernels/types.js';
 import { ShaderCompileError } from './errors.js';
 
@@ -8,14 +10,16 @@ export class PipelineCache {
   private pipelines = new Map<string, GPUComputePipeline>();
   private layouts = new Map<string, GPUBindGroupLayout>();
   private codeByKey = new Map<string, string>();
+  /** Compile checks not yet awaited; `checkCompiled()` drains them. */
+  private pending: Promise<void>[] = [];
   constructor(private device: GPUDevice) {}
 
   get size(): number {
     return this.pipelines.size;
   }
 
-  /** Returns the pipeline for a kernel, compiling and checking it on first use. */
-  async get(spec: KernelSpec): Promise<GPUComputePipeline> {
+  /** Returns the pipeline for a kernel, creating it on first use; compile errors surface in checkCompiled(). */
+  getSync(spec: KernelSpec): GPUComputePipeline {
     const hit = this.pipelines.get(spec.key);
     if (hit) {
       if (this.codeByKey.get(spec.key) !== spec.code) throw new Error(`kernel key ${spec.key} names two different shaders`);
@@ -23,29 +27,29 @@ export class PipelineCache {
     }
     if (dumpWgsl) console.log(`// ---- ${spec.key}\n${spec.code}`);
     const module = this.device.createShaderModule({ code: spec.code, label: spec.key });
-    const info = await module.getCompilationInfo();
-    const errors = info.messages.filter((m) => m.type === 'error');
-    if (errors.length > 0) {
-      const lines = spec.code.split('\n');
-      const text = errors
-        .map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1]?.trim() ?? ''}`)
-        .join('\n');
-      throw new ShaderCompileError(`WGSL compile error in shader ${spec.key}:\n${text}`);
-    }
-    const layout = this.layoutFor(spec);
-    this.device.pushErrorScope('validation');
-    const pipeline = await this.device.createComputePipelineAsync({
+    this.pending.push(compileCheck(module, spec));
+    const pipeline = this.device.createComputePipeline({
       label: spec.key,
-      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.layoutFor(spec)] }),
       compute: { module, entryPoint: 'main' },
-    }).catch((e: Error) => {
-      throw new ShaderCompileError(`pipeline creation failed for shader ${spec.key}: ${e.message}`);
     });
-    const err = await this.device.popErrorScope();
-    if (err) throw new ShaderCompileError(`pipeline creation failed for shader ${spec.key}: ${err.message}`);
     this.pipelines.set(spec.key, pipeline);
     this.codeByKey.set(spec.key, spec.code);
     return pipeline;
+  }
+
+  /** Like getSync, but waits for the compile check. */
+  async get(spec: KernelSpec): Promise<GPUComputePipeline> {
+    const p = this.getSync(spec);
+    await this.checkCompiled();
+    return p;
+  }
+
+  /** Throws the first ShaderCompileError among pipelines created since the last check. */
+  async checkCompiled(): Promise<void> {
+    const checks = this.pending;
+    this.pending = [];
+    await Promise.all(checks);
   }
 
   /** Explicit layouts (not 'auto') so that bindings the shader does not use still validate. */
@@ -64,4 +68,13 @@ export class PipelineCache {
     }
     return layout;
   }
+}
+
+async function compileCheck(module: GPUShaderModule, spec: KernelSpec): Promise<void> {
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length === 0) return;
+  const lines = spec.code.split('\n');
+  const text = errors.map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1]?.trim() ?? ''}`).join('\n');
+  throw new ShaderCompileError(`WGSL compile error in shader ${spec.key}:\n${text}`);
 }

@@ -60,7 +60,7 @@ export function destroyRuntime(): void {
 export function bindGroupFor(rt: Runtime, spec: KernelSpec, pipeline: GPUComputePipeline, buffers: GPUBuffer[], params?: GPUBuffer): GPUBindGroup {
   const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
   if (spec.params) entries.push({ binding: buffers.length, resource: { buffer: params! } });
-  return rt.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label: spec.key });
+  return rt.device.createBindGroup({ layout: rt.pipelines.layoutFor(spec), entries, label: spec.key });
 }
 
 /** Makes a uniform buffer holding a kernel's params (once: params are fixed for a planned dispatch). */

@@ -1,0 +1,33 @@
+// A fused chain of elementwise ops: one invocation per output element.
+// The planner fills in the inputs, the index arithmetic (baked strides) and the expression body.
+
+// NaN and infinities cannot be WGSL constants (const-evaluation rejects them): read them from private vars.
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+var<private> INF_BITS: u32 = 0x7f800000u;
+fn f32_nan() -> f32 { return bitcast<f32>(NAN_BITS); }
+fn f32_inf() -> f32 { return bitcast<f32>(INF_BITS); }
+
+fn pow_real(a: f32, b: f32) -> f32 {
+  // WGSL's pow is undefined for a < 0; follow IEEE/PyTorch for integral exponents.
+  if (a >= 0.0) { return pow(a, b); }
+  if (b == floor(b)) {
+    let m = pow(-a, b);
+    return select(m, -m, fract(b * 0.5) != 0.0);
+  }
+  return f32_nan();
+}
+
+fn tanh_safe(x: f32) -> f32 {
+  // some drivers compute tanh as a ratio of exponentials that overflows to NaN for large |x|
+  return tanh(clamp(x, -15.0, 15.0));
+}
+
+{{BINDINGS}}
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * {{WG}}u;
+  if (i >= {{SIZE}}u) { return; }
+  {{COORDS}}
+  {{BODY}}
+}

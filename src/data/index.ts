@@ -1,0 +1,3 @@
+export * from './dataloader.js';
+export * from './mnist.js';
+export { Random, permutation } from './random.js';

@@ -1,0 +1,116 @@
+// The execution graph: a LazyNode produces one contiguous buffer, or already holds one (a leaf).
+// Tensors are strided views over nodes; movement ops (reshape, permute, expand, slice) make new views, not nodes.
+import type { KernelSpec } from '../kernels/types.js';
+import type { Shape } from '../tensor/shape.js';
+
+export type DType = 'float32' | 'int32';
+
+export const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int32: 4 };
+
+/** A strided window onto a node's contiguous buffer. Strides of 0 broadcast. */
+export interface View {
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+
+/** One input of a node: which node, seen through which view. */
+export interface Source {
+  node: LazyNode;
+  view: View;
+}
+
+/** GPU memory owned by one realized node (or a parameter). Returned to the pool when unreachable or disposed. */
+export class Storage {
+  /** Bumped by in-place updates (optimizer steps); pending graphs that read an older version are stale. */
+  version = 0;
+  disposed = false;
+  constructor(
+    public buffer: GPUBuffer,
+    public readonly bytes: number,
+    private readonly releaseFn: (buffer: GPUBuffer) => void,
+  ) {
+    storageRegistry.register(this, { buffer, release: releaseFn }, this);
+  }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    storageRegistry.unregister(this);
+    this.releaseFn(this.buffer);
+  }
+}
+
+// When a Storage becomes unreachable its buffer goes back to the pool, so training loops need no dispose().
+const storageRegistry = new FinalizationRegistry<{ buffer: GPUBuffer; release: (b: GPUBuffer) => void }>(({ buffer, release }) => release(buffer));
+
+/** How a node makes its output: either an elementwise expression (fusable) or explicit kernels. */
+export type NodeKind =
+  | { type: 'leaf' }
+  | { type: 'elementwise'; /** WGSL expression over inputs `$0`, `$1`, ... (all f32) */ expr: string; cacheKey: string }
+  | { type: 'kernel'; cacheKey: string; build: KernelBuilder }
+  | { type: 'effect'; cacheKey: string; build: KernelBuilder; /** storages written in place */ writes: Storage[] };
+
+/** Turns a node into dispatches. `bind` refs name inputs, the output, or a scratch buffer. */
+export type KernelBuilder = (node: LazyNode) => Dispatch[];
+
+export type BindRef = { input: number } | { output: true } | { scratch: number } | { written: number };
+
+export interface Dispatch {
+  spec: KernelSpec;
+  bind: BindRef[];
+}
+
+let nextId = 1;
+
+export class LazyNode {
+  readonly id = nextId++;
+  /** For leaves: the storage version this node stands for. */
+  version = 0;
+  /** Scratch buffer sizes in bytes a kernel node needs during its dispatches. */
+  scratchBytes: number[] = [];
+  /** Uniform values that may change from one replay to the next (learning rate, step count). */
+  dynamicParams: ArrayBuffer | null = null;
+  constructor(
+    public kind: NodeKind,
+    public inputs: Source[],
+    public readonly shape: number[],
+    public readonly dtype: DType,
+    public storage: Storage | null = null,
+  ) {
+    if (storage) this.version = storage.version;
+  }
+  get isRealized(): boolean {
+    return this.storage !== null;
+  }
+  get size(): number {
+    let n = 1;
+    for (const d of this.shape) n *= d;
+    return n;
+  }
+  /** After realization the node is a leaf: it forgets its inputs so they can be freed. */
+  becomeLeaf(storage: Storage): void {
+    this.storage = storage;
+    this.version = storage.version;
+    this.kind = { type: 'leaf' };
+    this.inputs = [];
+  }
+}
+
+export function contiguousView(shape: Shape): View {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return { shape: [...shape], strides, offset: 0 };
+}
+
+export function isContiguous(view: View): boolean {
+  let s = 1;
+  for (let i = view.shape.length - 1; i >= 0; i--) {
+    if (view.shape[i] !== 1 && view.strides[i] !== s) return false;
+    s *= view.shape[i];
+  }
+  return true;
+}

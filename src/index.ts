@@ -1,0 +1,52 @@
+// shadergrad: the public, browser-safe API. Node users import 'shadergrad/node' (same API + Dawn + files).
+import { clearPlanCache, planStats, realizeNodes } from './graph/execute.js';
+import type { InitOptions } from './runtime/device.js';
+import { destroyRuntime, hasRuntime, initRuntime, runtime } from './runtime/runtime.js';
+import type { Tensor } from './tensor/tensor.js';
+
+export * from './runtime/errors.js';
+export { Tensor, noGrad, isGradEnabled } from './tensor/tensor.js';
+export type { TensorLike } from './tensor/tensor.js';
+export { tensor, zeros, ones, full, arange, rand, randn, manualSeed } from './tensor/creation.js';
+export type { TensorOptions, RandomOptions } from './tensor/creation.js';
+export { where, cat, stack, matmul, oneHot } from './ops/index.js';
+export type { DType } from './graph/node.js';
+export type { InitOptions } from './runtime/device.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+
+/** Picks an adapter and device. Throws GPUUnavailableError (with a fix hint) when WebGPU is missing. */
+export async function init(options: InitOptions = {}): Promise<void> {
+  await initRuntime(options);
+}
+
+/** Runs the pending work behind these tensors in one submit (no readback). */
+export function realize(...tensors: Tensor[]): void {
+  realizeNodes(tensors.map((t) => t.node));
+}
+
+/** GPU memory held by tensors and plans; `pooledBytes` are free buffers kept for reuse. */
+export function memory(): { bytesInUse: number; buffers: number; pooledBytes: number } {
+  const { pool } = runtime();
+  return { bytesInUse: pool.bytesInUse, buffers: pool.buffersInUse, pooledBytes: pool.pooledBytes };
+}
+
+/** Counters for tests and benchmarks: command-buffer submits, dispatches, plans built and reused. */
+export function stats(): { submits: number; dispatches: number; plansBuilt: number; plansReused: number; pipelines: number } {
+  const rt = runtime();
+  return { submits: rt.submits, dispatches: rt.dispatches, plansBuilt: planStats.built, plansReused: planStats.reused, pipelines: rt.pipelines.size };
+}
+
+/** What the device is: adapter description, features and limits (as read from the adapter). */
+export function deviceInfo() {
+  const { caps } = runtime();
+  return { ...caps, features: [...caps.features].sort() };
+}
+
+/** Releases the device so that Node can exit. Tensors made before are unusable afterwards. */
+export function destroy(): void {
+  if (!hasRuntime()) return;
+  clearPlanCache();
+  destroyRuntime();
+}

@@ -1,0 +1,67 @@
+// Builds the WGSL of a fused elementwise group: external inputs read through strided views,
+// a list of let-bound expressions, one output written at the linear index.
+import template from '../../shaders/elementwise.wgsl';
+import type { AdapterCaps, KernelSpec } from './types.js';
+import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
+import { grid1D, specialise } from './wgsl.js';
+
+export interface FusedInput {
+  dtype: 'float32' | 'int32';
+  strides: number[];
+  offset: number;
+}
+
+export interface FusedElementwise {
+  shape: number[];
+  outDtype: 'float32' | 'int32';
+  inputs: FusedInput[];
+  /** Expressions in order; `$inN` names external input N, `$tN` expression N, `$cD` output coordinate D (u32). The last one is stored. */
+  exprs: string[];
+}
+
+const WG = 64;
+
+export function elementwiseKernel(f: FusedElementwise, caps: AdapterCaps): KernelSpec {
+  const size = f.shape.reduce((a, b) => a * b, 1);
+  const bindings = f.inputs.map((inp, k) => `@group(0) @binding(${k}) var<storage, read> in${k}: array<${wgslType(inp.dtype)}>;`);
+  bindings.push(`@group(0) @binding(${f.inputs.length}) var<storage, read_write> out: array<${wgslType(f.outDtype)}>;`);
+  const contiguousStrides = (() => {
+    const s: number[] = [];
+    let acc = 1;
+    for (let d = f.shape.length - 1; d >= 0; d--) (s[d] = acc), (acc *= f.shape[d]);
+    return s;
+  })();
+  const needCoords = f.inputs.some((inp) => !(inp.offset === 0 && inp.strides.every((s, d) => s === contiguousStrides[d] || f.shape[d] === 1)));
+  const body: string[] = [];
+  f.inputs.forEach((inp, k) => {
+    const direct = inp.offset === 0 && inp.strides.every((s, d) => s === contiguousStrides[d] || f.shape[d] === 1);
+    body.push(`let x${k} = f32(in${k}[${direct ? 'i' : offsetExpr(inp.strides, inp.offset)}]);`);
+  });
+  const name = (s: string) => s.replace(/\$in(\d+)/g, 'x$1').replace(/\$t(\d+)/g, 't$1').replace(/\$c(\d+)/g, 'c$1');
+  // expressions may use output coordinates ($c0, $c1, ...): arange, one-hot, triangular masks
+  const usesCoords = f.exprs.some((e) => /\$c\d/.test(e));
+  f.exprs.forEach((e, k) => body.push(`let t${k} = ${name(e)};`));
+  const last = `t${f.exprs.length - 1}`;
+  body.push(f.outDtype === 'int32' ? `out[i] = i32(round(${last}));` : `out[i] = ${last};`);
+  const code = specialise('elementwise', template, {
+    BINDINGS: bindings.join('\n'),
+    WG,
+    SIZE: size,
+    COORDS: needCoords || usesCoords ? coordsFromIndex('i', f.shape) : '',
+    BODY: body.join('\n  '),
+  });
+  // The key is the code itself: every specialisation (shape, strides, expressions) shows in it.
+  return {
+    key: `elementwise#${hashString(code)}`,
+    code,
+    bindings: [...f.inputs.map(() => 'read' as const), 'read_write'],
+    workgroups: grid1D(Math.ceil(size / WG), caps.maxComputeWorkgroupsPerDimension),
+  };
+}
+
+/** FNV-1a 32-bit + length: a short, stable name for generated code (the cache also compares the code). */
+export function hashString(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return `${(h >>> 0).toString(16)}_${s.length}`;
+}

@@ -1,0 +1,53 @@
+// Reduction kernels: sum / max / min and argmax / argmin over any axes of a strided view.
+import template from '../../shaders/reduce.wgsl';
+import type { View } from '../graph/node.js';
+import { hashString } from './elementwise.js';
+import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
+import type { AdapterCaps, KernelSpec } from './types.js';
+import { grid1D, specialise } from './wgsl.js';
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
+
+const COMBINE: Record<ReduceOp, { init: string; combine: string; result: string }> = {
+  sum: { init: '0.0', combine: 'return Pair(a + b, 0u);', result: 'vals[0]' },
+  max: { init: '-f32_inf()', combine: 'return Pair(max(a, b), 0u);', result: 'vals[0]' },
+  min: { init: 'f32_inf()', combine: 'return Pair(min(a, b), 0u);', result: 'vals[0]' },
+  argmax: {
+    init: '-f32_inf()',
+    combine: 'if (b > a || (b == a && ib < ia)) { return Pair(b, ib); }\n  return Pair(a, ia);',
+    result: 'i32(idxs[0])',
+  },
+  argmin: {
+    init: 'f32_inf()',
+    combine: 'if (b < a || (b == a && ib < ia)) { return Pair(b, ib); }\n  return Pair(a, ia);',
+    result: 'i32(idxs[0])',
+  },
+};
+
+/** Reduces `x` over `axes`; output is contiguous over the kept axes. Bindings [x, out]. */
+export function reduceKernel(op: ReduceOp, x: View, inDtype: 'float32' | 'int32', axes: number[], caps: AdapterCaps): KernelSpec {
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const keptShape = kept.map((i) => x.shape[i]);
+  const redShape = axes.map((i) => x.shape[i]);
+  const outputs = keptShape.reduce((a, b) => a * b, 1);
+  const reduced = redShape.reduce((a, b) => a * b, 1);
+  // lanes: enough to cover the reduced length, at most 64 (a power of two for the tree)
+  let wg = 1;
+  while (wg < reduced && wg < 64) wg *= 2;
+  const c = COMBINE[op];
+  const code = specialise('reduce', template, {
+    IN_T: wgslType(inDtype),
+    OUT_T: op.startsWith('arg') ? 'i32' : 'f32',
+    WG: wg,
+    COMBINE: c.combine,
+    OUTPUTS: outputs,
+    OUTER_COORDS: coordsFromIndex('o', keptShape, 'k'),
+    OUTER_OFFSET: offsetExpr(kept.map((i) => x.strides[i]), x.offset, 'k'),
+    INIT: c.init,
+    REDUCED: reduced,
+    INNER_COORDS: coordsFromIndex('r', redShape, 'q'),
+    INNER_OFFSET: offsetExpr(axes.map((i) => x.strides[i]), 0, 'q'),
+    RESULT: c.result,
+  });
+  return { key: `reduce_${op}#${hashString(code)}`, code, bindings: ['read', 'read_write'], workgroups: grid1D(outputs, caps.maxComputeWorkgroupsPerDimension) };
+}

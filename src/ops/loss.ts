@@ -1,0 +1,40 @@
+// Losses, composed from other ops (so they need no gradient code). Inputs are checked before any GPU work.
+import { DTypeError, ShapeError, ValueError } from '../runtime/errors.js';
+import { shapeStr, sameShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { oneHot } from './movement.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+/** Cross-entropy from logits [N, C] and int32 class ids [N] (PyTorch's F.cross_entropy). */
+export function crossEntropy(logits: Tensor, labels: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  const reduction = options.reduction ?? 'mean';
+  if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [N, C], got shape ${shapeStr(logits.shape)}`);
+  if (logits.dtype !== 'float32') throw new DTypeError(`crossEntropy: logits must be float32, got ${logits.dtype}`);
+  if (labels.dtype !== 'int32')
+    throw new DTypeError(`crossEntropy: labels must be int32 class ids, got ${labels.dtype} tensor of shape ${shapeStr(labels.shape)} (use sg.tensor(ids, shape, { dtype: 'int32' }))`);
+  const [n, classes] = logits.shape;
+  if (labels.rank !== 1 || labels.shape[0] !== n)
+    throw new ShapeError(`crossEntropy: labels must be [${n}] for logits of shape ${shapeStr(logits.shape)}, got shape ${shapeStr(labels.shape)}`);
+  if (labels.hostInts) {
+    const bad = labels.hostInts.findIndex((c) => c < 0 || c >= classes);
+    if (bad >= 0) throw new ValueError(`crossEntropy: class id ${labels.hostInts[bad]} at position ${bad} is out of range [0, ${classes}) for logits of shape ${shapeStr(logits.shape)}`);
+  }
+  const perSample = logits.logSoftmax(1).mul(oneHot(labels, classes)).sum(1).neg();
+  return reduce(perSample, reduction);
+}
+
+/** Mean squared error (PyTorch's F.mse_loss); shapes must match exactly. */
+export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  if (!sameShape(input.shape, target.shape))
+    throw new ShapeError(`mseLoss: input shape ${shapeStr(input.shape)} and target shape ${shapeStr(target.shape)} differ`);
+  const d = input.sub(target);
+  return reduce(d.mul(d), options.reduction ?? 'mean');
+}
+
+function reduce(x: Tensor, reduction: Reduction): Tensor {
+  if (reduction === 'none') return x;
+  if (reduction === 'sum') return x.sum();
+  if (reduction === 'mean') return x.mean();
+  throw new ValueError(`loss: reduction must be 'mean', 'sum' or 'none', got '${reduction}'`);
+}

@@ -1,0 +1,131 @@
+// Creating tensors: from nested arrays or flat typed data, constants, ranges, seeded random values.
+import { Random, deriveSeed } from '../data/random.js';
+import type { DType } from '../graph/node.js';
+import { DTypeError, ShapeError } from '../runtime/errors.js';
+import { constant, elementwise } from '../ops/lower.js';
+import { checkShape, numel, shapeStr } from './shape.js';
+import { checkFinite, fromHost, type Tensor } from './tensor.js';
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+  /** Accept NaN and ±Infinity in float data (rejected by default: they are almost always a data bug). */
+  allowNonFinite?: boolean;
+}
+
+type Nested = number | Nested[];
+
+/** sg.tensor([[1, 2], [3, 4]]) or sg.tensor(flatData, shape). */
+export function tensor(data: Nested | ArrayLike<number>, shapeArg?: number[], options: TensorOptions = {}): Tensor {
+  const dtype = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
+  if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(`tensor: unsupported dtype '${dtype}' (float32 or int32)`);
+  let flat: ArrayLike<number>;
+  let shape: number[];
+  if (typeof data === 'number') {
+    flat = [data];
+    shape = [];
+  } else if (Array.isArray(data) && (data.length === 0 || Array.isArray(data[0]) || shapeArg === undefined)) {
+    ({ flat, shape } = flattenNested(data as Nested[]));
+  } else {
+    flat = data as ArrayLike<number>;
+    shape = shapeArg ?? [flat.length];
+  }
+  if (shapeArg) {
+    checkShape('tensor', shapeArg);
+    if (numel(shapeArg) !== flat.length) throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${shapeStr(shapeArg)} (${numel(shapeArg)} elements)`);
+    shape = shapeArg;
+  }
+  let typed: Float32Array | Int32Array;
+  if (dtype === 'int32') {
+    for (let i = 0; i < flat.length; i++)
+      if (!Number.isInteger(flat[i])) throw new DTypeError(`tensor: int32 data must be integers, got ${flat[i]} at flat index ${i}`);
+    typed = flat instanceof Int32Array ? flat : Int32Array.from(flat);
+  } else {
+    if (!options.allowNonFinite) checkFinite('tensor', flat);
+    typed = flat instanceof Float32Array ? flat : Float32Array.from(flat);
+  }
+  const t = fromHost(typed, shape, dtype);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+function flattenNested(data: Nested[]): { flat: number[]; shape: number[] } {
+  const shape: number[] = [];
+  for (let level: Nested = data; Array.isArray(level); level = level[0]) shape.push(level.length);
+  const flat: number[] = [];
+  const walk = (x: Nested, depth: number) => {
+    if (depth === shape.length) {
+      if (typeof x !== 'number') throw new ShapeError('tensor: nested arrays are ragged');
+      flat.push(x);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) throw new ShapeError(`tensor: nested arrays are ragged at depth ${depth} (expected length ${shape[depth]})`);
+    for (const v of x) walk(v, depth + 1);
+  };
+  walk(data, 0);
+  return { flat, shape };
+}
+
+/** A constant tensor. Lazy: its value is written by the kernel that first needs it, no upload. */
+export function full(shape: number[], value: number, options: TensorOptions = {}): Tensor {
+  checkShape('full', shape);
+  const t = options.dtype === 'int32' ? elementwise(String(Math.trunc(value)) + '.0', [], shape, 'int32') : constant(value, shape);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+export const zeros = (shape: number[], options: TensorOptions = {}) => full(shape, 0, options);
+export const ones = (shape: number[], options: TensorOptions = {}) => full(shape, 1, options);
+
+/** [start, start + step, ...) below end, like torch.arange; computed on the GPU from coordinates. */
+export function arange(startOrEnd: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
+  const start = end === undefined ? 0 : startOrEnd;
+  const stop = end === undefined ? startOrEnd : end;
+  if (step === 0) throw new ShapeError('arange: step must not be 0');
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const dtype = options.dtype ?? (Number.isInteger(start) && Number.isInteger(step) ? 'int32' : 'float32');
+  return elementwise(`(f32(${start}) + f32($c0) * f32(${step}))`, [], [n], dtype);
+}
+
+// Without an explicit seed, random tensors draw successive streams of a global seed (sg.manualSeed).
+let globalSeed = 0x5eed;
+let streamCounter = 0;
+export function manualSeed(seed: number): void {
+  globalSeed = seed >>> 0;
+  streamCounter = 0;
+}
+function nextRandom(seed?: number): Random {
+  return new Random(seed ?? deriveSeed(globalSeed, streamCounter++));
+}
+
+export interface RandomOptions extends TensorOptions {
+  seed?: number;
+}
+
+/** Uniform [low, high) floats, seeded. */
+export function rand(shape: number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  checkShape('rand', shape);
+  const r = nextRandom(options.seed);
+  const lo = options.low ?? 0;
+  const hi = options.high ?? 1;
+  const data = new Float32Array(numel(shape));
+  for (let i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * r.next();
+  return tensor(data, shape, options);
+}
+
+/** Normal(mean, std) floats, seeded (Box–Muller). */
+export function randn(shape: number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkShape('randn', shape);
+  const r = nextRandom(options.seed);
+  const data = new Float32Array(numel(shape));
+  const mean = options.mean ?? 0;
+  const std = options.std ?? 1;
+  for (let i = 0; i < data.length; i += 2) {
+    const u = 1 - r.next(); // (0, 1]: log(u) is finite
+    const v = r.next();
+    const radius = Math.sqrt(-2 * Math.log(u));
+    data[i] = mean + std * radius * Math.cos(2 * Math.PI * v);
+    if (i + 1 < data.length) data[i + 1] = mean + std * radius * Math.sin(2 * Math.PI * v);
+  }
+  return tensor(data, shape, options);
+}

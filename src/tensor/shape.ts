@@ -1,0 +1,64 @@
+// Shape rules shared by every op: sizes, strides, NumPy broadcasting, axis normalisation.
+import { ShapeError } from '../runtime/errors.js';
+
+export type Shape = readonly number[];
+
+export function numel(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+export function shapeStr(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** NumPy broadcasting of any number of shapes; throws a ShapeError naming the op and all shapes. */
+export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  const out = new Array<number>(rank).fill(1);
+  for (let i = 0; i < rank; i++) {
+    for (const s of shapes) {
+      const d = s[s.length - rank + i] ?? 1;
+      if (d === 1) continue;
+      if (out[i] !== 1 && out[i] !== d)
+        throw new ShapeError(`${op}: shapes ${shapes.map(shapeStr).join(' and ')} cannot be broadcast together (dimension ${i - rank} is ${out[i]} vs ${d})`);
+      out[i] = d;
+    }
+  }
+  return out;
+}
+
+export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1))
+    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Normalises `axis` (undefined = all axes) to a sorted, de-duplicated list. */
+export function normalizeAxes(op: string, axis: number | number[] | undefined, rank: number): number[] {
+  if (axis === undefined) return [...Array(rank).keys()];
+  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normalizeAxis(op, a, rank));
+  const set = [...new Set(list)].sort((a, b) => a - b);
+  if (set.length !== list.length) throw new ShapeError(`${op}: repeated axis in [${axis}]`);
+  return set;
+}
+
+export function checkShape(op: string, shape: Shape): void {
+  for (const d of shape)
+    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${shapeStr(shape)} (dimensions must be non-negative integers)`);
+}
