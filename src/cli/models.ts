@@ -1,0 +1,41 @@
+// The tables behind `shadergrad train`: which models (--model) and optimizers (--optimizer) it knows.
+// Adding a model is adding an entry: the data it trains on, the shape of one input sample, and how to
+// build it. Entries get the library as an argument, so loading this table does not start the engine.
+import type * as SG from '../node/index.js';
+
+export interface ModelOptions {
+  /** Width of the hidden layer(s), `--hidden`. */
+  hidden: number;
+}
+
+export interface ModelEntry {
+  description: string;
+  /** The data it trains on (MNIST classification for now; a text corpus for charlm later). */
+  dataset: 'mnist';
+  /** Shape of one input sample: [784] for flat digits, [1, 28, 28] for convolutions. */
+  sampleShape: number[];
+  /** `--hidden` when not given. */
+  defaultHidden: number;
+  build(sg: typeof SG, options: ModelOptions): SG.nn.Module;
+}
+
+export const MODELS: Record<string, ModelEntry> = {
+  mlp: {
+    description: 'MLP 784 → hidden → 10 with ReLU',
+    dataset: 'mnist',
+    sampleShape: [784],
+    defaultHidden: 256,
+    build: (sg, { hidden }) => new sg.nn.Sequential(new sg.nn.Linear(784, hidden), new sg.nn.ReLU(), new sg.nn.Linear(hidden, 10)),
+  },
+};
+
+type Params = SG.nn.Parameter[];
+
+/** Default learning rates measured on the MNIST MLP (hidden 256, batch 64, 4 epochs: 95-96% test accuracy). */
+export const OPTIMIZERS = {
+  adam: { defaultLr: 2e-3, build: (sg: typeof SG, params: Params, lr: number) => new sg.optim.Adam(params, { lr }) },
+  adamw: { defaultLr: 2e-3, build: (sg: typeof SG, params: Params, lr: number) => new sg.optim.AdamW(params, { lr, weightDecay: 1e-2 }) },
+  sgd: { defaultLr: 5e-2, build: (sg: typeof SG, params: Params, lr: number) => new sg.optim.SGD(params, { lr, momentum: 0.9 }) },
+};
+export type OptimizerName = keyof typeof OPTIMIZERS;
+export type Optimizer = ReturnType<(typeof OPTIMIZERS)[OptimizerName]['build']>;
