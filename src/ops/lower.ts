@@ -1,5 +1,5 @@
 // Helpers every op family uses to record nodes and gradient contexts.
-import { LazyNode, contiguousView, type DType, type KernelBuilder, type View } from '../graph/node.js';
+import { LazyNode, contiguousView, type DType, type KernelBuilder, type Storage, type View } from '../graph/node.js';
 import { ShapeError } from '../runtime/errors.js';
 import { broadcastShapes, numel, shapeStr } from '../tensor/shape.js';
 import { Tensor, isGradEnabled, type GradContext, type TensorLike } from '../tensor/tensor.js';
@@ -73,3 +73,13 @@ export function checkSameDtype(op: string, a: Tensor, want: DType, arg: string):
 }
 
 export { broadcastShapes, numel };
+
+/**
+ * An in-place update (optimizer step): kernels that read `inputs` and write `writes` (storages of realized
+ * tensors) in place. Realized with the step's other work; runs after every read of the old values.
+ */
+export function effectNode(cacheKey: string, inputs: Tensor[], writes: Storage[], build: KernelBuilder, dynamicParams: ArrayBuffer | null = null): LazyNode {
+  const node = new LazyNode({ type: 'effect', cacheKey, build, writes }, inputs.map((t) => t.source()), [0], 'float32');
+  node.dynamicParams = dynamicParams;
+  return node;
+}

@@ -17,7 +17,19 @@ export class BufferPool {
   bytesInUse = 0;
   buffersInUse = 0;
   pooledBytes = 0;
-  constructor(private device: GPUDevice, private maxBufferBytes: number) {}
+  /** Bytes of new buffers created since the last garbage-collection request. */
+  private grownSinceCollect = 0;
+  constructor(
+    private device: GPUDevice,
+    private maxBufferBytes: number,
+    /**
+     * Asks the JS engine for a garbage collection. JS engines cannot see GPU memory, so tensors that are no
+     * longer reachable may wait long for a collection; after `collectEveryBytes` of new buffers we ask for one,
+     * and their FinalizationRegistry callbacks then return the buffers to this pool.
+     */
+    private collect?: () => void,
+    private collectEveryBytes = 32 * 2 ** 20,
+  ) {}
 
   acquire(bytes: number, label?: string): GPUBuffer {
     const size = bucketSize(bytes);
@@ -26,13 +38,24 @@ export class BufferPool {
     const list = this.free.get(size);
     let buf = list?.pop();
     if (buf) this.pooledBytes -= size;
-    else buf = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
+    else {
+      buf = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
+      this.grownSinceCollect += size;
+      if (this.collect && this.grownSinceCollect > this.collectEveryBytes) {
+        this.grownSinceCollect = 0;
+        this.collect();
+      }
+    }
     this.bytesInUse += size;
     this.buffersInUse += 1;
     return buf;
   }
 
-  release(buf: GPUBuffer): void {
+  /**
+   * Returns a buffer to the pool. An arrow function bound once: Storages keep it as their finalizer, and a
+   * closure made inside a bigger function would keep that function's whole scope (a step's graph) alive.
+   */
+  readonly release = (buf: GPUBuffer): void => {
     const size = buf.size;
     this.bytesInUse -= size;
     this.buffersInUse -= 1;
@@ -40,7 +63,7 @@ export class BufferPool {
     if (!list) this.free.set(size, (list = []));
     list.push(buf);
     this.pooledBytes += size;
-  }
+  };
 
   /** Destroys every pooled (free) buffer. */
   trim(): void {

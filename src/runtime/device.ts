@@ -8,9 +8,12 @@ export interface InitOptions {
   powerPreference?: GPUPowerPreference;
   /** Milliseconds before a GPU readback gives up with ReadbackTimeoutError (default 60 s). */
   readbackTimeoutMs?: number;
+  /** A way to force a JS garbage collection (Node passes v8's), used when GPU memory grows: see BufferPool. */
+  collectGarbage?: () => void;
 }
 
 export interface DeviceContext {
+  options: InitOptions;
   device: GPUDevice;
   adapter: GPUAdapter;
   caps: AdapterCaps;
@@ -65,7 +68,7 @@ export async function acquireDevice(options: InitOptions = {}): Promise<DeviceCo
     description,
     isSoftware: /llvmpipe|lavapipe|swiftshader|software/i.test(description) || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
   };
-  const ctx: DeviceContext = { device, adapter, caps, readbackTimeoutMs: options.readbackTimeoutMs ?? 60_000, lost: null };
+  const ctx: DeviceContext = { options, device, adapter, caps, readbackTimeoutMs: options.readbackTimeoutMs ?? 60_000, lost: null };
   void device.lost.then((info) => {
     ctx.lost = new DeviceLostError(`GPU device lost (${info.reason}): ${info.message || 'no message'}`);
   });

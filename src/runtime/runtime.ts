@@ -23,7 +23,7 @@ export async function initRuntime(options: InitOptions = {}): Promise<Runtime> {
     pendingInit = acquireDevice(options).then((ctx) => {
       const rt: Runtime = Object.assign(ctx, {
         pipelines: new PipelineCache(ctx.device),
-        pool: new BufferPool(ctx.device, ctx.caps.maxStorageBufferBindingSize),
+        pool: new BufferPool(ctx.device, ctx.caps.maxStorageBufferBindingSize, options.collectGarbage),
         submits: 0,
         dispatches: 0,
       });

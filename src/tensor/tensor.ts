@@ -194,7 +194,7 @@ export class Tensor {
 export function fromHost(data: Float32Array | Int32Array, shape: number[], dtype: DType): Tensor {
   const rt = runtime();
   const bytes = Math.max(data.byteLength, 4);
-  const storage = new Storage(rt.pool.acquire(bytes, 'tensor'), bytes, (b) => rt.pool.release(b));
+  const storage = new Storage(rt.pool.acquire(bytes, 'tensor'), bytes, rt.pool.release);
   if (data.byteLength > 0) rt.device.queue.writeBuffer(storage.buffer, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
   const node = new LazyNode({ type: 'leaf' }, [], [...shape], dtype, storage);
   const t = new Tensor(node, contiguousView(shape));

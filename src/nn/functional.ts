@@ -1,0 +1,18 @@
+// The functional API (sg.nn.functional, usually imported as F).
+import type { Tensor } from '../tensor/tensor.js';
+export { crossEntropy, mseLoss } from '../ops/loss.js';
+export type { Reduction } from '../ops/loss.js';
+export { softmax, logSoftmax } from '../ops/softmax.js';
+export { oneHot } from '../ops/movement.js';
+
+export const relu = (x: Tensor) => x.relu();
+export const gelu = (x: Tensor) => x.gelu();
+export const sigmoid = (x: Tensor) => x.sigmoid();
+export const tanh = (x: Tensor) => x.tanh();
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01) => x.leakyRelu(negativeSlope);
+
+/** x @ weightᵀ + bias, with weight [out, in] as in PyTorch (the transpose is folded into the matmul). */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const y = x.matmul(weight.transpose(0, 1));
+  return bias ? y.add(bias) : y;
+}

@@ -1,0 +1,69 @@
+// Learning-rate schedules (PyTorch's lr_scheduler): call step() once per epoch or per iteration.
+// They only change `optimizer.lr`, a uniform of the update kernel: no plan is rebuilt.
+import type { Optimizer } from './optimizer.js';
+
+export abstract class LRScheduler {
+  readonly baseLr: number;
+  /** Number of scheduler steps taken. */
+  lastEpoch = 0;
+  constructor(readonly optimizer: Optimizer) {
+    this.baseLr = optimizer.lr;
+    this.optimizer.lr = this.lrAt(0);
+  }
+  /** The learning rate after `epoch` scheduler steps. */
+  abstract lrAt(epoch: number): number;
+  step(): void {
+    this.lastEpoch++;
+    this.optimizer.lr = this.lrAt(this.lastEpoch);
+  }
+}
+
+export class StepLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
+    super(optimizer);
+  }
+  lrAt(e: number) {
+    return this.baseLr * this.gamma ** Math.floor(e / this.stepSize);
+  }
+}
+
+export class ExponentialLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly gamma: number) {
+    super(optimizer);
+  }
+  lrAt(e: number) {
+    return this.baseLr * this.gamma ** e;
+  }
+}
+
+export class CosineAnnealingLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0) {
+    super(optimizer);
+  }
+  lrAt(e: number) {
+    const t = Math.min(e, this.tMax);
+    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * t) / this.tMax))) / 2;
+  }
+}
+
+/** Linear ramp of the factor from startFactor to endFactor over totalIters steps (a warmup when startFactor < 1). */
+export class LinearLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly startFactor = 1 / 3, readonly endFactor = 1, readonly totalIters = 5) {
+    super(optimizer);
+  }
+  lrAt(e: number) {
+    const t = Math.min(e, this.totalIters);
+    return this.baseLr * (this.startFactor + ((this.endFactor - this.startFactor) * t) / this.totalIters);
+  }
+}
+
+/** Linear warmup over `warmupSteps`, then `after` (e.g. cosine) takes over, counted from the end of the warmup. */
+export class WarmupLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly warmupSteps: number, readonly after?: (stepsAfterWarmup: number, baseLr: number) => number) {
+    super(optimizer);
+  }
+  lrAt(e: number) {
+    if (e < this.warmupSteps) return (this.baseLr * (e + 1)) / this.warmupSteps;
+    return this.after ? this.after(e - this.warmupSteps, this.baseLr) : this.baseLr;
+  }
+}
