@@ -17,6 +17,18 @@ fn pow_real(a: f32, b: f32) -> f32 {
   return f32_nan();
 }
 
+// Counter-based random numbers (PCG hash of seed and element index): the same (seed, index) gives the
+// same value on every device, so dropout masks are reproducible and need no state.
+fn pcg_hash(v: u32) -> u32 {
+  let state = v * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+fn hash_uniform(seed: u32, idx: u32) -> f32 {
+  // 24 random bits -> [0, 1)
+  return f32(pcg_hash(pcg_hash(seed) ^ idx) >> 8u) * (1.0 / 16777216.0);
+}
+
 fn tanh_safe(x: f32) -> f32 {
   // some drivers compute tanh as a ratio of exponentials that overflows to NaN for large |x|
   return tanh(clamp(x, -15.0, 15.0));

@@ -15,7 +15,7 @@ export interface FusedElementwise {
   shape: number[];
   outDtype: 'float32' | 'int32';
   inputs: FusedInput[];
-  /** Expressions in order; `$inN` names external input N, `$tN` expression N, `$cD` output coordinate D (u32). The last one is stored. */
+  /** Expressions in order; `$inN` names external input N, `$tN` expression N, `$cD` output coordinate D (u32), `$idx` the linear output index (u32). The last one is stored. */
   exprs: string[];
 }
 
@@ -37,7 +37,7 @@ export function elementwiseKernel(f: FusedElementwise, caps: AdapterCaps): Kerne
     const direct = inp.offset === 0 && inp.strides.every((s, d) => s === contiguousStrides[d] || f.shape[d] === 1);
     body.push(`let x${k} = f32(in${k}[${direct ? 'i' : offsetExpr(inp.strides, inp.offset)}]);`);
   });
-  const name = (s: string) => s.replace(/\$in(\d+)/g, 'x$1').replace(/\$t(\d+)/g, 't$1').replace(/\$c(\d+)/g, 'c$1');
+  const name = (s: string) => s.replace(/\$idx/g, 'i').replace(/\$in(\d+)/g, 'x$1').replace(/\$t(\d+)/g, 't$1').replace(/\$c(\d+)/g, 'c$1');
   // expressions may use output coordinates ($c0, $c1, ...): arange, one-hot, triangular masks
   const usesCoords = f.exprs.some((e) => /\$c\d/.test(e));
   f.exprs.forEach((e, k) => body.push(`let t${k} = ${name(e)};`));

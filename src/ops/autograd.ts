@@ -7,6 +7,14 @@ import { constant } from './lower.js';
 /** Roots of backward() since the last optimizer step: the step realizes them with itself (the loss). */
 export const recentRoots = new Set<Tensor>();
 
+/**
+ * Realizes `t` in the next optimizer step's submit (side outputs of a training step, such as BatchNorm's
+ * new running statistics, which would otherwise stay pending and chain from step to step).
+ */
+export function realizeWithStep(t: Tensor): void {
+  recentRoots.add(t);
+}
+
 export function backward(root: Tensor, grad?: Tensor): void {
   if (!root.requiresGrad) throw new ValueError(`backward: tensor of shape ${shapeStr(root.shape)} does not require grad (no input had requiresGrad)`);
   if (!grad && root.size !== 1)

@@ -5,4 +5,4 @@ export { matmul } from './matmul.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { reshape, flatten, permute, transpose, expand, squeeze, unsqueeze, slice, cat, stack, gather, oneHot } from './movement.js';
 export { crossEntropy, mseLoss } from './loss.js';
-export { backward, recentRoots } from './autograd.js';
+export { backward, recentRoots, realizeWithStep } from './autograd.js';

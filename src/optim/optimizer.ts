@@ -1,7 +1,8 @@
 // Optimizers: each step is one fused WGSL update per parameter, recorded as in-place effects and realized
 // together with the pending loss in ONE submit (no readback inside a step).
 import { realizeNodes } from '../graph/execute.js';
-import { Storage } from '../graph/node.js';
+import { LazyNode, Storage, contiguousView } from '../graph/node.js';
+import { Tensor, noGrad } from '../tensor/tensor.js';
 import { STATE_COUNT, optimizerKernel, packHyper, type Hyper, type UpdateRule } from '../kernels/optim.js';
 import type { Parameter } from '../nn/module.js';
 import { recentRoots } from '../ops/autograd.js';
@@ -58,6 +59,42 @@ export abstract class Optimizer {
     recentRoots.clear();
     realizeNodes(roots, effects);
     for (const p of updated) p.markUpdated();
+  }
+
+  /**
+   * Everything needed to resume: step count, learning rate and the state buffers as tensors named
+   * `${parameterIndex}.${slot}` (slot 0: momentum or Adam's first moment, slot 1: second moment).
+   */
+  stateDict(): { step: number; lr: number; state: Record<string, Tensor> } {
+    const state: Record<string, Tensor> = {};
+    this.params.forEach((p, i) => {
+      this.state.get(p)?.forEach((storage, slot) => {
+        state[`${i}.${slot}`] = new Tensor(new LazyNode({ type: 'leaf' }, [], p.shape, 'float32', storage), contiguousView(p.shape));
+      });
+    });
+    return { step: this.stepCount, lr: this.lr, state };
+  }
+
+  /** Restores a stateDict() of an optimizer of the same kind over parameters of the same shapes. */
+  loadStateDict(sd: { step: number; lr: number; state: Record<string, Tensor> }): void {
+    const rule = this.rule();
+    const loaded = new Map<Parameter, Storage[]>();
+    for (const [key, t] of Object.entries(sd.state)) {
+      const [i, slot] = key.split('.').map(Number);
+      const p = this.params[i];
+      if (!p || !(slot >= 0 && slot < STATE_COUNT[rule])) throw new ValueError(`optimizer.loadStateDict: unexpected state '${key}' for ${this.params.length} parameters`);
+      if (t.shape.length !== p.shape.length || t.shape.some((d, k) => d !== p.shape[k]))
+        throw new ShapeError(`optimizer.loadStateDict: state '${key}' has shape ${shapeStr(t.shape)}, its parameter ${shapeStr(p.shape)}`);
+      const copy = noGrad(() => t.contiguous()).realize();
+      if (!loaded.has(p)) loaded.set(p, []);
+      loaded.get(p)![slot] = copy.node.storage!;
+    }
+    for (const [p, storages] of loaded) {
+      if (storages.length !== STATE_COUNT[rule] || storages.some((s) => !s)) throw new ValueError('optimizer.loadStateDict: incomplete state for a parameter');
+      this.state.set(p, storages);
+    }
+    this.stepCount = sd.step;
+    this.lr = sd.lr;
   }
 
   private stateFor(p: Parameter, rule: UpdateRule): Storage[] {
