@@ -35,7 +35,7 @@ program
   .option('--batch-size <n>', 'samples per step', positiveInt('batch-size'), 64)
   .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd)', positiveNumber)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(Object.keys(OPTIMIZERS)).default('adam'))
-  .option('--seed <n>', 'seed of the data order (and of initialisation where the engine takes one)', integer, 0)
+  .option('--seed <n>', 'seed of the initial weights and of the data order', integer, 0)
   .option('--hidden <n>', 'hidden width (default: per model, 256 for mlp)', positiveInt('hidden'))
   .option('--quiet', 'print only the final line', false)
   .action(async (o: { model: string; epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean }) => {

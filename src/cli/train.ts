@@ -1,5 +1,5 @@
 // `shadergrad train`: an ordinary training loop over the public API, with a progress bar.
-import cliProgress from 'cli-progress';
+import cliProgress, { type SingleBar } from 'cli-progress';
 import { DataLoader } from '../data/dataloader.js';
 import { mnistDataset } from '../data/mnist.js';
 import { loadMnist } from '../node/mnist-files.js';
@@ -49,6 +49,7 @@ export async function trainEpoch(model: sg.nn.Module, opt: Optimizer, loader: Da
     const loss = sg.nn.functional.crossEntropy(logits, y);
     const pred = logits.argmax(1);
     loss.backward();
+    sg.realize(pred); // the step realizes the loss, not pred, and pred must be read before the weights change
     opt.step();
     const n = batch.y.length;
     lossSum += (await loss.item()) * n;
@@ -75,6 +76,20 @@ export async function evaluate(model: sg.nn.Module, loader: DataLoader): Promise
 
 const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
 
+/** One epoch's bar on stderr: epoch, samples done, running loss and accuracy, throughput. */
+function progressBar(): SingleBar {
+  return new cliProgress.SingleBar(
+    {
+      format: 'epoch {epoch} |{bar}| {value}/{total} | loss {loss} | acc {acc} | {rate} samples/s | ETA {eta}s',
+      barsize: 24,
+      hideCursor: true,
+      clearOnComplete: true,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
 export async function train(options: TrainOptions): Promise<{ testAccuracy: number }> {
   const entry = MODELS[options.model];
   if (!entry) throw new Error(`unknown model '${options.model}' (known: ${Object.keys(MODELS).join(', ')})`);
@@ -84,6 +99,7 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
   const trainLoader = new DataLoader(mnistDataset(mnist.train, entry.sampleShape), { batchSize: options.batchSize, shuffle: true, seed: options.seed });
   const testLoader = new DataLoader(mnistDataset(mnist.test, entry.sampleShape), { batchSize: 500 });
   const hidden = options.hidden ?? entry.defaultHidden;
+  sg.manualSeed(options.seed);
   const model = entry.build(sg, { hidden });
   const lr = options.lr ?? OPTIMIZERS[options.optimizer].defaultLr;
   const opt = OPTIMIZERS[options.optimizer].build(sg, model.parameters(), lr);
@@ -94,29 +110,26 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
 
   const start = performance.now();
   let testAccuracy = 0;
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    const bar =
-      options.quiet || !process.stderr.isTTY
-        ? null
-        : new cliProgress.SingleBar(
-            {
-              format: `epoch {epoch} |{bar}| {value}/{total} | loss {loss} | acc {acc} | {rate} samples/s | ETA {eta}s`,
-              barsize: 24,
-              hideCursor: true,
-              clearOnComplete: true,
-              stream: process.stderr,
-            },
-            cliProgress.Presets.shades_classic,
-          );
-    const payload = (s: EpochStats) => ({ epoch: `${epoch}/${options.epochs}`, loss: s.loss.toFixed(4), acc: pct(s.accuracy), rate: Math.round(s.samples / s.seconds) });
-    bar?.start(trainLoader.samplesPerEpoch, 0, payload({ loss: NaN, accuracy: 0, samples: 0, seconds: 1 }));
-    const stats = await trainEpoch(model, opt, trainLoader, (s) => bar?.update(s.samples, payload(s)));
-    bar?.stop();
-    testAccuracy = await evaluate(model, testLoader);
-    log(
-      `epoch ${epoch}/${options.epochs}  loss ${stats.loss.toFixed(4)}  train acc ${pct(stats.accuracy)}  ` +
-        `test acc ${pct(testAccuracy)}  ${Math.round(stats.samples / stats.seconds)} samples/s  ${stats.seconds.toFixed(1)} s`,
-    );
+  try {
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const bar = options.quiet || !process.stderr.isTTY ? null : progressBar();
+      const payload = (s: EpochStats | null) => ({
+        epoch: `${epoch}/${options.epochs}`,
+        loss: s ? s.loss.toFixed(4) : '-',
+        acc: s ? pct(s.accuracy) : '-',
+        rate: s ? Math.round(s.samples / s.seconds) : '-',
+      });
+      bar?.start(trainLoader.samplesPerEpoch, 0, payload(null));
+      const stats = await trainEpoch(model, opt, trainLoader, (s) => bar?.update(s.samples, payload(s)));
+      bar?.stop();
+      testAccuracy = await evaluate(model, testLoader);
+      log(
+        `epoch ${epoch}/${options.epochs}  loss ${stats.loss.toFixed(4)}  train acc ${pct(stats.accuracy)}  ` +
+          `test acc ${pct(testAccuracy)}  ${Math.round(stats.samples / stats.seconds)} samples/s  ${stats.seconds.toFixed(1)} s`,
+      );
+    }
+  } finally {
+    sg.destroy();
   }
   const seconds = (performance.now() - start) / 1000;
   console.log(
