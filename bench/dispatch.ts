@@ -11,7 +11,7 @@ export interface PreparedKernel {
   destroy(): void;
 }
 
-export function createStorage(rt: Runtime, data: Float32Array | number): GPUBuffer {
+export function createStorage(rt: Runtime, data: Float32Array<ArrayBuffer> | number): GPUBuffer {
   const length = typeof data === 'number' ? data : data.length;
   const buf = rt.device.createBuffer({
     size: Math.max(16, Math.ceil((length * 4) / 16) * 16),

@@ -26,7 +26,7 @@ const options: BenchOptions = {
   shape: opts.shape,
   quick,
   rounds: opts.rounds ?? (quick ? 3 : 7),
-  budgetMs: quick ? 1500 : 6000,
+  budgetMs: quick ? 4000 : 8000,
   sampleMs: quick ? 40 : 100,
 };
 

@@ -23,7 +23,7 @@ const mm = (M: number, K: number, N: number, t: '' | 'tA' | 'tB' = ''): MatmulCa
 const mlpShapes = [mm(64, 784, 256), mm(784, 64, 256, 'tA'), mm(64, 256, 784, 'tB'), mm(64, 256, 10), mm(256, 64, 10, 'tA'), mm(64, 10, 256, 'tB')];
 
 /** Deterministic values in [-1, 1). */
-function randomArray(n: number, seed: number): Float32Array {
+function randomArray(n: number, seed: number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(n);
   let s = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
@@ -79,10 +79,12 @@ export const matmulFamily: BenchFamily<MatmulCase> = {
         const k = await prepareKernel(rt, matmulKernel(p, rt.caps, v.name), [aBuf, bBuf, out], c.M * c.N);
         prepared.push(k);
         // the correctness gate: a wrong variant is reported, never timed
-        await k.run(1);
+        const t0 = performance.now();
+        const { gpuMs } = await k.run(1);
+        const warm = { wallMs: performance.now() - t0, gpuMs };
         const wrong = firstMismatch(c, a, b, await k.read());
         result.entries.push(newEntry(name, wrong ? 'WRONG' : 'ok', wrong));
-        if (!wrong) contestants.push({ name, run: (reps) => k.run(reps) });
+        if (!wrong) contestants.push({ name, run: (reps) => k.run(reps), warm });
       } catch (e) {
         result.entries.push(newEntry(name, 'error', (e as Error).message.split('\n')[0]));
       }

@@ -3,7 +3,7 @@ import type { KernelSpec } from '../../src/kernels/types.js';
 import { readBuffer } from '../../src/runtime/readback.js';
 import { bindGroupFor, uniformBuffer, withErrorScopes, type Runtime } from '../../src/runtime/runtime.js';
 
-export function storageBuffer(rt: Runtime, data: Float32Array | number): GPUBuffer {
+export function storageBuffer(rt: Runtime, data: Float32Array<ArrayBuffer> | number): GPUBuffer {
   const length = typeof data === 'number' ? data : data.length;
   const buf = rt.device.createBuffer({
     size: Math.max(16, Math.ceil((length * 4) / 16) * 16),
@@ -13,7 +13,7 @@ export function storageBuffer(rt: Runtime, data: Float32Array | number): GPUBuff
   return buf;
 }
 
-export async function runKernel(rt: Runtime, spec: KernelSpec, inputs: Float32Array[], outLength: number): Promise<Float32Array> {
+export async function runKernel(rt: Runtime, spec: KernelSpec, inputs: Float32Array<ArrayBuffer>[], outLength: number): Promise<Float32Array> {
   const pipeline = await rt.pipelines.get(spec);
   const buffers = [...inputs.map((x) => storageBuffer(rt, x)), storageBuffer(rt, outLength)];
   const params = spec.params ? uniformBuffer(rt, spec.params) : undefined;

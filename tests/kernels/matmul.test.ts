@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => destroyRuntime());
 
 /** Deterministic values in [-1, 1) (a tiny LCG: the test must not depend on other modules' RNGs). */
-function randomArray(n: number, seed: number): Float32Array {
+function randomArray(n: number, seed: number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(n);
   let s = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
