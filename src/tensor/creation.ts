@@ -94,6 +94,14 @@ export function manualSeed(seed: number): void {
   globalSeed = seed >>> 0;
   streamCounter = 0;
 }
+/** Where the global random stream stands (saved in checkpoints, so a resumed run draws the same numbers). */
+export function getRandomState(): { seed: number; stream: number } {
+  return { seed: globalSeed, stream: streamCounter };
+}
+export function setRandomState(state: { seed: number; stream: number }): void {
+  globalSeed = state.seed >>> 0;
+  streamCounter = state.stream;
+}
 function nextRandom(seed?: number): Random {
   return new Random(seed ?? deriveSeed(globalSeed, streamCounter++));
 }
