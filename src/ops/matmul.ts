@@ -26,7 +26,7 @@ export function matmul(aIn: Tensor, bIn: Tensor): Tensor {
     if (t.dtype !== 'float32') throw new DTypeError(`matmul: the ${arg} argument must be float32, got ${t.dtype} tensor of shape ${shapeStr(t.shape)}`);
   if (aIn.rank === 0 || bIn.rank === 0) throw new ShapeError(`matmul: arguments must have at least 1 dimension, got shapes ${shapeStr(aIn.shape)} and ${shapeStr(bIn.shape)}`);
   // 1-D operands as in NumPy: a vector on the left is a row, on the right a column; that dim is dropped after
-  if (aIn.rank === 1) return matmul(aIn.unsqueeze(0), bIn).squeeze(-2);
+  if (aIn.rank === 1) return matmul(aIn.unsqueeze(0), bIn).squeeze(bIn.rank === 1 ? -1 : -2);
   if (bIn.rank === 1) return matmul(aIn, bIn.unsqueeze(-1)).squeeze(-1);
   const [M, K] = aIn.shape.slice(-2);
   const [K2, N] = bIn.shape.slice(-2);
