@@ -15,6 +15,12 @@ export type { InitOptions } from './runtime/device.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
+export { save, load, download, idbPut, idbGet } from './io/safetensors.js';
+export type { StateDict, SaveOptions, LoadOptions } from './io/safetensors.js';
+export * as safetensors from './io/safetensors.js';
+export { checkpointBytes, restoreCheckpoint } from './io/checkpoint.js';
+export type { CheckpointTargets, RunPosition } from './io/checkpoint.js';
+export { getRandomState, setRandomState } from './tensor/creation.js';
 
 /** Picks an adapter and device. Throws GPUUnavailableError (with a fix hint) when WebGPU is missing. */
 export async function init(options: InitOptions = {}): Promise<void> {

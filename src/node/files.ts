@@ -1,0 +1,63 @@
+// File I/O for Node: safetensors by path, and checkpoints written atomically (a crash mid-save keeps
+// the previous file): temp file in the same directory, fsync, rename over the target, fsync the directory.
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { checkpointBytes, restoreCheckpoint, type CheckpointTargets, type RunPosition } from '../io/checkpoint.js';
+import * as core from '../io/safetensors.js';
+
+/** Writes `bytes` to `path` so that readers see either the old file or the whole new one, never a part. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const file = await open(tmp, 'wx');
+  try {
+    await file.writeFile(bytes);
+    await file.sync();
+  } catch (e) {
+    await file.close();
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await file.close();
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  const d = await open(dir, 'r');
+  try {
+    await d.sync(); // makes the rename itself durable
+  } catch {
+    // some file systems refuse fsync on a directory; the rename is still atomic there
+  } finally {
+    await d.close();
+  }
+}
+
+/**
+ * `sg.save(model.stateDict(), 'mlp.safetensors')` writes a file (atomically);
+ * without a path it returns the bytes, as in browsers.
+ */
+export async function save(state: core.StateDict, path: string, options?: core.SaveOptions): Promise<void>;
+export async function save(state: core.StateDict, path?: undefined, options?: core.SaveOptions): Promise<ArrayBuffer>;
+export async function save(state: core.StateDict, path?: string, options: core.SaveOptions = {}): Promise<ArrayBuffer | void> {
+  const bytes = core.serialize(await core.toHost(state), options.metadata);
+  if (path === undefined) return bytes.buffer as ArrayBuffer;
+  await writeFileAtomic(path, bytes);
+}
+
+/** `model.loadStateDict(await sg.load('mlp.safetensors'))`; also takes the bytes themselves. */
+export async function load(source: string | ArrayBuffer | ArrayBufferView, options: core.LoadOptions = {}): Promise<core.StateDict> {
+  return core.load(typeof source === 'string' ? await readFile(source) : source, options);
+}
+
+/** Saves model, optimizer, scheduler, RNG stream and run position to `path`, atomically. */
+export async function saveCheckpoint(path: string, targets: CheckpointTargets, position: RunPosition): Promise<void> {
+  await writeFileAtomic(path, await checkpointBytes(targets, position));
+}
+
+/** Restores a checkpoint written by saveCheckpoint into `targets`; returns the run position. */
+export async function loadCheckpoint(path: string, targets: CheckpointTargets): Promise<RunPosition> {
+  return restoreCheckpoint(await readFile(path), targets);
+}
