@@ -18,7 +18,7 @@ export * as data from './data/index.js';
 export { save, load, download, idbPut, idbGet } from './io/safetensors.js';
 export type { StateDict, SaveOptions, LoadOptions } from './io/safetensors.js';
 export * as safetensors from './io/safetensors.js';
-export { checkpointBytes, restoreCheckpoint } from './io/checkpoint.js';
+export { checkpointBytes, restoreCheckpoint, batchesFrom } from './io/checkpoint.js';
 export type { CheckpointTargets, RunPosition } from './io/checkpoint.js';
 export { getRandomState, setRandomState } from './tensor/creation.js';
 

@@ -2,6 +2,7 @@
 // optimizer's state buffers ("optimizer/<param>.<slot>"), and in the header's __metadata__ a JSON record
 // of the rest (optimizer step and lr, scheduler position, global RNG stream, epoch/step, data-loader
 // position, user extras). Browser-safe: bytes in, bytes out; src/node/files.ts writes them atomically.
+import type { Batch, DataLoader } from '../data/dataloader.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedulers.js';
@@ -112,4 +113,11 @@ export function restoreCheckpoint(bytes: ArrayBuffer | ArrayBufferView, targets:
   if (scheduler) scheduler.lastEpoch = ck.record.scheduler!.lastEpoch;
   setRandomState(ck.record.rng);
   return { epoch: ck.epoch, step: ck.step, loader: ck.loader, extra: ck.extra };
+}
+
+/** The batches of a data loader from a saved position on: the rest of epoch `epoch`, from batch `batch`. */
+export function* batchesFrom(loader: DataLoader, epoch: number, batch: number): Generator<Batch> {
+  const order = loader.order(epoch);
+  for (let b = batch; b < loader.length; b++)
+    yield loader.dataset.getBatch(order.subarray(b * loader.batchSize, Math.min((b + 1) * loader.batchSize, order.length)));
 }
