@@ -10,8 +10,9 @@ say() { printf '[shadergrad setup] %s\n' "$*"; }
 
 have_vulkan_driver() {
   # lavapipe's ICD file, or any Vulkan ICD from a real GPU driver
-  ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1 &&
-    ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1'
+  local icd found=0
+  for icd in /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json; do [ -e "$icd" ] && found=1; done
+  [ "$found" = 1 ] && { /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libvulkan.so.1'
 }
 
 mesa_is_new_enough() {

@@ -49,8 +49,7 @@ export async function trainEpoch(model: sg.nn.Module, opt: Optimizer, loader: Da
     const loss = sg.nn.functional.crossEntropy(logits, y);
     const pred = logits.argmax(1);
     loss.backward();
-    sg.realize(pred); // the step realizes the loss, not pred, and pred must be read before the weights change
-    opt.step();
+    opt.step({ alsoRealize: [pred] }); // pred is computed with the weights before the update, in the same submit
     const n = batch.y.length;
     lossSum += (await loss.item()) * n;
     correct += countCorrect(await pred.data(), batch.y);

@@ -118,7 +118,15 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
   const isTarget = new Set(targets);
   // consumers within the plan
   const uses = new Map<LazyNode, number>();
-  for (const n of order) for (const s of n.inputs) if (!s.node.storage) uses.set(s.node, (uses.get(s.node) ?? 0) + 1);
+  const hasNonElementwiseUser = new Set<LazyNode>();
+  for (const n of order)
+    for (const s of n.inputs)
+      if (!s.node.storage) {
+        uses.set(s.node, (uses.get(s.node) ?? 0) + 1);
+        if (n.kind.type !== 'elementwise') hasNonElementwiseUser.add(s.node);
+      }
+  // a constant (no inputs, no coordinates) costs nothing to recompute: inline it into every reader
+  const isConstant = (p: LazyNode) => p.kind.type === 'elementwise' && p.inputs.length === 0 && !/\$c\d|\$idx/.test(p.kind.expr);
 
   // Fusion: an elementwise node read by exactly one elementwise consumer, element for element, is inlined.
   const inlined = new Set<LazyNode>();
@@ -126,7 +134,8 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
     if (n.kind.type !== 'elementwise') continue;
     for (const s of n.inputs) {
       const p = s.node;
-      if (!p.storage && p.kind.type === 'elementwise' && !isTarget.has(p) && uses.get(p) === 1 && readsInPlace(s, n.shape)) inlined.add(p);
+      if (p.storage || p.kind.type !== 'elementwise' || isTarget.has(p)) continue;
+      if ((uses.get(p) === 1 && readsInPlace(s, n.shape)) || (isConstant(p) && !hasNonElementwiseUser.has(p))) inlined.add(p);
     }
   }
   const steps = order.filter((n) => !inlined.has(n));
@@ -137,7 +146,8 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
   const stepOf = new Map<LazyNode, number>();
   steps.forEach((n, i) => stepOf.set(n, i));
   const lastUse = new Map<LazyNode, number>();
-  const readersOf = (n: LazyNode): LazyNode[] => (n.kind.type === 'elementwise' ? fusedLeaves(n, inlined).map((s) => s.node) : n.inputs.map((s) => s.node));
+  // each node once, even when read twice (x * x): freeing its slot twice would hand it out twice
+  const readersOf = (n: LazyNode): LazyNode[] => [...new Set((n.kind.type === 'elementwise' ? fusedLeaves(n, inlined) : n.inputs).map((s) => s.node))];
   steps.forEach((n, i) => {
     for (const r of readersOf(n)) if (!r.storage) lastUse.set(r, i);
   });

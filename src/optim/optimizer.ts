@@ -35,8 +35,12 @@ export abstract class Optimizer {
     for (const p of this.params) p.grad = null;
   }
 
-  /** Updates every parameter that has a gradient, realizing the loss of the step alongside, in one submit. */
-  step(): void {
+  /**
+   * Updates every parameter that has a gradient, in one submit with the step's loss (the tensors backward()
+   * was called on) and `alsoRealize` (metrics such as predictions, which must be computed with the weights
+   * before the update).
+   */
+  step(options: { alsoRealize?: Tensor[] } = {}): void {
     this.stepCount++;
     const rule = this.rule();
     const hyper = packHyper(this.hyper());
@@ -55,7 +59,7 @@ export abstract class Optimizer {
         ], hyper),
       ];
     });
-    const roots = [...recentRoots].map((t) => t.node);
+    const roots = [...recentRoots, ...(options.alsoRealize ?? [])].map((t) => t.node);
     recentRoots.clear();
     realizeNodes(roots, effects);
     for (const p of updated) p.markUpdated();

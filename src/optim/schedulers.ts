@@ -8,7 +8,6 @@ export abstract class LRScheduler {
   lastEpoch = 0;
   constructor(readonly optimizer: Optimizer) {
     this.baseLr = optimizer.lr;
-    this.optimizer.lr = this.lrAt(0);
   }
   /** The learning rate after `epoch` scheduler steps. */
   abstract lrAt(epoch: number): number;
@@ -50,6 +49,7 @@ export class CosineAnnealingLR extends LRScheduler {
 export class LinearLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly startFactor = 1 / 3, readonly endFactor = 1, readonly totalIters = 5) {
     super(optimizer);
+    optimizer.lr = this.lrAt(0); // (set here: the base constructor runs before these fields exist)
   }
   lrAt(e: number) {
     const t = Math.min(e, this.totalIters);
@@ -61,6 +61,7 @@ export class LinearLR extends LRScheduler {
 export class WarmupLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly warmupSteps: number, readonly after?: (stepsAfterWarmup: number, baseLr: number) => number) {
     super(optimizer);
+    optimizer.lr = this.lrAt(0);
   }
   lrAt(e: number) {
     if (e < this.warmupSteps) return (this.baseLr * (e + 1)) / this.warmupSteps;

@@ -17,18 +17,21 @@ export class BufferPool {
   bytesInUse = 0;
   buffersInUse = 0;
   pooledBytes = 0;
-  /** Bytes of new buffers created since the last garbage-collection request. */
+  /** Bytes and count of new buffers created since the last garbage-collection request. */
   private grownSinceCollect = 0;
+  private createdSinceCollect = 0;
   constructor(
     private device: GPUDevice,
     private maxBufferBytes: number,
     /**
      * Asks the JS engine for a garbage collection. JS engines cannot see GPU memory, so tensors that are no
-     * longer reachable may wait long for a collection; after `collectEveryBytes` of new buffers we ask for one,
-     * and their FinalizationRegistry callbacks then return the buffers to this pool.
+     * longer reachable may wait long for a collection; after `collectEveryBytes` of new buffers (or
+     * `collectEveryBuffers` new buffers) we ask for one, and their FinalizationRegistry callbacks then
+     * return the buffers to this pool.
      */
     private collect?: () => void,
     private collectEveryBytes = 32 * 2 ** 20,
+    private collectEveryBuffers = 1024,
   ) {}
 
   acquire(bytes: number, label?: string): GPUBuffer {
@@ -41,8 +44,10 @@ export class BufferPool {
     else {
       buf = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
       this.grownSinceCollect += size;
-      if (this.collect && this.grownSinceCollect > this.collectEveryBytes) {
+      this.createdSinceCollect++;
+      if (this.collect && (this.grownSinceCollect > this.collectEveryBytes || this.createdSinceCollect > this.collectEveryBuffers)) {
         this.grownSinceCollect = 0;
+        this.createdSinceCollect = 0;
         this.collect();
       }
     }

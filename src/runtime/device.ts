@@ -54,7 +54,9 @@ export async function acquireDevice(options: InitOptions = {}): Promise<DeviceCo
     throw new GPUUnavailableError(`requestDevice() failed: ${(e as Error).message}. ${FIX_HINT}`);
   }
   const info = adapter.info ?? ({} as GPUAdapterInfo);
-  const description = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+  // drivers fill these fields differently; keep the distinct ones (llvmpipe repeats itself across them)
+  const parts = [info.description, info.vendor, info.architecture, info.device].filter(Boolean);
+  const description = parts.filter((p, i) => !parts.slice(0, i).some((q) => q.includes(p))).join(', ') || 'unknown adapter';
   const subgroups = device.features.has('subgroups');
   const caps: AdapterCaps = {
     features: new Set(device.features as unknown as Iterable<string>),

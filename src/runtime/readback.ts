@@ -1,8 +1,9 @@
 // Copies a GPU buffer to the CPU, with a timeout and device-loss checks.
 import type { DeviceContext } from './device.js';
+import type { Runtime } from './runtime.js';
 import { ReadbackTimeoutError } from './errors.js';
 
-export async function readBuffer(ctx: DeviceContext, src: GPUBuffer, byteOffset: number, byteLength: number): Promise<ArrayBuffer> {
+export async function readBuffer(ctx: Runtime, src: GPUBuffer, byteOffset: number, byteLength: number): Promise<ArrayBuffer> {
   if (ctx.lost) throw ctx.lost;
   const size = Math.max(4, Math.ceil(byteLength / 4) * 4);
   const staging = ctx.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -10,6 +11,7 @@ export async function readBuffer(ctx: DeviceContext, src: GPUBuffer, byteOffset:
     const enc = ctx.device.createCommandEncoder({ label: 'readback' });
     if (byteLength > 0) enc.copyBufferToBuffer(src, byteOffset, staging, 0, size);
     ctx.device.queue.submit([enc.finish()]);
+    ctx.submits++;
     await withTimeout(staging.mapAsync(GPUMapMode.READ), ctx, `reading ${byteLength} bytes back from the GPU`);
     return staging.getMappedRange().slice(0, byteLength);
   } finally {
