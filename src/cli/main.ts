@@ -38,7 +38,9 @@ program
   .option('--seed <n>', 'seed of the initial weights and of the data order', integer, 0)
   .option('--hidden <n>', 'hidden width (default: per model, 256 for mlp)', positiveInt('hidden'))
   .option('--quiet', 'print only the final line', false)
-  .action(async (o: { model: string; epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean }) => {
+  .option('--checkpoint <path>', 'save model, optimizer and position here after every epoch (atomically)')
+  .option('--resume <path>', 'continue the run saved in this checkpoint (same --model, --hidden, --optimizer)')
+  .action(async (o: { model: string; epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string }) => {
     const { train } = await import('./train.js'); // loads the engine only when needed
     await train(o);
   });

@@ -16,6 +16,10 @@ export interface TrainOptions {
   seed: number;
   hidden?: number;
   quiet: boolean;
+  /** Save a checkpoint here (atomically) after every epoch. */
+  checkpoint?: string;
+  /** Continue the run saved in this checkpoint (same model, hidden size and optimizer). */
+  resume?: string;
 }
 
 export interface EpochStats {
@@ -102,6 +106,13 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
   const model = entry.build(sg, { hidden });
   const lr = options.lr ?? OPTIMIZERS[options.optimizer].defaultLr;
   const opt = OPTIMIZERS[options.optimizer].build(sg, model.parameters(), lr);
+  let firstEpoch = 1;
+  if (options.resume) {
+    const pos = await sg.loadCheckpoint(options.resume, { model, optimizer: opt });
+    firstEpoch = pos.epoch + 1;
+    trainLoader.nextEpoch = pos.epoch; // the loader's epochs count from 0: the data order goes on as it would have
+    log(`resumed ${options.resume}: ${pos.epoch} epoch${pos.epoch === 1 ? '' : 's'} done, ${pos.step} steps`);
+  }
   log(
     `${options.model}: ${entry.description} (hidden ${hidden}), ${options.optimizer} lr ${lr}, ` +
       `batch ${options.batchSize}, seed ${options.seed}; ${mnist.train.count} train / ${mnist.test.count} test digits`,
@@ -110,7 +121,7 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
   const start = performance.now();
   let testAccuracy = 0;
   try {
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
       const bar = options.quiet || !process.stderr.isTTY ? null : progressBar();
       const payload = (s: EpochStats | null) => ({
         epoch: `${epoch}/${options.epochs}`,
@@ -126,6 +137,10 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
         `epoch ${epoch}/${options.epochs}  loss ${stats.loss.toFixed(4)}  train acc ${pct(stats.accuracy)}  ` +
           `test acc ${pct(testAccuracy)}  ${Math.round(stats.samples / stats.seconds)} samples/s  ${stats.seconds.toFixed(1)} s`,
       );
+      if (options.checkpoint) {
+        const extra = { model: options.model, hidden, optimizer: options.optimizer, seed: options.seed, batchSize: options.batchSize, testAccuracy };
+        await sg.saveCheckpoint(options.checkpoint, { model, optimizer: opt }, { epoch, step: opt.stepCount, loader: { epoch, batch: 0 }, extra });
+      }
     }
   } finally {
     sg.destroy();
