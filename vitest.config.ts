@@ -14,6 +14,8 @@ export default defineConfig({
   plugins: [wgslAsText],
   test: {
     include: ['tests/**/*.test.ts'],
+    // the JSON report is what .ci/run turns into its "N passed, N failed" line
+    reporters: ['default', ['json', { outputFile: '.ci/results.json' }]],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // one GPU device per worker; lavapipe uses both cores already
