@@ -49,7 +49,7 @@ export interface Entry {
 export interface CaseResult {
   family: string;
   case: string;
-  /** Floating-point operations of one op (2*M*N*K for a matmul). */
+  /** Floating-point operations of one op (2*M*N*K for a matmul); 0 where a rate means nothing (then only ms are shown). */
   flops: number;
   entries: Entry[];
   /** The peer's entry (TF.js), when it ran. */

@@ -14,7 +14,7 @@ const program = new Command()
   .option('--variant <name>', 'only variants whose name contains this')
   .option('--shape <name>', 'only cases whose name contains this (e.g. 1024x1024x1024, -tA)')
   .option('--quick', 'fewer shapes and samples (under a minute on lavapipe)')
-  .option('--rounds <n>', 'timed samples per contestant', (v) => parseInt(v, 10))
+  .option('--rounds <n>', 'timed samples per contestant, all of them (default: 7, or 3 with --quick, fewer for slow variants)', (v) => parseInt(v, 10))
   .option('--no-peer', 'do not run TensorFlow.js')
   .option('--out <file>', 'JSON output path (default bench/results/<device>-<date>.json)')
   .parse();
@@ -26,7 +26,8 @@ const options: BenchOptions = {
   shape: opts.shape,
   quick,
   rounds: opts.rounds ?? (quick ? 3 : 7),
-  budgetMs: quick ? 4000 : 8000,
+  // an explicit --rounds means every contestant gets them all
+  budgetMs: opts.rounds ? Infinity : quick ? 4000 : 8000,
   sampleMs: quick ? 40 : 100,
 };
 
