@@ -100,6 +100,10 @@ describe('chooseMatmulVariant', () => {
     const p = contiguousMatmul([], 256, 256, 256);
     const noSubgroups = { ...rt.caps, features: new Set<string>(), isSoftware: true };
     const varying = { ...rt.caps, features: new Set(['subgroups']), subgroupMinSize: 8, subgroupMaxSize: 32, isSoftware: true };
+    const fixed8 = { ...rt.caps, features: new Set(['subgroups']), subgroupMinSize: 8, subgroupMaxSize: 8, isSoftware: true };
+    expect(chooseMatmulVariant(p, fixed8)).toBe('subgroup');
+    expect(chooseMatmulVariant(p, { ...fixed8, isSoftware: false })).toBe('vec4');
+    expect(chooseMatmulVariant(contiguousMatmul([], 4, 4, 4), fixed8)).toBe('naive');
     expect(chooseMatmulVariant(p, noSubgroups)).not.toBe('subgroup');
     expect(chooseMatmulVariant(p, varying)).not.toBe('subgroup');
     expect(() => matmulKernel(p, varying, 'subgroup')).toThrow(/does not support/);
