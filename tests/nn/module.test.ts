@@ -1,0 +1,62 @@
+// Modules: parameter naming (PyTorch's), stateDict round trips, PyTorch default initialisation, shape errors.
+import { describe, expect, test } from 'vitest';
+import { useGpu } from '../helpers/gpu.js';
+
+const sg = useGpu();
+
+describe('nn.Module', () => {
+  test('Sequential names parameters by index, like PyTorch', () => {
+    const m = new sg.nn.Sequential(new sg.nn.Linear(4, 3), new sg.nn.ReLU(), new sg.nn.Linear(3, 2, { bias: false }));
+    expect(Object.keys(m.stateDict())).toEqual(['0.weight', '0.bias', '2.weight']);
+    expect(m.parameters().map((p) => p.shape)).toEqual([[3, 4], [3], [2, 3]]);
+  });
+
+  test('stateDict → loadStateDict restores every value; strict loading names missing and unexpected keys', async () => {
+    sg.manualSeed(1);
+    const a = new sg.nn.Sequential(new sg.nn.Linear(5, 4), new sg.nn.Tanh(), new sg.nn.Linear(4, 3));
+    sg.manualSeed(2);
+    const b = new sg.nn.Sequential(new sg.nn.Linear(5, 4), new sg.nn.Tanh(), new sg.nn.Linear(4, 3));
+    const x = sg.rand([2, 5], { seed: 3 });
+    b.loadStateDict(a.stateDict());
+    expect(Array.from(await b.forward(x).data())).toEqual(Array.from(await a.forward(x).data()));
+    const partial = { ...a.stateDict() } as Record<string, InstanceType<typeof sg.Tensor>>;
+    delete partial['2.bias'];
+    partial['9.weight'] = sg.zeros([1]);
+    expect(() => b.loadStateDict(partial)).toThrow(/missing keys \[2\.bias\].*unexpected keys \[9\.weight\]/);
+    expect(() => b.loadStateDict({ ...a.stateDict(), '0.weight': sg.zeros([4, 4]) })).toThrow(sg.ShapeError);
+  });
+
+  test('Linear initialises like PyTorch: weight and bias within ±1/√fan_in', async () => {
+    const l = new sg.nn.Linear(400, 50, { seed: 7 });
+    const w = await l.weight.data();
+    const bound = 1 / Math.sqrt(400);
+    expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(bound);
+    expect(Math.max(...w.map(Math.abs))).toBeGreaterThan(bound * 0.95); // fills the range
+    const mean = w.reduce((s, v) => s + v, 0) / w.length;
+    expect(Math.abs(mean)).toBeLessThan(bound * 0.05);
+    const b = await l.bias!.data();
+    expect(Math.max(...b.map(Math.abs))).toBeLessThanOrEqual(bound);
+  });
+
+  test('init schemes have the variance their formulas give', async () => {
+    const n = await sg.nn.init.kaimingNormal([256, 512], { nonlinearity: 'relu', seed: 1 }).data();
+    const variance = n.reduce((s, v) => s + v * v, 0) / n.length;
+    expect(variance).toBeCloseTo(2 / 512, 4);
+    const u = await sg.nn.init.xavierUniform([300, 100], { seed: 2 }).data();
+    expect(Math.max(...u.map(Math.abs))).toBeLessThanOrEqual(Math.sqrt(6 / 400));
+  });
+
+  test('train() and eval() reach every sub-module', () => {
+    const inner = new sg.nn.Sequential(new sg.nn.ReLU());
+    const m = new sg.nn.Sequential(new sg.nn.Linear(2, 2), inner);
+    m.eval();
+    expect(inner.layers[0].training).toBe(false);
+    m.train();
+    expect(inner.layers[0].training).toBe(true);
+  });
+
+  test('Linear with a wrong input width names the layer and the shape', () => {
+    const l = new sg.nn.Linear(4, 2);
+    expect(() => l.forward(sg.zeros([3, 5]))).toThrow(/Linear\(4, 2\).*\[3, 5\]/);
+  });
+});
