@@ -47,10 +47,13 @@ function checkFloat(name: string, arg: string, t: Tensor): void {
 
 // ---- the two primitives ------------------------------------------------------------------------
 
+/** Plans are cached by structure: a kernel node's key must carry every attribute of its kernel. */
+const geometryKey = (g: ConvGeometry): string => `(${Object.values(g).join(',')})`;
+
 /** The column matrix [G, C/G*KH*KW, N*OH*OW] of x [N, C, H, W] under geometry `g`. */
 export function im2col(x: Tensor, g: ConvGeometry): Tensor {
   const caps = runtime().caps;
-  const cols = kernelNode('im2col', [x], colsShape(g), 'float32', (node) => [
+  const cols = kernelNode(`im2col${geometryKey(g)}`, [x], colsShape(g), 'float32', (node) => [
     { spec: im2colKernel(g, node.inputs[0].view, caps), bind: [{ input: 0 }, { output: true }] },
   ]);
   return withGrad(cols, 'im2col', [x], (gc) => [col2im(gc, g)]);
@@ -60,7 +63,7 @@ export function im2col(x: Tensor, g: ConvGeometry): Tensor {
 export function col2im(cols: Tensor, g: ConvGeometry): Tensor {
   const src = isContiguous(cols.view) ? cols : contiguous(cols);
   const caps = runtime().caps;
-  const x = kernelNode('col2im', [src], [g.N, g.C, g.H, g.W], 'float32', (node) => [
+  const x = kernelNode(`col2im${geometryKey(g)}`, [src], [g.N, g.C, g.H, g.W], 'float32', (node) => [
     { spec: col2imKernel(g, node.inputs[0].view.offset, caps), bind: [{ input: 0 }, { output: true }] },
   ]);
   return withGrad(x, 'col2im', [cols], (gx) => [im2col(gx, g)]);
@@ -129,7 +132,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, o: Conv2dO
       out = w3.matmul(cols).reshape([O, N, OH, OW]).permute([1, 0, 2, 3]);
     } else {
       const caps = runtime().caps;
-      out = kernelNode('conv2dImplicitGemm', [x.detach(), wc], [N, O, OH, OW], 'float32', (node) => [
+      out = kernelNode(`conv2dImplicitGemm${geometryKey(g)}`, [x.detach(), wc], [N, O, OH, OW], 'float32', (node) => [
         { spec: convImplicitKernel(g, node.inputs[0].view, node.inputs[1].view.offset, caps), bind: [{ input: 0 }, { input: 1 }, { output: true }] },
       ]);
     }
