@@ -16,3 +16,6 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const y = x.matmul(weight.transpose(0, 1));
   return bias ? y.add(bias) : y;
 }
+export { scaledDotProductAttention, attentionUnfused } from '../ops/attention.js';
+export type { AttentionOptions } from '../ops/attention.js';
+export { layerNorm } from '../ops/norm_layer.js';

@@ -1,0 +1,106 @@
+// The TS side of shaders/attention_fwd.wgsl and attention_bwd.wgsl: fused (flash-style) attention.
+// q, k, v and dO are read through their 4-D views ([B, H, T, D], any strides, broadcasts included), so
+// the head split of a MultiheadAttention (a permute) needs no copy. Pure functions: no device access.
+import fwdTemplate from '../../shaders/attention_fwd.wgsl';
+import bwdTemplate from '../../shaders/attention_bwd.wgsl';
+import type { View } from '../graph/node.js';
+import { hashString } from './elementwise.js';
+import type { AdapterCaps, KernelSpec } from './types.js';
+import { grid1D, packParams, specialise } from './wgsl.js';
+
+export interface AttentionGeometry {
+  B: number;
+  H: number;
+  TQ: number;
+  TK: number;
+  D: number;
+  scale: number;
+  causal: boolean;
+  q: View;
+  k: View;
+  v: View;
+  /** Key-padding mask [B, TK] (nonzero = attend), or null. */
+  mask: View | null;
+}
+
+/** A finite JS number as a WGSL f32 literal. */
+function f32Literal(v: number): string {
+  const s = String(Math.fround(v));
+  return `f32(${/[.e]/.test(s) ? s : `${s}.0`})`;
+}
+
+/** WGSL index expression of element (b, h, t, d) of a 4-D view. */
+function index4(view: View): string {
+  const names = ['b', 'h', 't', 'd'];
+  const terms = view.strides.flatMap((s, i) => (s === 0 || view.shape[i] === 1 ? [] : [s === 1 ? names[i] : `${names[i]} * ${s}u`]));
+  terms.push(`${view.offset}u`);
+  return terms.join(' + ');
+}
+
+function maskIndex(mask: View | null): string {
+  if (!mask) return '0u';
+  const [sb, st] = mask.strides;
+  return [mask.shape[0] === 1 || sb === 0 ? '' : `b * ${sb}u`, st === 0 ? '' : `t * ${st}u`, `${mask.offset}u`].filter(Boolean).join(' + ');
+}
+
+/** Largest power-of-two tile ≤ 16 whose `floatsPerRow(tile)` floats fit the workgroup memory. */
+function tileFor(bytes: (tile: number) => number, caps: AdapterCaps): number {
+  let t = 16;
+  while (t > 1 && bytes(t) > caps.maxComputeWorkgroupStorageSize) t /= 2;
+  return t;
+}
+
+/** Layout of the forward output buffer: O then LSE. */
+export function forwardLayout(g: AttentionGeometry): { oSize: number; lseBase: number; total: number } {
+  const oSize = g.B * g.H * g.TQ * g.D;
+  return { oSize, lseBase: oSize, total: oSize + g.B * g.H * g.TQ };
+}
+
+/** Layout of the backward output buffer: dQ, dK, dV, Δ. */
+export function backwardLayout(g: AttentionGeometry): { dkBase: number; dvBase: number; deltaBase: number; total: number } {
+  const dq = g.B * g.H * g.TQ * g.D;
+  const dkv = g.B * g.H * g.TK * g.D;
+  return { dkBase: dq, dvBase: dq + dkv, deltaBase: dq + 2 * dkv, total: dq + 2 * dkv + g.B * g.H * g.TQ };
+}
+
+/** attentionFlashForward: bindings [q, k, v, mask (q when none), out (O | LSE)]. */
+export function attentionFlashForward(g: AttentionGeometry, caps: AdapterCaps): KernelSpec {
+  const BQ = 16;
+  const BK = tileFor((t) => (2 * t * g.D + t) * 4, caps);
+  const qtiles = Math.ceil(g.TQ / BQ);
+  const groups = g.B * g.H * qtiles;
+  const code = specialise('attention_fwd', fwdTemplate, {
+    D: g.D, H: g.H, TQ: g.TQ, TK: g.TK, BQ, BK, QTILES: qtiles, GROUPS: groups, KV_TILE: BK * g.D,
+    SCALE: f32Literal(g.scale), CAUSAL: String(g.causal), HAS_MASK: String(g.mask !== null),
+    LSE_BASE: forwardLayout(g).lseBase,
+    Q_INDEX: index4(g.q), K_INDEX: index4(g.k), V_INDEX: index4(g.v), MASK_INDEX: maskIndex(g.mask),
+  });
+  return { key: `attentionFlashForward#${hashString(code)}`, code, bindings: ['read', 'read', 'read', 'read', 'read_write'], params: packParams([{ u32: g.D }, { u32: BK }]), workgroups: grid1D(groups, caps.maxComputeWorkgroupsPerDimension) };
+}
+
+export type BackwardPass = 'delta' | 'dkdv' | 'dq';
+
+/**
+ * attentionFlashBackward, one pass: bindings [q, k, v, fwd (O | LSE), dO, mask (q when none), out (dQ | dK | dV | Δ)].
+ * Run 'delta', then 'dkdv' and 'dq' (both read Δ).
+ */
+export function attentionFlashBackward(pass: BackwardPass, g: AttentionGeometry, dO: View, fwdOffset: number, caps: AdapterCaps): KernelSpec {
+  const tile = tileFor((t) => (2 * t * g.D + 2 * t) * 4, caps);
+  const BH = g.B * g.H;
+  const groups = pass === 'delta' ? Math.ceil((BH * g.TQ) / tile) : pass === 'dkdv' ? BH * Math.ceil(g.TK / tile) : BH * Math.ceil(g.TQ / tile);
+  const fl = forwardLayout(g);
+  const bl = backwardLayout(g);
+  const code = specialise('attention_bwd', bwdTemplate, {
+    D: g.D, H: g.H, TQ: g.TQ, TK: g.TK, BH, TILE: tile, TILE_D: tile * g.D, GROUPS: groups, PASS: `pass_${pass}`,
+    SCALE: f32Literal(g.scale), CAUSAL: String(g.causal), HAS_MASK: String(g.mask !== null),
+    O_BASE: fwdOffset, LSE_BASE: fwdOffset + fl.lseBase, DK_BASE: bl.dkBase, DV_BASE: bl.dvBase, DELTA_BASE: bl.deltaBase,
+    Q_INDEX: index4(g.q), K_INDEX: index4(g.k), V_INDEX: index4(g.v), DO_INDEX: index4(dO), MASK_INDEX: maskIndex(g.mask),
+  });
+  return {
+    key: `attentionFlashBackward_${pass}#${hashString(code)}`,
+    code,
+    bindings: ['read', 'read', 'read', 'read', 'read', 'read', 'read_write'],
+    params: packParams([{ u32: g.D }, { u32: tile }]),
+    workgroups: grid1D(groups, caps.maxComputeWorkgroupsPerDimension),
+  };
+}
