@@ -21,6 +21,7 @@ export * as safetensors from './io/safetensors.js';
 export { checkpointBytes, restoreCheckpoint, batchesFrom } from './io/checkpoint.js';
 export type { CheckpointTargets, RunPosition } from './io/checkpoint.js';
 export { getRandomState, setRandomState } from './tensor/creation.js';
+export * as onnx from './onnx/index.js';
 
 /** Picks an adapter and device. Throws GPUUnavailableError (with a fix hint) when WebGPU is missing. */
 export async function init(options: InitOptions = {}): Promise<void> {

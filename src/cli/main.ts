@@ -46,6 +46,18 @@ program
   });
 
 program
+  .command('export')
+  .description('Write a trained model (from a `train --checkpoint` file) as ONNX.')
+  .requiredOption('--onnx <path>', 'ONNX file to write')
+  .requiredOption('--checkpoint <path>', 'checkpoint to export')
+  .option('--model <name>', 'model, when the checkpoint does not say')
+  .option('--hidden <n>', 'hidden width, when the checkpoint does not say', positiveInt('hidden'))
+  .action(async (o: { onnx: string; checkpoint: string; model?: string; hidden?: number }) => {
+    const { exportOnnx } = await import('./export.js');
+    await exportOnnx(o);
+  });
+
+program
   .command('info')
   .description('Print the WebGPU adapter shadergrad uses here, its features and limits.')
   .option('--json', 'print JSON', false)
