@@ -2,11 +2,8 @@
 // whose message names the op or argument and the shapes involved.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
-import { crossEntropy as crossEntropyOp, mseLoss as mseLossOp } from '../../src/ops/loss.js';
 
-const functional = (sg.nn as Record<string, any>).functional;
-const crossEntropy: typeof crossEntropyOp = functional?.crossEntropy ?? crossEntropyOp;
-const mseLoss: typeof mseLossOp = functional?.mseLoss ?? mseLossOp;
+const { crossEntropy, mseLoss } = sg.nn.functional;
 
 beforeAll(async () => {
   await sg.init();

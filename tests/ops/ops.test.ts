@@ -6,12 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import * as R from '../helpers/reference.js';
 import type { Nd } from '../helpers/reference.js';
-import { crossEntropy as crossEntropyOp, mseLoss as mseLossOp } from '../../src/ops/loss.js';
 
-// crossEntropy / mseLoss: from the functional API (DESIGN) when it is there, else straight from src/ops
-const functional = (sg.nn as Record<string, any>).functional;
-const crossEntropy: typeof crossEntropyOp = functional?.crossEntropy ?? crossEntropyOp;
-const mseLoss: typeof mseLossOp = functional?.mseLoss ?? mseLossOp;
+const { crossEntropy, mseLoss } = sg.nn.functional;
 
 beforeAll(async () => {
   await sg.init();

@@ -7,10 +7,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
-import { crossEntropy as crossEntropyOp } from '../../src/ops/loss.js';
 
-const functional = (sg.nn as Record<string, any>).functional;
-const crossEntropy: typeof crossEntropyOp = functional?.crossEntropy ?? crossEntropyOp;
+const { crossEntropy } = sg.nn.functional;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
