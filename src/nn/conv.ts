@@ -1,0 +1,107 @@
+// Convolution layers. Defaults follow PyTorch: weight Kaiming-uniform with a = √5 (bound 1/√fan_in),
+// bias U(±1/√fan_in), fan_in = in/groups * kH * kW (for ConvTranspose2d: out/groups * kH * kW).
+import { conv1d, conv2d, convTranspose2d, type Pair, type Padding } from '../ops/conv.js';
+import type { ConvVariant } from '../kernels/conv.js';
+import { ShapeError, ValueError } from '../runtime/errors.js';
+import { shapeStr } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { kaimingUniform, uniform } from './init.js';
+import { Module, Parameter } from './module.js';
+
+export interface ConvOptions {
+  stride?: Pair;
+  padding?: Padding;
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+  seed?: number;
+  /** Forward kernel (default: chosen per shape). */
+  variant?: ConvVariant;
+}
+
+const pair = (v: Pair): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v, v]);
+
+function checkChannels(layer: string, inC: number, outC: number, groups: number, outDivides = true): void {
+  for (const [what, v] of [['in channels', inC], ['out channels', outC], ['groups', groups]] as const)
+    if (!Number.isInteger(v) || v < 1) throw new ValueError(`${layer}: ${what} must be a positive integer, got ${v}`);
+  if (inC % groups !== 0) throw new ValueError(`${layer}: groups (${groups}) must divide in channels (${inC})`);
+  if (outDivides && outC % groups !== 0) throw new ValueError(`${layer}: groups (${groups}) must divide out channels (${outC})`);
+}
+
+/** PyTorch's default init for a conv weight of `shape` (fan_in from shape[1] * kernel) and its bias. */
+function initParams(shape: number[], bias: boolean, seed: number | undefined): [Parameter, Parameter | null] {
+  const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
+  const weight = new Parameter(kaimingUniform(shape, { a: Math.sqrt(5), seed }));
+  const bound = 1 / Math.sqrt(fanIn);
+  return [weight, bias ? new Parameter(uniform([shape[0]], -bound, bound, { seed: seed === undefined ? undefined : seed + 1 })) : null];
+}
+
+export class Conv2d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly kernelSize: [number, number];
+  readonly name: string;
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, readonly options: ConvOptions = {}) {
+    super();
+    this.kernelSize = pair(kernelSize);
+    const groups = options.groups ?? 1;
+    this.name = `Conv2d(${inChannels}, ${outChannels}, kernel ${this.kernelSize.join('x')})`;
+    checkChannels(this.name, inChannels, outChannels, groups);
+    [this.weight, this.bias] = initParams([outChannels, inChannels / groups, ...this.kernelSize], options.bias ?? true, options.seed);
+  }
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 4) throw new ShapeError(`${this.name}: input must be 4-D [N, C, H, W], got shape ${shapeStr(x.shape)}`);
+    const { stride, padding, dilation, groups, variant } = this.options;
+    return conv2d(x, this.weight, this.bias, { stride, padding, dilation, groups, variant, name: this.name });
+  }
+}
+
+export class Conv1d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly name: string;
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly options: { stride?: number; padding?: number | 'same' | 'valid'; dilation?: number; groups?: number; bias?: boolean; seed?: number } = {}) {
+    super();
+    const groups = options.groups ?? 1;
+    this.name = `Conv1d(${inChannels}, ${outChannels}, kernel ${kernelSize})`;
+    checkChannels(this.name, inChannels, outChannels, groups);
+    [this.weight, this.bias] = initParams([outChannels, inChannels / groups, kernelSize], options.bias ?? true, options.seed);
+  }
+  forward(x: Tensor): Tensor {
+    const { stride, padding, dilation, groups } = this.options;
+    return conv1d(x, this.weight, this.bias, { stride, padding, dilation, groups, name: this.name });
+  }
+}
+
+export interface ConvTransposeOptions {
+  stride?: Pair;
+  padding?: Pair;
+  outputPadding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+  seed?: number;
+}
+
+export class ConvTranspose2d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly name: string;
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, readonly options: ConvTransposeOptions = {}) {
+    super();
+    const k = pair(kernelSize);
+    const groups = options.groups ?? 1;
+    this.name = `ConvTranspose2d(${inChannels}, ${outChannels}, kernel ${k.join('x')})`;
+    checkChannels(this.name, inChannels, outChannels, groups);
+    // weight [in, out/groups, kH, kW]; PyTorch's fan_in for it is shape[1] * kernel, as for any conv weight
+    const [w] = initParams([inChannels, outChannels / groups, ...k], false, options.seed);
+    this.weight = w;
+    const bound = 1 / Math.sqrt((outChannels / groups) * k[0] * k[1]);
+    this.bias = options.bias === false ? null : new Parameter(uniform([outChannels], -bound, bound, { seed: options.seed === undefined ? undefined : options.seed + 1 }));
+  }
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 4) throw new ShapeError(`${this.name}: input must be 4-D [N, C, H, W], got shape ${shapeStr(x.shape)}`);
+    const { stride, padding, outputPadding, dilation, groups } = this.options;
+    return convTranspose2d(x, this.weight, this.bias, { stride, padding, outputPadding, dilation, groups, name: this.name });
+  }
+}

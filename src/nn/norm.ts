@@ -1,0 +1,76 @@
+// BatchNorm1d / BatchNorm2d. Running statistics are module buffers ("running_mean", "running_var", as in
+// PyTorch's state dicts); each training forward replaces them by the new lazy tensors and hands those to
+// realizeWithStep, so the optimizer step computes them in its one submit.
+import { realizeWithStep } from '../ops/autograd.js';
+import { batchNormWithStats } from '../ops/norm.js';
+import { ShapeError, ValueError } from '../runtime/errors.js';
+import { tensor } from '../tensor/creation.js';
+import { shapeStr } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Module, Parameter } from './module.js';
+
+export interface BatchNormOptions {
+  eps?: number;
+  momentum?: number;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+abstract class BatchNorm extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly trackRunningStats: boolean;
+  protected abstract readonly ranks: number[];
+  protected abstract readonly kind: string;
+
+  constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
+    super();
+    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new ValueError(`BatchNorm: numFeatures must be a positive integer, got ${numFeatures}`);
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
+    this.trackRunningStats = options.trackRunningStats ?? true;
+    const affine = options.affine ?? true;
+    this.weight = affine ? new Parameter(tensor(new Float32Array(numFeatures).fill(1))) : null;
+    this.bias = affine ? new Parameter(tensor(new Float32Array(numFeatures))) : null;
+    if (this.trackRunningStats) {
+      this.registerBuffer('running_mean', tensor(new Float32Array(numFeatures)));
+      this.registerBuffer('running_var', tensor(new Float32Array(numFeatures).fill(1)));
+    }
+  }
+
+  get runningMean(): Tensor | null {
+    return this.buffers.get('running_mean') ?? null;
+  }
+  get runningVar(): Tensor | null {
+    return this.buffers.get('running_var') ?? null;
+  }
+
+  forward(x: Tensor): Tensor {
+    const name = `${this.kind}(${this.numFeatures})`;
+    if (!this.ranks.includes(x.rank)) throw new ShapeError(`${name}: input must be ${this.ranks.map((r) => `${r}-D`).join(' or ')}, got shape ${shapeStr(x.shape)}`);
+    if (x.shape[1] !== this.numFeatures) throw new ShapeError(`${name}: expected ${this.numFeatures} channels (dimension 1), got input of shape ${shapeStr(x.shape)}`);
+    const useBatchStats = this.training || !this.trackRunningStats;
+    const r = batchNormWithStats(x, this.runningMean, this.runningVar, { weight: this.weight, bias: this.bias, training: useBatchStats, momentum: this.momentum, eps: this.eps, name });
+    if (this.training && this.trackRunningStats) {
+      this.registerBuffer('running_mean', r.runningMean!);
+      this.registerBuffer('running_var', r.runningVar!);
+      realizeWithStep(r.runningMean!);
+      realizeWithStep(r.runningVar!);
+    }
+    return r.output;
+  }
+}
+
+/** Over [N, C] or [N, C, L]. */
+export class BatchNorm1d extends BatchNorm {
+  protected readonly ranks = [2, 3];
+  protected readonly kind = 'BatchNorm1d';
+}
+
+/** Over [N, C, H, W]. */
+export class BatchNorm2d extends BatchNorm {
+  protected readonly ranks = [4];
+  protected readonly kind = 'BatchNorm2d';
+}
