@@ -2,6 +2,7 @@
 // Adding a model is adding an entry: the data it trains on, the shape of one input sample, and how to
 // build it. Entries get the library as an argument, so loading this table does not start the engine.
 import type * as SG from '../node/index.js';
+import { LeNet, ResNet } from '../models/index.js';
 
 export interface ModelOptions {
   /** Width of the hidden layer(s), `--hidden`. */
@@ -26,6 +27,20 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [784],
     defaultHidden: 256,
     build: (sg, { hidden }) => new sg.nn.Sequential(new sg.nn.Linear(784, hidden), new sg.nn.ReLU(), new sg.nn.Linear(hidden, 10)),
+  },
+  lenet: {
+    description: 'LeNet-5: conv5x5 6 → pool → conv5x5 16 → pool → 120 → 84 → 10 (--hidden unused)',
+    dataset: 'mnist',
+    sampleShape: [1, 28, 28],
+    defaultHidden: 0,
+    build: () => new LeNet(),
+  },
+  resnet: {
+    description: 'small ResNet: 3x3 stem, basic blocks of width hidden, 2·hidden, 4·hidden (identity and projection skips), global average pool → 10',
+    dataset: 'mnist',
+    sampleShape: [1, 28, 28],
+    defaultHidden: 16,
+    build: (_sg, { hidden }) => new ResNet({ widths: [hidden, 2 * hidden, 4 * hidden] }),
   },
 };
 
