@@ -107,10 +107,14 @@ function viewKey(src: Source): string {
   return `{${v.shape}|${v.strides}|${v.offset}}`;
 }
 
-/** True when `src` reads its node exactly as laid out, at the consumer's own element index. */
+/**
+ * True when `src` reads its node exactly as laid out, at the consumer's own element index. The node's own
+ * shape must match too: an inlined node computes its inputs' offsets from the consumer's coordinates, so a
+ * reshaped read ([1, B, N] seen as [B, N]) would name coordinates the consumer does not have.
+ */
 function readsInPlace(src: Source, consumerShape: number[]): boolean {
   const v = src.view;
-  return v.offset === 0 && isContiguous(v) && v.shape.length === consumerShape.length && v.shape.every((d, i) => d === consumerShape[i]) && src.node.shape.reduce((a, b) => a * b, 1) === v.shape.reduce((a, b) => a * b, 1);
+  return v.offset === 0 && isContiguous(v) && v.shape.length === consumerShape.length && v.shape.every((d, i) => d === consumerShape[i]) && src.node.shape.length === v.shape.length && src.node.shape.every((d, i) => d === v.shape[i]);
 }
 
 export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterCaps): Plan {
