@@ -6,3 +6,6 @@ export { Conv1d, Conv2d, ConvTranspose2d } from './conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pool.js';
 export { BatchNorm1d, BatchNorm2d } from './norm.js';
 export { Dropout } from './dropout.js';
+export * from './embedding.js';
+export * from './transformer.js';
+export * from './rnn.js';

@@ -1,0 +1,87 @@
+// Embedding and positional encodings. Embedding is a row gather (its gradient a scatter-add, written as
+// the one-hot matmul of ops/movement.ts's gather); positions are added to [B, T, dim] inputs.
+import { DTypeError, ShapeError, ValueError } from '../runtime/errors.js';
+import { fromHost, type Tensor } from '../tensor/tensor.js';
+import { shapeStr } from '../tensor/shape.js';
+import { normal } from './init.js';
+import { Module, Parameter } from './module.js';
+
+export interface EmbeddingOptions {
+  /** Standard deviation of the N(0, std²) initial rows (PyTorch: 1). */
+  std?: number;
+  seed?: number;
+}
+
+export class Embedding extends Module {
+  weight: Parameter;
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options: EmbeddingOptions = {},
+  ) {
+    super();
+    if (!Number.isInteger(numEmbeddings) || numEmbeddings < 1 || !Number.isInteger(embeddingDim) || embeddingDim < 1)
+      throw new ValueError(`Embedding(${numEmbeddings}, ${embeddingDim}): sizes must be positive integers`);
+    this.weight = new Parameter(normal([numEmbeddings, embeddingDim], 0, options.std ?? 1, { seed: options.seed }));
+  }
+  /** int32 indices of any shape → [...indices.shape, embeddingDim]. */
+  forward(indices: Tensor): Tensor {
+    const name = `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
+    if (indices.dtype !== 'int32') throw new DTypeError(`${name}: indices must be int32, got ${indices.dtype} tensor of shape ${shapeStr(indices.shape)}`);
+    if (indices.hostInts) {
+      const bad = indices.hostInts.findIndex((v) => v < 0 || v >= this.numEmbeddings);
+      if (bad >= 0)
+        throw new ValueError(`${name}: index ${indices.hostInts[bad]} at flat position ${bad} of indices of shape ${shapeStr(indices.shape)} is out of range [0, ${this.numEmbeddings})`);
+    }
+    return this.weight.gather(indices);
+  }
+}
+
+function checkSequence(layer: string, x: Tensor, maxLen: number, dim: number): number {
+  if (x.rank !== 3 || x.shape[2] !== dim) throw new ShapeError(`${layer}: input must be [B, T, ${dim}], got shape ${shapeStr(x.shape)}`);
+  const T = x.shape[1];
+  if (T > maxLen) throw new ShapeError(`${layer}: sequence length ${T} (input shape ${shapeStr(x.shape)}) exceeds the positional table of ${maxLen} positions`);
+  return T;
+}
+
+/** sin/cos positions of "Attention Is All You Need": PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(...). */
+export class SinusoidalPositionalEncoding extends Module {
+  constructor(
+    readonly maxLen: number,
+    readonly dim: number,
+  ) {
+    super();
+    const table = new Float32Array(maxLen * dim);
+    for (let p = 0; p < maxLen; p++)
+      for (let i = 0; i < dim; i++) {
+        const angle = p / Math.pow(10000, (2 * Math.floor(i / 2)) / dim);
+        table[p * dim + i] = i % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+      }
+    this.registerBuffer('table', fromHost(table, [maxLen, dim], 'float32'));
+  }
+  get table(): Tensor {
+    return this.buffers.get('table')!;
+  }
+  /** x [B, T, dim] + PE[:T]. */
+  forward(x: Tensor): Tensor {
+    const T = checkSequence(`SinusoidalPositionalEncoding(${this.maxLen}, ${this.dim})`, x, this.maxLen, this.dim);
+    return x.add(this.table.slice([0], [T]));
+  }
+}
+
+/** A learned table of positions (GPT-2's wpe), N(0, std²) initial rows. */
+export class LearnedPositionalEncoding extends Module {
+  weight: Parameter;
+  constructor(
+    readonly maxLen: number,
+    readonly dim: number,
+    options: EmbeddingOptions = {},
+  ) {
+    super();
+    this.weight = new Parameter(normal([maxLen, dim], 0, options.std ?? 0.02, { seed: options.seed }));
+  }
+  forward(x: Tensor): Tensor {
+    const T = checkSequence(`LearnedPositionalEncoding(${this.maxLen}, ${this.dim})`, x, this.maxLen, this.dim);
+    return x.add(this.weight.slice([0], [T]));
+  }
+}

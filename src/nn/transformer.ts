@@ -1,0 +1,190 @@
+// Transformer layers: LayerNorm, MultiheadAttention (fused attention), encoder and decoder layers
+// (pre-norm or post-norm) and a decoder-only GPT block. Inputs are batch-first [B, T, E].
+import { scaledDotProductAttention } from '../ops/attention.js';
+import { layerNorm } from '../ops/norm_layer.js';
+import { ShapeError, ValueError } from '../runtime/errors.js';
+import { shapeStr } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { ones, zeros } from './init.js';
+import { Linear } from './layers.js';
+import { Module, Parameter } from './module.js';
+
+export class LayerNorm extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  readonly normalizedShape: number[];
+  constructor(
+    normalizedShape: number | number[],
+    readonly options: { eps?: number; elementwiseAffine?: boolean } = {},
+  ) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    const affine = options.elementwiseAffine ?? true;
+    this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
+    this.bias = affine ? new Parameter(zeros(this.normalizedShape)) : null;
+  }
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.options.eps ?? 1e-5);
+  }
+}
+
+export interface MultiheadAttentionOptions {
+  /** Each query sees only keys at positions ≤ its own. */
+  causal?: boolean;
+  bias?: boolean;
+  seed?: number;
+}
+
+/** Multi-head attention over batch-first [B, T, E] inputs; heads split by views (no copies) into the fused kernel. */
+export class MultiheadAttention extends Module {
+  qProj: Linear;
+  kProj: Linear;
+  vProj: Linear;
+  outProj: Linear;
+  readonly headDim: number;
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    readonly options: MultiheadAttentionOptions = {},
+  ) {
+    super();
+    if (!Number.isInteger(numHeads) || numHeads < 1 || embedDim % numHeads !== 0)
+      throw new ValueError(`MultiheadAttention(${embedDim}, ${numHeads}): numHeads ${numHeads} does not divide embedDim ${embedDim}`);
+    this.headDim = embedDim / numHeads;
+    const s = options.seed;
+    const o = (k: number) => ({ bias: options.bias, seed: s === undefined ? undefined : s + 2 * k });
+    this.qProj = new Linear(embedDim, embedDim, o(0));
+    this.kProj = new Linear(embedDim, embedDim, o(1));
+    this.vProj = new Linear(embedDim, embedDim, o(2));
+    this.outProj = new Linear(embedDim, embedDim, o(3));
+  }
+
+  private split(x: Tensor): Tensor {
+    const [B, T] = x.shape;
+    return x.reshape([B, T, this.numHeads, this.headDim]).permute([0, 2, 1, 3]);
+  }
+
+  /**
+   * query [B, TQ, E], key/value [B, TK, E] (default: query); keyMask [B, TK], nonzero = attend
+   * (note: the opposite polarity of PyTorch's key_padding_mask). Returns [B, TQ, E].
+   */
+  forward(query: Tensor, key: Tensor = query, value: Tensor = key, keyMask: Tensor | null = null): Tensor {
+    const name = `MultiheadAttention(${this.embedDim}, ${this.numHeads})`;
+    for (const [arg, t] of [['query', query], ['key', key], ['value', value]] as const)
+      if (t.rank !== 3 || t.shape[2] !== this.embedDim) throw new ShapeError(`${name}: ${arg} must be [B, T, ${this.embedDim}], got shape ${shapeStr(t.shape)}`);
+    if (key.shape[0] !== query.shape[0] || value.shape[0] !== key.shape[0] || value.shape[1] !== key.shape[1])
+      throw new ShapeError(`${name}: batch or key length mismatch: query ${shapeStr(query.shape)}, key ${shapeStr(key.shape)}, value ${shapeStr(value.shape)}`);
+    const [B, TQ] = query.shape;
+    const q = this.split(this.qProj.forward(query));
+    const k = this.split(this.kProj.forward(key));
+    const v = this.split(this.vProj.forward(value));
+    const o = scaledDotProductAttention(q, k, v, { causal: this.options.causal, mask: keyMask });
+    return this.outProj.forward(o.permute([0, 2, 1, 3]).reshape([B, TQ, this.embedDim]));
+  }
+}
+
+export interface TransformerLayerOptions {
+  /** Hidden width of the feed-forward block (default 4·dModel). */
+  dimFeedforward?: number;
+  /** Pre-norm (GPT-2, normalise before each sub-block) or post-norm (the original Transformer; default). */
+  normFirst?: boolean;
+  activation?: 'relu' | 'gelu';
+  /** Causal self-attention (encoder layer only; the decoder's self-attention is always causal). */
+  causal?: boolean;
+  seed?: number;
+  eps?: number;
+}
+
+class FeedForward extends Module {
+  fc1: Linear;
+  fc2: Linear;
+  constructor(dModel: number, hidden: number, readonly activation: 'relu' | 'gelu', seed?: number) {
+    super();
+    this.fc1 = new Linear(dModel, hidden, { seed });
+    this.fc2 = new Linear(hidden, dModel, { seed: seed === undefined ? undefined : seed + 2 });
+  }
+  forward(x: Tensor): Tensor {
+    const h = this.fc1.forward(x);
+    return this.fc2.forward(this.activation === 'gelu' ? h.gelu() : h.relu());
+  }
+}
+
+const seedAt = (seed: number | undefined, k: number) => (seed === undefined ? undefined : seed + 100 * k);
+
+/** Self-attention + feed-forward, each with a residual and LayerNorm (PyTorch's nn.TransformerEncoderLayer, batch-first). */
+export class TransformerEncoderLayer extends Module {
+  selfAttn: MultiheadAttention;
+  ff: FeedForward;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  readonly normFirst: boolean;
+  constructor(readonly dModel: number, readonly nHead: number, options: TransformerLayerOptions = {}) {
+    super();
+    this.normFirst = options.normFirst ?? false;
+    this.selfAttn = new MultiheadAttention(dModel, nHead, { causal: options.causal, seed: seedAt(options.seed, 1) });
+    this.ff = new FeedForward(dModel, options.dimFeedforward ?? 4 * dModel, options.activation ?? 'relu', seedAt(options.seed, 2));
+    this.norm1 = new LayerNorm(dModel, { eps: options.eps });
+    this.norm2 = new LayerNorm(dModel, { eps: options.eps });
+  }
+  forward(x: Tensor, keyMask: Tensor | null = null): Tensor {
+    if (this.normFirst) {
+      const h = this.norm1.forward(x);
+      x = x.add(this.selfAttn.forward(h, h, h, keyMask));
+      return x.add(this.ff.forward(this.norm2.forward(x)));
+    }
+    x = this.norm1.forward(x.add(this.selfAttn.forward(x, x, x, keyMask)));
+    return this.norm2.forward(x.add(this.ff.forward(x)));
+  }
+}
+
+/** Causal self-attention, cross-attention over `memory`, feed-forward (PyTorch's nn.TransformerDecoderLayer, batch-first). */
+export class TransformerDecoderLayer extends Module {
+  selfAttn: MultiheadAttention;
+  crossAttn: MultiheadAttention;
+  ff: FeedForward;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  norm3: LayerNorm;
+  readonly normFirst: boolean;
+  constructor(readonly dModel: number, readonly nHead: number, options: TransformerLayerOptions = {}) {
+    super();
+    this.normFirst = options.normFirst ?? false;
+    this.selfAttn = new MultiheadAttention(dModel, nHead, { causal: true, seed: seedAt(options.seed, 1) });
+    this.crossAttn = new MultiheadAttention(dModel, nHead, { seed: seedAt(options.seed, 2) });
+    this.ff = new FeedForward(dModel, options.dimFeedforward ?? 4 * dModel, options.activation ?? 'relu', seedAt(options.seed, 3));
+    this.norm1 = new LayerNorm(dModel, { eps: options.eps });
+    this.norm2 = new LayerNorm(dModel, { eps: options.eps });
+    this.norm3 = new LayerNorm(dModel, { eps: options.eps });
+  }
+  /** x [B, T, E], memory [B, S, E] (the encoder's output); memoryMask [B, S], nonzero = attend. */
+  forward(x: Tensor, memory: Tensor, memoryMask: Tensor | null = null): Tensor {
+    if (this.normFirst) {
+      const h = this.norm1.forward(x);
+      x = x.add(this.selfAttn.forward(h));
+      x = x.add(this.crossAttn.forward(this.norm2.forward(x), memory, memory, memoryMask));
+      return x.add(this.ff.forward(this.norm3.forward(x)));
+    }
+    x = this.norm1.forward(x.add(this.selfAttn.forward(x)));
+    x = this.norm2.forward(x.add(this.crossAttn.forward(x, memory, memory, memoryMask)));
+    return this.norm3.forward(x.add(this.ff.forward(x)));
+  }
+}
+
+/** A GPT-2 block: x + attn(ln1(x)) (causal), then x + mlp(ln2(x)) with a GELU MLP of width 4·dModel. */
+export class GPTBlock extends Module {
+  ln1: LayerNorm;
+  attn: MultiheadAttention;
+  ln2: LayerNorm;
+  mlp: FeedForward;
+  constructor(readonly dModel: number, readonly nHead: number, options: { seed?: number; dimFeedforward?: number } = {}) {
+    super();
+    this.ln1 = new LayerNorm(dModel);
+    this.attn = new MultiheadAttention(dModel, nHead, { causal: true, seed: seedAt(options.seed, 1) });
+    this.ln2 = new LayerNorm(dModel);
+    this.mlp = new FeedForward(dModel, options.dimFeedforward ?? 4 * dModel, 'gelu', seedAt(options.seed, 2));
+  }
+  forward(x: Tensor): Tensor {
+    x = x.add(this.attn.forward(this.ln1.forward(x)));
+    return x.add(this.mlp.forward(this.ln2.forward(x)));
+  }
+}
