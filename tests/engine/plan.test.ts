@@ -35,6 +35,13 @@ describe('planner', () => {
     expect(await total.item()).toBeCloseTo(5, 5);
   });
 
+  test('no fusion through a reshape of a permuted tensor (regression: coordinates of another rank)', async () => {
+    const x = sg.arange(20, undefined, 1, { dtype: 'float32' }).reshape([2, 5, 2]);
+    const y = x.permute([0, 2, 1]).reshape([4, 5]).tanh().mul(10);
+    const want = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9, 10, 12, 14, 16, 18, 11, 13, 15, 17, 19].map((v) => Math.tanh(v) * 10);
+    Array.from(await y.data()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
+  });
+
   test('more than 65,535 workgroups are split over a 2-D grid', async () => {
     const n = 65_536 * 64 + 3; // one element past 65,536 workgroups of 64
     const x = sg.arange(n, undefined, 1, { dtype: 'float32' });
