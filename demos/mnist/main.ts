@@ -1,0 +1,214 @@
+// MNIST demo: an MLP trains live; draw a digit and the current model classifies it.
+import * as sg from '../../src/index.js';
+import { MetricsChart } from '../../src/browser/chart.js';
+import { GpuQueue, bootDemo, byId, demo, el, showError } from '../../src/browser/page.js';
+import { TrainLoop, type StepOutcome } from '../../src/browser/trainer.js';
+
+const BATCH = 64;
+const HIDDEN = 128;
+const TEST_EVERY = 100;
+
+async function main(): Promise<void> {
+  if (!(await bootDemo())) return;
+  const gpu = new GpuQueue();
+  const button = byId<HTMLButtonElement>('toggle');
+
+  const mnist = await sg.data.loadMnist(sg.data.fetchMnistDigits('../../dist/data/mnist'));
+  const loader = new sg.data.DataLoader(sg.data.mnistDataset(mnist.train), { batchSize: BATCH, shuffle: true, seed: 0, dropLast: true });
+  sg.manualSeed(0);
+  const model = new sg.nn.Sequential(new sg.nn.Linear(784, HIDDEN), new sg.nn.ReLU(), new sg.nn.Linear(HIDDEN, 10));
+  const opt = new sg.optim.Adam(model.parameters(), { lr: 2e-3 });
+  demo.model = 'MLP 784-128-10';
+  demo.testAccuracy = null as number | null;
+
+  let batches = loader[Symbol.iterator]();
+  const step = async (): Promise<StepOutcome> => {
+    let next = batches.next();
+    if (next.done) {
+      batches = loader[Symbol.iterator]();
+      next = batches.next();
+    }
+    const batch = next.value;
+    const x = sg.tensor(batch.x, batch.xShape);
+    const y = sg.tensor(batch.y, batch.yShape, { dtype: 'int32' });
+    opt.zeroGrad();
+    const logits = model.forward(x);
+    const loss = sg.nn.functional.crossEntropy(logits, y);
+    const pred = logits.argmax(1);
+    loss.backward();
+    opt.step({ alsoRealize: [pred] });
+    const lossValue = await loss.item();
+    const p = await pred.data();
+    let correct = 0;
+    for (let i = 0; i < batch.y.length; i++) if (p[i] === batch.y[i]) correct++;
+    return { loss: lossValue, correct, samples: batch.y.length };
+  };
+
+  const testAccuracy = async (): Promise<number> => {
+    let correct = 0;
+    for (let start = 0; start < mnist.test.count; start += 500) {
+      const n = Math.min(500, mnist.test.count - start);
+      const x = sg.tensor(mnist.test.images.subarray(start * 784, (start + n) * 784), [n, 784]);
+      const p = await sg.noGrad(() => model.forward(x).argmax(1)).data();
+      for (let i = 0; i < n; i++) if (p[i] === mnist.test.labels[start + i]) correct++;
+    }
+    return correct / mnist.test.count;
+  };
+
+  const chart = new MetricsChart(byId('chart'), [
+    { label: 'loss', color: '#c0392b', scale: 'loss' },
+    { label: 'train acc (last 20 steps)', color: '#3d6fd8', scale: 'acc' },
+    { label: 'test acc', color: '#1a8a3a', scale: 'acc' },
+  ]);
+  let lastTest: number | null = null;
+  new TrainLoop({
+    step,
+    button,
+    stats: byId('stats'),
+    chart,
+    gpu,
+    extraSeries: () => [lastTest],
+    afterStep: async (n) => {
+      lastTest = null;
+      if (n % TEST_EVERY === 0) {
+        lastTest = await gpu.run(testAccuracy);
+        demo.testAccuracy = lastTest;
+      }
+    },
+  });
+  button.disabled = false;
+  button.textContent = 'Start training';
+
+  setUpDrawing(byId<HTMLCanvasElement>('pad'), async (pixels) => {
+    const probs = await gpu.run(() => sg.noGrad(() => model.forward(sg.tensor(pixels, [1, 784])).softmax(1)).data());
+    showPrediction(Array.from(probs));
+  });
+  showPrediction(null);
+}
+
+function showPrediction(probs: number[] | null): void {
+  const box = byId('probs');
+  const top = probs ? probs.indexOf(Math.max(...probs)) : -1;
+  demo.prediction = probs ? { digit: top, probs } : null;
+  byId('guess').textContent = probs ? `the model says: ${top} (${(100 * probs[top]).toFixed(1)}%)` : 'draw a digit in the box';
+  box.replaceChildren(
+    ...Array.from({ length: 10 }, (_, d) => {
+      const p = probs ? probs[d] : 0;
+      return [el('span', {}, String(d)), el('div', { class: d === top ? 'bar top' : 'bar', style: `width:${(100 * p).toFixed(1)}%` }), el('span', {}, probs ? `${(100 * p).toFixed(1)}%` : '')];
+    }).flat(),
+  );
+}
+
+/**
+ * Mouse/touch drawing on a 280×280 canvas; after each stroke (and while drawing, at most every 150 ms)
+ * the drawing is turned into an MNIST-like 28×28 digit: cropped, scaled so its longer side is 20 px,
+ * centred by its centre of mass, as the MNIST digits were made.
+ */
+function setUpDrawing(canvas: HTMLCanvasElement, onDigit: (pixels: Float32Array) => Promise<void>): void {
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  const clear = () => {
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    showPrediction(null);
+  };
+  clear();
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+  ctx.lineWidth = 22;
+  ctx.strokeStyle = '#fff';
+  let drawing = false;
+  let last: [number, number] = [0, 0];
+  let lastPredict = 0;
+  let busy = false;
+  const pos = (ev: PointerEvent): [number, number] => {
+    const r = canvas.getBoundingClientRect();
+    return [((ev.clientX - r.left) * canvas.width) / r.width, ((ev.clientY - r.top) * canvas.height) / r.height];
+  };
+  const predict = async (force: boolean) => {
+    if (busy || (!force && performance.now() - lastPredict < 150)) return;
+    const pixels = toMnist(canvas);
+    if (!pixels) return;
+    busy = true;
+    lastPredict = performance.now();
+    try {
+      await onDigit(pixels);
+    } catch (e) {
+      showError(e);
+    } finally {
+      busy = false;
+    }
+  };
+  canvas.addEventListener('pointerdown', (ev) => {
+    drawing = true;
+    canvas.setPointerCapture?.(ev.pointerId);
+    last = pos(ev);
+    ctx.beginPath();
+    ctx.arc(last[0], last[1], ctx.lineWidth / 2, 0, 2 * Math.PI);
+    ctx.fillStyle = '#fff';
+    ctx.fill();
+  });
+  canvas.addEventListener('pointermove', (ev) => {
+    if (!drawing) return;
+    const p = pos(ev);
+    ctx.beginPath();
+    ctx.moveTo(...last);
+    ctx.lineTo(...p);
+    ctx.stroke();
+    last = p;
+    void predict(false);
+  });
+  const end = () => {
+    if (!drawing) return;
+    drawing = false;
+    // the final prediction waits for one in flight, so the last stroke is always classified
+    const settle = async () => {
+      while (busy) await new Promise((r) => setTimeout(r, 20));
+      await predict(true);
+    };
+    void settle();
+  };
+  canvas.addEventListener('pointerup', end);
+  canvas.addEventListener('pointerleave', end);
+  byId('clear').addEventListener('click', clear);
+}
+
+/** The canvas as a 28×28 MNIST-style digit in [0, 1], or null when nothing is drawn. */
+function toMnist(canvas: HTMLCanvasElement): Float32Array | null {
+  const { width: W, height: H } = canvas;
+  const src = canvas.getContext('2d')!.getImageData(0, 0, W, H).data;
+  let x0 = W, y0 = H, x1 = -1, y1 = -1;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++)
+      if (src[(y * W + x) * 4] > 32) {
+        x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+      }
+  if (x1 < 0) return null;
+  const w = x1 - x0 + 1;
+  const h = y1 - y0 + 1;
+  const s = 20 / Math.max(w, h);
+  // scale the bounding box into a 20×20 box (smoothing averages the pixels), then centre by mass
+  const small = document.createElement('canvas');
+  small.width = small.height = 28;
+  const sctx = small.getContext('2d', { willReadFrequently: true })!;
+  sctx.imageSmoothingEnabled = true;
+  sctx.imageSmoothingQuality = 'high';
+  sctx.drawImage(canvas, x0, y0, w, h, (28 - w * s) / 2, (28 - h * s) / 2, w * s, h * s);
+  const boxed = sctx.getImageData(0, 0, 28, 28).data;
+  let m = 0, mx = 0, my = 0;
+  for (let i = 0; i < 784; i++) {
+    const v = boxed[i * 4] / 255;
+    m += v; mx += v * (i % 28); my += v * Math.floor(i / 28);
+  }
+  const dx = Math.round(13.5 - mx / m);
+  const dy = Math.round(13.5 - my / m);
+  const out = new Float32Array(784);
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) {
+      const sx = x - dx;
+      const sy = y - dy;
+      if (sx >= 0 && sx < 28 && sy >= 0 && sy < 28) out[y * 28 + x] = boxed[(sy * 28 + sx) * 4] / 255;
+    }
+  return out;
+}
+
+main().catch(showError);

