@@ -3,6 +3,8 @@
 
 /** Statements declaring `${prefix}c0..` coordinates of linear index `idx` in a contiguous `shape`. */
 export function coordsFromIndex(idx: string, shape: readonly number[], prefix = 'c'): string {
+  // an empty shape has no elements to index (and `% 0u` would not compile): the code is never reached
+  if (shape.some((d) => d === 0)) return shape.map((_, d) => `let ${prefix}${d} = 0u;`).join('\n  ');
   const lines: string[] = [];
   let stride = 1;
   for (let d = shape.length - 1; d >= 0; d--) {

@@ -34,13 +34,13 @@ function inferShape(op: string, shape: number[], size: number, from: number[]): 
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.rank === 0) return x.reshape([1]);
-  const s = normalizeAxis('flatten', startDim, x.rank);
-  const e = normalizeAxis('flatten', endDim, x.rank);
+  const s = normalizeAxis('flatten', startDim, x.shape);
+  const e = normalizeAxis('flatten', endDim, x.shape);
   return x.reshape([...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
 export function permute(x: Tensor, perm: number[]): Tensor {
-  const p = perm.map((a) => normalizeAxis('permute', a, x.rank));
+  const p = perm.map((a) => normalizeAxis('permute', a, x.shape));
   if (p.length !== x.rank || new Set(p).size !== p.length)
     throw new ShapeError(`permute: [${perm}] is not a permutation of the ${x.rank} axes of a tensor of shape ${shapeStr(x.shape)}`);
   const y = viewOf(x, { shape: p.map((a) => x.shape[a]), strides: p.map((a) => x.view.strides[a]), offset: x.view.offset });
@@ -51,8 +51,8 @@ export function permute(x: Tensor, perm: number[]): Tensor {
 export function transpose(x: Tensor, a: number, b: number): Tensor {
   if (x.rank < 2) return x;
   const perm = [...Array(x.rank).keys()];
-  const i = normalizeAxis('transpose', a, x.rank);
-  const j = normalizeAxis('transpose', b, x.rank);
+  const i = normalizeAxis('transpose', a, x.shape);
+  const j = normalizeAxis('transpose', b, x.shape);
   [perm[i], perm[j]] = [perm[j], perm[i]];
   return permute(x, perm);
 }
@@ -67,13 +67,13 @@ export function expand(x: Tensor, shape: number[]): Tensor {
 
 export function squeeze(x: Tensor, axis?: number): Tensor {
   if (axis === undefined) return x.reshape(x.shape.filter((d) => d !== 1));
-  const a = normalizeAxis('squeeze', axis, x.rank);
+  const a = normalizeAxis('squeeze', axis, x.shape);
   if (x.shape[a] !== 1) return x;
   return x.reshape(x.shape.filter((_, i) => i !== a));
 }
 
 export function unsqueeze(x: Tensor, axis: number): Tensor {
-  const a = normalizeAxis('unsqueeze', axis, x.rank + 1);
+  const a = normalizeAxis('unsqueeze', axis, x.shape, 1);
   return x.reshape([...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
@@ -113,7 +113,7 @@ function fillZeroSpec(shape: number[], dtype: 'float32' | 'int32', caps: Adapter
 export function cat(tensors: Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError('cat: needs at least one tensor');
   const first = tensors[0];
-  const a = normalizeAxis('cat', axis, first.rank);
+  const a = normalizeAxis('cat', axis, first.shape);
   for (const t of tensors) {
     if (t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i]))
       throw new ShapeError(`cat: tensors of shapes ${tensors.map((x) => shapeStr(x.shape)).join(', ')} do not match outside axis ${a}`);
@@ -142,7 +142,7 @@ export function cat(tensors: Tensor[], axis = 0): Tensor {
 
 export function stack(tensors: Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError('stack: needs at least one tensor');
-  const a = normalizeAxis('stack', axis, tensors[0].rank + 1);
+  const a = normalizeAxis('stack', axis, tensors[0].shape, 1);
   return cat(tensors.map((t) => t.unsqueeze(a)), a);
 }
 

@@ -25,7 +25,7 @@ function reduceNode(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
 }
 
 export function reduce(op: 'sum' | 'max' | 'min', x: Tensor, axis: number | number[] | undefined, keepDim: boolean): Tensor {
-  const axes = normalizeAxes(op, axis, x.rank);
+  const axes = normalizeAxes(op, axis, x.shape);
   if (op !== 'sum' && axes.some((a) => x.shape[a] === 0))
     throw new ShapeError(`${op}: cannot reduce over an empty axis of a tensor of shape ${shapeStr(x.shape)}`);
   const kept = keptShape(x.shape, axes, true);
@@ -40,14 +40,14 @@ export function reduce(op: 'sum' | 'max' | 'min', x: Tensor, axis: number | numb
 }
 
 export function mean(x: Tensor, axis: number | number[] | undefined, keepDim: boolean): Tensor {
-  const axes = normalizeAxes('mean', axis, x.rank);
+  const axes = normalizeAxes('mean', axis, x.shape);
   const count = numel(axes.map((a) => x.shape[a]));
   return reduce('sum', x, axes, keepDim).mul(1 / count);
 }
 
 export function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
   if (axis === undefined) return argReduce(op, x.reshape([x.size]), 0, false);
-  const axes = normalizeAxes(op, axis, x.rank);
+  const axes = normalizeAxes(op, axis, x.shape);
   if (x.shape[axes[0]] === 0) throw new ShapeError(`${op}: cannot reduce over an empty axis of a tensor of shape ${shapeStr(x.shape)}`);
   return reduceNode(op, x, axes).reshape(keptShape(x.shape, axes, keepDim));
 }

@@ -8,7 +8,7 @@ import { contiguous } from './elementwise.js';
 import { kernelNode, withGrad } from './lower.js';
 
 function rowwise(kind: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
-  const a = normalizeAxis(kind, axis, x.rank);
+  const a = normalizeAxis(kind, axis, x.shape);
   if (a !== x.rank - 1) return rowwise(kind, x.transpose(a, -1), -1).transpose(a, -1);
   const src = isContiguous(x.view) ? x : contiguous(x);
   const cols = x.shape[x.rank - 1] ?? 1;

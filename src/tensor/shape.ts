@@ -43,18 +43,23 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   return out;
 }
 
-export function normalizeAxis(op: string, axis: number, rank: number): number {
+/**
+ * A possibly negative axis of `shape` as an index. `extra` widens the range for ops that insert a
+ * dimension (unsqueeze, stack: axes 0..rank). The error names the op, the axis and the shape.
+ */
+export function normalizeAxis(op: string, axis: number, shape: Shape, extra = 0): number {
+  const rank = shape.length + extra;
   if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1))
-    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of shape ${shapeStr(shape)} (valid axes ${-rank}..${Math.max(rank, 1) - 1})`);
   return axis < 0 ? axis + rank : axis;
 }
 
-/** Normalises `axis` (undefined = all axes) to a sorted, de-duplicated list. */
-export function normalizeAxes(op: string, axis: number | number[] | undefined, rank: number): number[] {
-  if (axis === undefined) return [...Array(rank).keys()];
-  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normalizeAxis(op, a, rank));
+/** Normalises `axis` (undefined = all axes) of `shape` to a sorted, de-duplicated list. */
+export function normalizeAxes(op: string, axis: number | number[] | undefined, shape: Shape): number[] {
+  if (axis === undefined) return [...Array(shape.length).keys()];
+  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normalizeAxis(op, a, shape));
   const set = [...new Set(list)].sort((a, b) => a - b);
-  if (set.length !== list.length) throw new ShapeError(`${op}: repeated axis in [${axis}]`);
+  if (set.length !== list.length) throw new ShapeError(`${op}: repeated axis in [${axis}] for a tensor of shape ${shapeStr(shape)}`);
   return set;
 }
 
