@@ -40,12 +40,12 @@ export const browserOnly = {
       const p = args.path;
       // inside packages, esbuild applies their "browser" field (e.g. protobufjs maps fs to nothing) and
       // fails by itself on a built-in left unmapped; our own sources may not name one at all
-      const ours = !args.importer.includes(`${sep}node_modules${sep}`);
+      const ours = !(args.importer || args.resolveDir).includes(`${sep}node_modules${sep}`);
       if (ours && (BUILTINS.has(p) || p.startsWith('node:'))) return fail(args, 'a Node built-in module');
       const pkg = p.startsWith('@') ? p.split('/').slice(0, 2).join('/') : p.split('/')[0];
       if (NODE_ONLY_PACKAGES.includes(pkg)) return fail(args, `the package '${pkg}' runs only in Node`);
-      if (p.startsWith('.') && args.importer) {
-        const target = resolve(dirname(args.importer), p);
+      if (p.startsWith('.') || p.startsWith('/')) {
+        const target = resolve(args.resolveDir || ROOT, p);
         const dir = NODE_ONLY_DIRS.find((d) => target.startsWith(d));
         if (dir) return fail(args, `${relative(ROOT, dir)}/ is Node-only`);
       }

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const chart = new MetricsChart(byId('chart'), [
     { label: 'loss', color: '#c0392b', scale: 'loss' },
     { label: 'train acc (last 20 steps)', color: '#3d6fd8', scale: 'acc' },
-    { label: 'test acc', color: '#1a8a3a', scale: 'acc' },
+    { label: 'test acc', color: '#1a8a3a', scale: 'acc', points: true },
   ]);
   let lastTest: number | null = null;
   new TrainLoop({

@@ -7,6 +7,8 @@ export interface MetricSeries {
   color: string;
   /** 'loss' (left axis, auto range) or 'acc' (right axis, 0..1). */
   scale: 'loss' | 'acc';
+  /** Draw each point as a dot (for sparse series, e.g. a test accuracy measured every 100 steps). */
+  points?: boolean;
 }
 
 export class MetricsChart {
@@ -26,7 +28,7 @@ export class MetricsChart {
           { scale: 'loss', label: 'loss' },
           { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } },
         ],
-        series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.scale, spanGaps: true }))],
+        series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.scale, spanGaps: true, points: { show: s.points ?? false, size: 7, fill: s.color } }))],
         legend: { live: false },
       },
       this.data as uPlot.AlignedData,
