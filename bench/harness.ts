@@ -33,7 +33,7 @@ export interface Contestant {
   warm?: { wallMs: number; gpuMs?: number };
 }
 
-export type EntryStatus = 'ok' | 'WRONG' | 'unsupported' | 'error';
+export type EntryStatus = 'ok' | 'WRONG' | 'unsupported' | 'skipped' | 'error';
 
 export interface Entry {
   name: string;
