@@ -1,6 +1,7 @@
 // Pooling kernels (shaders/pool.wgsl forward, shaders/pool_bwd.wgsl backward) over NCHW tensors.
 import forwardTemplate from '../../shaders/pool.wgsl';
 import backwardTemplate from '../../shaders/pool_bwd.wgsl';
+import affineTemplate from '../../shaders/pool_affine_resample.wgsl';
 import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
 import { offsetExpr } from './indexing.js';
@@ -34,4 +35,11 @@ export function poolBackwardKernel(mode: PoolMode, g: PoolGeometry, gOffset: num
   const code = specialise('pool_bwd', backwardTemplate, { ...values(g), MODE: mode, G_OFFSET: gOffset, AUX_OFFSET: auxOffset });
   const size = g.N * g.C * g.H * g.W;
   return { key: `${mode}Backward#${hashString(code)}`, code, bindings: ['read', 'read', 'read_write'], workgroups: grid1D(Math.ceil(size / 64), caps.maxComputeWorkgroupsPerDimension) };
+}
+
+/** Bilinear resampling of x [N, C, H, W] through per-sample 2x3 maps (output pixel → input point); bindings [x, theta [N, 6], out]. */
+export function affineResampleKernel(x: View, thetaOffset: number, caps: AdapterCaps): KernelSpec {
+  const [N, C, H, W] = x.shape;
+  const code = specialise('pool_affine_resample', affineTemplate, { N, C, H, W, X_INDEX: offsetExpr(x.strides, x.offset, 'x'), THETA_OFFSET: thetaOffset });
+  return { key: `affineResample#${hashString(code)}`, code, bindings: ['read', 'read', 'read_write'], workgroups: grid1D(Math.ceil((N * C * H * W) / 64), caps.maxComputeWorkgroupsPerDimension) };
 }
