@@ -1,24 +1,43 @@
 // MNIST demo: an MLP trains live; draw a digit and the current model classifies it.
 import * as sg from '../../src/index.js';
+import { LeNet } from '../../src/models/lenet.js';
 import { MetricsChart } from '../../src/browser/chart.js';
 import { GpuQueue, bootDemo, byId, demo, el, showError } from '../../src/browser/page.js';
 import { TrainLoop, type StepOutcome } from '../../src/browser/trainer.js';
 
 const BATCH = 64;
-const HIDDEN = 128;
 const TEST_EVERY = 100;
+
+/** The models the page offers (?model=...): LeNet-5 by default, the MLP of `npm start` as the fast one. */
+const MODELS = {
+  lenet: { label: 'LeNet-5 (conv 6 → pool → conv 16 → pool → 120 → 84 → 10)', sampleShape: [1, 28, 28], build: () => new LeNet() },
+  mlp: {
+    label: 'MLP 784 → 128 → 10 (ReLU)',
+    sampleShape: [784],
+    build: () => new sg.nn.Sequential(new sg.nn.Linear(784, 128), new sg.nn.ReLU(), new sg.nn.Linear(128, 10)),
+  },
+};
+type ModelName = keyof typeof MODELS;
 
 async function main(): Promise<void> {
   if (!(await bootDemo())) return;
   const gpu = new GpuQueue();
   const button = byId<HTMLButtonElement>('toggle');
 
+  const requested = new URLSearchParams(location.search).get('model') ?? 'lenet';
+  const name: ModelName = requested in MODELS ? (requested as ModelName) : 'lenet';
+  const entry = MODELS[name];
+  const select = byId<HTMLSelectElement>('model');
+  select.replaceChildren(...Object.entries(MODELS).map(([k, m]) => el('option', { value: k }, m.label)));
+  select.value = name;
+  select.addEventListener('change', () => (location.search = `?model=${select.value}`));
+
   const mnist = await sg.data.loadMnist(sg.data.fetchMnistDigits('../../dist/data/mnist'));
-  const loader = new sg.data.DataLoader(sg.data.mnistDataset(mnist.train), { batchSize: BATCH, shuffle: true, seed: 0, dropLast: true });
+  const loader = new sg.data.DataLoader(sg.data.mnistDataset(mnist.train, entry.sampleShape), { batchSize: BATCH, shuffle: true, seed: 0, dropLast: true });
   sg.manualSeed(0);
-  const model = new sg.nn.Sequential(new sg.nn.Linear(784, HIDDEN), new sg.nn.ReLU(), new sg.nn.Linear(HIDDEN, 10));
+  const model = entry.build();
   const opt = new sg.optim.Adam(model.parameters(), { lr: 2e-3 });
-  demo.model = 'MLP 784-128-10';
+  demo.model = name;
   demo.testAccuracy = null as number | null;
 
   let batches = loader[Symbol.iterator]();
@@ -48,7 +67,7 @@ async function main(): Promise<void> {
     let correct = 0;
     for (let start = 0; start < mnist.test.count; start += 500) {
       const n = Math.min(500, mnist.test.count - start);
-      const x = sg.tensor(mnist.test.images.subarray(start * 784, (start + n) * 784), [n, 784]);
+      const x = sg.tensor(mnist.test.images.subarray(start * 784, (start + n) * 784), [n, ...entry.sampleShape]);
       const p = await sg.noGrad(() => model.forward(x).argmax(1)).data();
       for (let i = 0; i < n; i++) if (p[i] === mnist.test.labels[start + i]) correct++;
     }
@@ -80,7 +99,7 @@ async function main(): Promise<void> {
   button.textContent = 'Start training';
 
   setUpDrawing(byId<HTMLCanvasElement>('pad'), async (pixels) => {
-    const probs = await gpu.run(() => sg.noGrad(() => model.forward(sg.tensor(pixels, [1, 784])).softmax(1)).data());
+    const probs = await gpu.run(() => sg.noGrad(() => model.forward(sg.tensor(pixels, [1, ...entry.sampleShape])).softmax(1)).data());
     showPrediction(Array.from(probs));
   });
   showPrediction(null);

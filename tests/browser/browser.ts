@@ -75,6 +75,11 @@ export async function openPage(browser: Browser, url: string): Promise<OpenedPag
     if (m.type() === 'error' || m.type() === 'warn') problems.push(line);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${(e as Error).message ?? e}`));
+  // offline: everything comes from the local server (data: URLs aside)
+  const origin = new URL(url).origin;
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`request outside ${origin}: ${r.url()}`);
+  });
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);

@@ -97,8 +97,18 @@ describe.skipIf(!haveChromium)(`demo pages with WebGPU ${haveChromium ? '' : `(s
     expect(problems).toEqual([]);
   });
 
-  test('MNIST: the MLP learns, and a digit drawn with the mouse is classified', async () => {
+  test('MNIST with LeNet-5 (the default model): the CNN learns', async () => {
     const { page, problems } = await open('demos/mnist/');
+    // ~0.8 s a step on SwiftShader (2 CPU cores): a short run, loosely asserted
+    const history = await train(page, 30, 120_000);
+    expect(await page.evaluate(() => window.sgDemo.model)).toBe('lenet');
+    expectLearning(history, { window: 5, lossRatio: 0.7, accuracy: 0.3 });
+    await screenshot(page, 'mnist-lenet');
+    expect(problems).toEqual([]);
+  });
+
+  test('MNIST: the MLP learns, and a digit drawn with the mouse is classified', async () => {
+    const { page, problems } = await open('demos/mnist/?model=mlp');
     const history = await train(page, 100, 120_000);
     expectLearning(history, { window: 20, lossRatio: 0.35, accuracy: 0.8 });
     const testAccuracy = await page.evaluate(() => window.sgDemo.testAccuracy as number);
