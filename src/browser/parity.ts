@@ -8,8 +8,11 @@ export interface ParityOptions {
   seed?: number;
 }
 
+/** The part of the API the run uses: both 'shadergrad' and 'shadergrad/node' provide it. */
+export type ParityApi = Pick<typeof SG, 'data' | 'manualSeed' | 'nn' | 'optim' | 'tensor'>;
+
 /** Losses of `steps` Adam steps of a seeded MLP 16-32-4 on fixed seeded data (64 samples, 4 classes). */
-export async function seededMlpLosses(sg: typeof SG, { steps = 12, seed = 1234 }: ParityOptions = {}): Promise<number[]> {
+export async function seededMlpLosses(sg: ParityApi, { steps = 12, seed = 1234 }: ParityOptions = {}): Promise<number[]> {
   const n = 64;
   const features = 16;
   const classes = 4;
