@@ -1,5 +1,5 @@
 // shadergrad: the public, browser-safe API. Node users import 'shadergrad/node' (same API + Dawn + files).
-import { clearPlanCache, planStats, realizeNodes } from './graph/execute.js';
+import { clearPlanCache, lastRealizationGpuMs, planStats, realizeNodes, setGpuTiming } from './graph/execute.js';
 import type { InitOptions } from './runtime/device.js';
 import { destroyRuntime, hasRuntime, initRuntime, runtime } from './runtime/runtime.js';
 import type { Tensor } from './tensor/tensor.js';
@@ -49,6 +49,18 @@ export function stats(): { submits: number; dispatches: number; plansBuilt: numb
 export function deviceInfo() {
   const { caps } = runtime();
   return { ...caps, features: [...caps.features].sort() };
+}
+
+/**
+ * GPU time of realizations from timestamp queries: `sg.gpuTiming(true)` turns it on (false where the
+ * adapter has no 'timestamp-query'); then `await sg.lastGpuMs()` is the GPU milliseconds of the last
+ * realization — after `opt.step()`, the whole training step.
+ */
+export function gpuTiming(on: boolean): boolean {
+  return setGpuTiming(on);
+}
+export async function lastGpuMs(): Promise<number | null> {
+  return (await lastRealizationGpuMs()) ?? null;
 }
 
 /** Releases the device so that Node can exit. Tensors made before are unusable afterwards. */

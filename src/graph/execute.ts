@@ -51,7 +51,8 @@ function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: Laz
     'ext' in r ? graph.externals[r.ext].buffer : 'slot' in r ? cached!.slots[r.slot] : outputs[r.out].buffer;
 
   const encoder = rt.device.createCommandEncoder({ label: 'shadergrad plan' });
-  const pass = encoder.beginComputePass();
+  const timing = gpuTimer(rt);
+  const pass = encoder.beginComputePass(timing ? { timestampWrites: timing.writes } : {});
   cached.plan.dispatches.forEach((d, i) => {
     if (d.empty) return;
     const buffers = d.buffers.map(resolve);
@@ -69,14 +70,58 @@ function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: Laz
     rt.dispatches++;
   });
   pass.end();
+  timing?.resolve(encoder);
   rt.device.queue.submit([encoder.finish()]);
   rt.submits++;
+  if (timing) lastGpuMs = timing.read();
 
   pendingTargets.forEach((t, i) => t.becomeLeaf(outputs[i]));
   for (const e of effects) {
     if (e.kind.type === 'effect') for (const s of e.kind.writes) s.version++;
     e.inputs = [];
   }
+}
+
+// ---- GPU time of realizations, from timestamp queries (off unless asked for: it costs a map per plan) ----
+
+let profiling = false;
+let lastGpuMs: Promise<number> | null = null;
+
+/** Turns GPU timing of every realization on or off; needs the adapter's 'timestamp-query' feature. */
+export function setGpuTiming(on: boolean): boolean {
+  profiling = on && runtime().device.features.has('timestamp-query');
+  if (!profiling) lastGpuMs = null;
+  return profiling;
+}
+
+/** GPU milliseconds of the last realization (a whole training step), or null when timing is off. */
+export function lastRealizationGpuMs(): Promise<number> | null {
+  return lastGpuMs;
+}
+
+function gpuTimer(rt: Runtime) {
+  if (!profiling) return null;
+  const querySet = rt.device.createQuerySet({ type: 'timestamp', count: 2 });
+  const resolved = rt.device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+  const readable = rt.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  return {
+    writes: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } as GPUComputePassTimestampWrites,
+    resolve(encoder: GPUCommandEncoder) {
+      encoder.resolveQuerySet(querySet, 0, 2, resolved, 0);
+      encoder.copyBufferToBuffer(resolved, 0, readable, 0, 16);
+    },
+    async read(): Promise<number> {
+      try {
+        await withTimeout(readable.mapAsync(GPUMapMode.READ), rt, 'reading GPU timestamps');
+        const [t0, t1] = new BigUint64Array(readable.getMappedRange());
+        return Number(t1 - t0) / 1e6;
+      } finally {
+        readable.destroy();
+        resolved.destroy();
+        querySet.destroy();
+      }
+    },
+  };
 }
 
 function preparePlan(rt: Runtime, plan: Plan): CachedPlan {

@@ -106,3 +106,24 @@ describe('training step execution', () => {
     expect(mid.bytes).toBe(early.bytes);
   }, 240_000);
 });
+
+describe('GPU timing', () => {
+  test('with timestamp queries, a training step reports its GPU milliseconds', async () => {
+    const { step } = tinyProblem(6);
+    const on = sg.gpuTiming(true);
+    try {
+      if (!on) {
+        // an adapter without 'timestamp-query' reports that it cannot time
+        expect(await sg.lastGpuMs()).toBeNull();
+        return;
+      }
+      await step(0).item();
+      const ms = await sg.lastGpuMs();
+      expect(ms).not.toBeNull();
+      expect(ms!).toBeGreaterThan(0);
+      expect(ms!).toBeLessThan(10_000);
+    } finally {
+      sg.gpuTiming(false);
+    }
+  });
+});
