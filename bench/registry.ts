@@ -4,9 +4,12 @@
 import type { BenchFamily } from './harness.js';
 import { matmulFamily } from './families/matmul.js';
 import { mlpStepFamily } from './families/mlp-step.js';
+import { convFamily } from './families/conv.js';
 
 export const FAMILIES: BenchFamily<any>[] = [
   matmulFamily,
   // a whole MLP training step (forward, backward, Adam, loss readback) next to TF.js's optimizer.minimize
   mlpStepFamily,
+  // conv2d forward (im2col + matmul, implicit GEMM) and backward next to TF.js's conv kernels
+  convFamily,
 ];
