@@ -27,12 +27,14 @@ interface TfCase {
   dilation?: number;
   padding: number | 'same';
   depthwise?: boolean;
+  /** TF.js has no gradient for dilated convolutions: compare the forward pass only. */
+  forwardOnly?: boolean;
 }
 
 const CASES: TfCase[] = [
   { name: '3x3 same', x: [2, 3, 8, 7], w: [5, 3, 3, 3], padding: 'same' },
   { name: 'batch 1 5x5 pad 2 stride 2', x: [1, 2, 11, 9], w: [4, 2, 5, 5], padding: 2, stride: 2 },
-  { name: 'dilation 2 valid', x: [2, 2, 9, 10], w: [3, 2, 3, 3], padding: 0, dilation: 2 },
+  { name: 'dilation 2 valid', x: [2, 2, 9, 10], w: [3, 2, 3, 3], padding: 0, dilation: 2, forwardOnly: true },
   { name: 'even kernel same', x: [1, 3, 6, 6], w: [2, 3, 2, 4], padding: 'same' },
   { name: 'depthwise x2 pad 1', x: [2, 3, 7, 5], w: [6, 1, 3, 3], padding: 1, depthwise: true },
 ];
@@ -61,13 +63,13 @@ describe.each(['im2col', 'implicit'] as const)('conv2d (%s) vs @tensorflow/tfjs-
         : tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride ?? 1, pad as 'same', 'NHWC', c.dilation ?? 1);
     const ty = conv(tx, tw).transpose([0, 3, 1, 2]);
     expect(ty.shape).toEqual(y.shape);
+    const tol = { rtol: 1e-4, atol: 1e-4 };
+    expect(await y.data(), 'forward').toBeAllClose(await ty.data(), tol);
+    if (c.forwardOnly) return void tf.dispose([tx, tw, ty]);
     const tR = tf.tensor(R, y.shape).transpose([0, 2, 3, 1]);
     const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => conv(a, b).mul(tR).sum())([tx, tw]);
     const gxNchw = gx.transpose([0, 3, 1, 2]);
     const gwOurs = c.depthwise ? gw.transpose([2, 3, 0, 1]) : gw.transpose([3, 2, 0, 1]);
-
-    const tol = { rtol: 1e-4, atol: 1e-4 };
-    expect(await y.data(), 'forward').toBeAllClose(await ty.data(), tol);
     expect(await x.grad!.data(), 'input gradient').toBeAllClose(await gxNchw.data(), tol);
     expect(await w.grad!.data(), 'weight gradient').toBeAllClose(await gwOurs.data(), tol);
     tf.dispose([tx, tw, ty, tR, gx, gw, gxNchw, gwOurs]);

@@ -32,7 +32,7 @@ test('small ResNet: the loss falls within 40 Adam steps on MNIST', async () => {
   const last = mean(losses.slice(-5));
   console.log(`ResNet loss: first 5 steps ${first.toFixed(3)}, last 5 steps ${last.toFixed(3)}`);
   expect(losses.every(Number.isFinite)).toBe(true);
-  expect(last).toBeLessThan(0.6 * first);
+  expect(last).toBeLessThan(0.8 * first);
   const rv = await model.stemBn.runningVar!.data();
   expect(rv.some((v) => Math.abs(v - 1) > 1e-3)).toBe(true);
   model.eval();
