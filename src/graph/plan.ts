@@ -117,6 +117,8 @@ function readsInPlace(src: Source, consumerShape: number[]): boolean {
   return v.offset === 0 && isContiguous(v) && v.shape.length === consumerShape.length && v.shape.every((d, i) => d === consumerShape[i]) && src.node.shape.length === v.shape.length && src.node.shape.every((d, i) => d === v.shape[i]);
 }
 
+const MAX_FUSED_INPUTS = 7;
+
 export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterCaps): Plan {
   const { order, position } = g;
   const isTarget = new Set(targets);
@@ -133,14 +135,24 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
   const isConstant = (p: LazyNode) => p.kind.type === 'elementwise' && p.inputs.length === 0 && !/\$c\d|\$idx/.test(p.kind.expr);
 
   // Fusion: an elementwise node read by exactly one elementwise consumer, element for element, is inlined.
+  // A fused kernel binds each external input plus its output: keep within the 8 storage buffers every
+  // WebGPU device allows (long sums, such as a recurrent weight's gradient over T timesteps, would not).
   const inlined = new Set<LazyNode>();
+  const leafCount = new Map<LazyNode, number>(); // external inputs of the group rooted at a node (duplicates counted)
   for (const n of order) {
     if (n.kind.type !== 'elementwise') continue;
+    let count = n.inputs.length;
     for (const s of n.inputs) {
       const p = s.node;
       if (p.storage || p.kind.type !== 'elementwise' || isTarget.has(p)) continue;
-      if ((uses.get(p) === 1 && readsInPlace(s, n.shape)) || (isConstant(p) && !hasNonElementwiseUser.has(p))) inlined.add(p);
+      const extra = (leafCount.get(p) ?? p.inputs.length) - 1;
+      if (count + extra > MAX_FUSED_INPUTS) continue;
+      if ((uses.get(p) === 1 && readsInPlace(s, n.shape)) || (isConstant(p) && !hasNonElementwiseUser.has(p))) {
+        inlined.add(p);
+        count += extra;
+      }
     }
+    leafCount.set(n, count);
   }
   const steps = order.filter((n) => !inlined.has(n));
   // effects (in-place updates) run after every read of the old values: they go last
