@@ -1,3 +1,5 @@
 // Ready models built from nn.
 export { LeNet } from './lenet.js';
 export { ResNet, BasicBlock, type ResNetOptions } from './resnet.js';
+export { CharGPT, type CharGPTOptions } from './charlm.js';
+export { LSTMForecaster } from './forecaster.js';
