@@ -38,7 +38,7 @@ test('small ResNet: the loss falls within 40 Adam steps on MNIST', async () => {
   model.eval();
   const b = loader.dataset.getBatch(Array.from({ length: 200 }, (_, i) => i * 37));
   const pred = await sg.noGrad(() => model.forward(sg.tensor(b.x, b.xShape)).argmax(1)).data();
-  const acc = pred.reduce((c, p, i) => c + Number(p === b.y[i]), 0) / b.y.length;
+  const acc = Array.from(pred).reduce((c, p, i) => c + Number(p === b.y[i]), 0) / b.y.length;
   console.log(`ResNet eval-mode accuracy on 200 training digits: ${(100 * acc).toFixed(1)}%`);
   expect(acc).toBeGreaterThan(0.3);
 }, 300_000);
