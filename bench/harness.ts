@@ -14,7 +14,11 @@ export interface BenchOptions {
   budgetMs: number;
   /** Target duration of one sample; fast kernels repeat inside a sample to reach it. */
   sampleMs: number;
+  /** Element type of the benchmarked kernels (default f32); families without that variant report 'unsupported'. */
+  dtype?: Dtype;
 }
+
+export type Dtype = 'f32' | 'f16';
 
 export interface BenchContext {
   rt: Runtime;
@@ -44,6 +48,18 @@ export interface Entry {
   wallMs: number[];
   gpuMs: number[];
   reps: number;
+  /** Training-step rows: what one step costs besides time (see StepMetrics). */
+  step?: StepMetrics;
+}
+
+/** Per training step: submits and dispatches counted by the runtime; CPU time of the synchronous part. */
+export interface StepMetrics {
+  submits: number;
+  dispatches: number;
+  /** Median wall milliseconds of the synchronous part of a step (graph, autograd, plan lookup, encoding, submit). */
+  cpuMs: number;
+  /** cpuMs / dispatches, in microseconds. */
+  cpuUsPerDispatch: number;
 }
 
 export interface CaseResult {
@@ -51,6 +67,8 @@ export interface CaseResult {
   case: string;
   /** Floating-point operations of one op (2*M*N*K for a matmul); 0 where a rate means nothing (then only ms are shown). */
   flops: number;
+  /** Minimum bytes one op must move (each input read once, each output written once): gives GB/s. */
+  bytes?: number;
   entries: Entry[];
   /** The peer's entry (TF.js), when it ran. */
   peer?: Entry;
@@ -59,6 +77,8 @@ export interface CaseResult {
 /** A kernel family: one file exporting this. `cases(quick)` is the suite; `run` checks then times one case. */
 export interface BenchFamily<C extends { name: string } = { name: string }> {
   name: string;
+  /** Element types it has variants for (default ['f32']); other dtypes are reported 'unsupported'. */
+  dtypes?: Dtype[];
   cases(quick: boolean): C[];
   run(ctx: BenchContext, c: C): Promise<CaseResult>;
 }
@@ -117,6 +137,18 @@ export async function timeAlternating(ctx: BenchContext, contestants: Contestant
 
 export function newEntry(name: string, status: EntryStatus = 'ok', note?: string): Entry {
   return { name, status, note, wallMs: [], gpuMs: [], reps: 0 };
+}
+
+/** A case with one 'unsupported' entry: e.g. a dtype that has no variant yet. Never a fake number. */
+export function unsupportedCase(family: string, caseName: string, note: string): CaseResult {
+  return { family, case: caseName, flops: 0, entries: [newEntry('-', 'unsupported', note)] };
+}
+
+/** Runs one case, or reports it 'unsupported' when the family has no variant for the requested dtype. */
+export async function runCase<C extends { name: string }>(family: BenchFamily<C>, ctx: BenchContext, c: C): Promise<CaseResult> {
+  const dtype = ctx.options.dtype ?? 'f32';
+  if (!(family.dtypes ?? ['f32']).includes(dtype)) return unsupportedCase(family.name, c.name, `no ${dtype} variant of ${family.name} yet`);
+  return family.run(ctx, c);
 }
 
 export function matches(filter: string | undefined, name: string): boolean {

@@ -1,10 +1,14 @@
-// Every benchmarked kernel family, one file each under bench/families/. To add one (conv, attention,
-// softmax, reduce, elementwise, optim), write bench/families/<name>.ts exporting a BenchFamily
-// ({ name, cases, run }) and list it here.
+// Every benchmarked kernel family, one file each under bench/families/. To add one, write
+// bench/families/<name>.ts exporting a BenchFamily ({ name, cases, run }) and list it here.
 import type { BenchFamily } from './harness.js';
 import { matmulFamily } from './families/matmul.js';
 import { mlpStepFamily } from './families/mlp-step.js';
 import { convFamily } from './families/conv.js';
+import { softmaxFamily } from './families/softmax.js';
+import { reduceFamily } from './families/reduce.js';
+import { elementwiseFamily } from './families/elementwise.js';
+import { optimFamily } from './families/optim.js';
+import { lenetStepFamily } from './families/lenet-step.js';
 
 export const FAMILIES: BenchFamily<any>[] = [
   matmulFamily,
@@ -12,4 +16,10 @@ export const FAMILIES: BenchFamily<any>[] = [
   mlpStepFamily,
   // conv2d forward (im2col + matmul, implicit GEMM) and backward next to TF.js's conv kernels
   convFamily,
+  softmaxFamily,
+  reduceFamily,
+  elementwiseFamily,
+  optimFamily,
+  // a whole LeNet-5 step next to the same network written with TF.js ops
+  lenetStepFamily,
 ];
