@@ -50,7 +50,7 @@ fn key_kept(b: u32, j: u32) -> bool {
 }
 
 fn pass_delta(group: u32, lane: u32) {
-  let nd = bounds.d;
+  let nd = {{ND}};
   let row = group * TILE + lane;
   if (row >= BH * TQ) { return; }
   let bh = row / TQ;
@@ -61,7 +61,7 @@ fn pass_delta(group: u32, lane: u32) {
 }
 
 fn pass_dkdv(group: u32, lane: u32) {
-  let nd = bounds.d;
+  let nd = {{ND}};
   let nt = bounds.tile;
   let ktiles = (TK + TILE - 1u) / TILE;
   let bh = group / ktiles;
@@ -123,7 +123,7 @@ fn pass_dkdv(group: u32, lane: u32) {
 }
 
 fn pass_dq(group: u32, lane: u32) {
-  let nd = bounds.d;
+  let nd = {{ND}};
   let nt = bounds.tile;
   let qtiles = (TQ + TILE - 1u) / TILE;
   let bh = group / qtiles;

@@ -48,7 +48,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let h = bh % H;
   let i = tile * BQ + lid.x;
   let iq = min(i, TQ - 1u);
-  let nd = bounds.d;
+  let nd = {{ND}};
   let nbk = bounds.bk;
 
   var qr: array<f32, D>;

@@ -43,6 +43,15 @@ function maskIndex(mask: View | null): string {
   return [mask.shape[0] === 1 || sb === 0 ? '' : `b * ${sb}u`, st === 0 ? '' : `t * ${st}u`, `${mask.offset}u`].filter(Boolean).join(' + ');
 }
 
+/**
+ * The head-size loop bound: a constant for D ≥ 16 (unrolled, q and accumulators stay in registers), the
+ * uniform `bounds.d` below that (fully unrolled small loops nested in the tile loops took lavapipe's LLVM
+ * seconds to compile).
+ */
+function loopBound(D: number): string {
+  return D >= 16 ? `${D}u` : 'bounds.d';
+}
+
 /** Largest power-of-two tile ≤ 16 whose `floatsPerRow(tile)` floats fit the workgroup memory. */
 function tileFor(bytes: (tile: number) => number, caps: AdapterCaps): number {
   let t = 16;
@@ -70,7 +79,7 @@ export function attentionFlashForward(g: AttentionGeometry, caps: AdapterCaps): 
   const qtiles = Math.ceil(g.TQ / BQ);
   const groups = g.B * g.H * qtiles;
   const code = specialise('attention_fwd', fwdTemplate, {
-    D: g.D, H: g.H, TQ: g.TQ, TK: g.TK, BQ, BK, QTILES: qtiles, GROUPS: groups, KV_TILE: BK * g.D,
+    D: g.D, ND: loopBound(g.D), H: g.H, TQ: g.TQ, TK: g.TK, BQ, BK, QTILES: qtiles, GROUPS: groups, KV_TILE: BK * g.D,
     SCALE: f32Literal(g.scale), CAUSAL: String(g.causal), HAS_MASK: String(g.mask !== null),
     LSE_BASE: forwardLayout(g).lseBase,
     Q_INDEX: index4(g.q), K_INDEX: index4(g.k), V_INDEX: index4(g.v), MASK_INDEX: maskIndex(g.mask),
@@ -91,7 +100,7 @@ export function attentionFlashBackward(pass: BackwardPass, g: AttentionGeometry,
   const fl = forwardLayout(g);
   const bl = backwardLayout(g);
   const code = specialise('attention_bwd', bwdTemplate, {
-    D: g.D, H: g.H, TQ: g.TQ, TK: g.TK, BH, TILE: tile, TILE_D: tile * g.D, GROUPS: groups, PASS: `pass_${pass}`,
+    D: g.D, ND: loopBound(g.D), H: g.H, TQ: g.TQ, TK: g.TK, BH, TILE: tile, TILE_D: tile * g.D, GROUPS: groups, PASS: `pass_${pass}`,
     SCALE: f32Literal(g.scale), CAUSAL: String(g.causal), HAS_MASK: String(g.mask !== null),
     O_BASE: fwdOffset, LSE_BASE: fwdOffset + fl.lseBase, DK_BASE: bl.dkBase, DV_BASE: bl.dvBase, DELTA_BASE: bl.deltaBase,
     Q_INDEX: index4(g.q), K_INDEX: index4(g.k), V_INDEX: index4(g.v), DO_INDEX: index4(dO), MASK_INDEX: maskIndex(g.mask),
