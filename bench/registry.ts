@@ -9,6 +9,7 @@ import { reduceFamily } from './families/reduce.js';
 import { elementwiseFamily } from './families/elementwise.js';
 import { optimFamily } from './families/optim.js';
 import { lenetStepFamily } from './families/lenet-step.js';
+import { attentionFamily } from './families/attention.js';
 
 export const FAMILIES: BenchFamily<any>[] = [
   matmulFamily,
@@ -22,4 +23,6 @@ export const FAMILIES: BenchFamily<any>[] = [
   optimFamily,
   // a whole LeNet-5 step next to the same network written with TF.js ops
   lenetStepFamily,
+  // fused flash-style attention (forward; forward + backward) next to the unfused composition and TF.js's
+  attentionFamily,
 ];
