@@ -23,7 +23,7 @@ export interface ConvGeometry {
 export type ConvVariant = 'im2col' | 'implicit';
 export const CONV_VARIANTS: { name: ConvVariant; description: string }[] = [
   { name: 'im2col', description: 'column matrix [G, C/G*KH*KW, N*OH*OW] in memory, then the tiled matmul (matmulKernel)' },
-  { name: 'implicit', description: 'implicit GEMM: 8 output channels x 4 pixels per invocation, taps read straight from x' },
+  { name: 'implicit', description: 'implicit GEMM: up to 8 output channels x 4 pixels per invocation, taps read straight from x' },
 ];
 
 /** Output size of one spatial dim (PyTorch's formula; floor). */
@@ -71,15 +71,18 @@ export function convImplicitKernel(g: ConvGeometry, x: View, wOffset: number, ca
   return { key: `conv2dImplicitGemm#${hashString(code)}`, code, bindings: ['read', 'read', 'read_write'], workgroups: grid1D(Math.ceil(threads / 64), caps.maxComputeWorkgroupsPerDimension) };
 }
 
+/** Up to this column-matrix depth ((C/G)*KH*KW) the implicit kernel wins on CPU adapters (see below). */
+export const IMPLICIT_MAX_DEPTH = 160;
+
 /**
  * Default forward variant by shape class, from bench/families/conv.ts on lavapipe (2026-11-25, medians of
- * alternating rounds on a shared 2-core machine): im2col + matmul 1.44 vs implicit 1.10 GFLOP/s on
- * LeNet's 6→16 5x5 layer, 3.13 vs 3.28 (a tie within noise) on ResNet's 32→32 3x3 at 14x14, 1.34 vs 0.60
- * on a VGG-like 64→64 3x3 at 28x28. So im2col on every measured class; the implicit kernel stays
- * selectable (`variant: 'implicit'`) and benchmarked. No GPU measurements yet: GPUs get the same default.
+ * alternating rounds, 15 rounds, shared 2-core machine at load ~9, GFLOP/s im2col vs implicit):
+ * shallow column matrices favour the implicit kernel (LeNet 1→6 5x5, depth 25: 0.66 vs 1.85; ResNet 16→16
+ * 3x3, depth 144: 2.30 vs 2.97; LeNet 6→16 5x5, depth 150: 2.03 vs 2.27, im2col ahead in 1 of 3 runs),
+ * deeper ones im2col + the tiled matmul (ResNet 32→32 3x3, depth 288: 3.82 vs 2.94; 32→64 stride 2: 4.75
+ * vs 3.27; VGG-like 64→64 3x3, depth 576: 6.74 vs 3.48). No GPU measurements yet: GPUs get im2col.
  */
 export function chooseConvVariant(g: ConvGeometry, caps: AdapterCaps): ConvVariant {
-  void g;
-  void caps;
-  return 'im2col';
+  const depth = (g.C / g.G) * g.KH * g.KW;
+  return caps.isSoftware && depth <= IMPLICIT_MAX_DEPTH ? 'implicit' : 'im2col';
 }
