@@ -89,6 +89,21 @@ describe('modules', () => {
     expect(a.forward(x)).toBe(x);
   });
 
+  test('a training step with Dropout and BatchNorm replays one cached plan (the seed is an input, not a constant)', async () => {
+    const model = new nn.Sequential(new nn.Conv2d(1, 4, 3, { seed: 4 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.Dropout(0.3, { seed: 1 }), new nn.Flatten(), new nn.Linear(4 * 4 * 4, 3, { seed: 5 }));
+    const opt = new sg.optim.Adam(model.parameters(), { lr: 1e-3 });
+    const x = sg.randn([2, 1, 6, 6], { seed: 6 });
+    const y = sg.tensor([0, 2], [2], { dtype: 'int32' });
+    const built: number[] = [];
+    for (let step = 0; step < 4; step++) {
+      opt.zeroGrad();
+      sg.nn.functional.crossEntropy(model.forward(x), y).backward();
+      opt.step();
+      built.push(sg.stats().plansBuilt);
+    }
+    expect(built[3]).toBe(built[1]);
+  });
+
   test('LeNet and ResNet: output [N, 10]; state dict names', () => {
     const x = sg.zeros([2, 1, 28, 28]);
     expect(new LeNet().forward(x).shape).toEqual([2, 10]);
