@@ -14,6 +14,8 @@ export interface DemoState {
   accuracy: number | null;
   samplesPerSec: number | null;
   stepMs: number | null;
+  /** GPU milliseconds of the last step (timestamp queries), when the adapter offers them. */
+  stepGpuMs: number | null;
   /** One entry per step: what the chart shows. */
   history: { step: number; loss: number; accuracy: number | null }[];
   error: string | null;
@@ -35,6 +37,7 @@ export const demo: DemoState = {
   accuracy: null,
   samplesPerSec: null,
   stepMs: null,
+  stepGpuMs: null,
   history: [],
   error: null,
 };

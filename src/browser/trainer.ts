@@ -1,11 +1,10 @@
 // The live training loop of a demo page: start/pause, one step at a time, with loss, accuracy,
 // samples/s and step time published after every step.
 //
-// Step time: the engine encodes a whole step into one command buffer without timestamp writes, so a
-// page cannot ask the GPU how long the step took. What is shown is the WALL time of a step, from the
-// first op recorded to the loss read back (record + plan + submit + GPU + readback), labelled so.
-// A GPU-only time needs an engine hook: the executor's beginComputePass() taking `timestampWrites`
-// (begin/end of the step's one pass) and a resolveQuerySet into a readable buffer before finish().
+// Step time: the WALL time of a step, from the first op recorded to the loss read back (record + plan
+// + submit + GPU + readback), and, where the adapter has timestamp queries, the GPU time of the step's
+// one compute pass (sg.gpuTiming / sg.lastGpuMs).
+import * as sg from '../index.js';
 import { MetricsChart } from './chart.js';
 import { GpuQueue, demo, fmt, pct, publish, setState, showError } from './page.js';
 
@@ -37,7 +36,11 @@ export class TrainLoop {
   private recent: { correct: number; samples: number; ms: number }[] = [];
   private loopDone: Promise<void> = Promise.resolve();
 
+  /** Whether the adapter can time the GPU work of a step. */
+  private readonly gpuTimed: boolean;
+
   constructor(private readonly o: TrainLoopOptions) {
+    this.gpuTimed = sg.gpuTiming(true);
     o.button.addEventListener('click', () => (this.running ? this.pause() : this.start()));
     this.render();
   }
@@ -66,6 +69,7 @@ export class TrainLoop {
         const t0 = performance.now();
         const r = await this.o.gpu.run(this.o.step);
         const ms = performance.now() - t0;
+        if (this.gpuTimed) demo.stepGpuMs = await sg.lastGpuMs();
         this.recent.push({ correct: r.correct, samples: r.samples, ms });
         if (this.recent.length > windowSize) this.recent.shift();
         const correct = this.recent.reduce((s, x) => s + x.correct, 0);
@@ -98,6 +102,7 @@ export class TrainLoop {
         ['accuracy (last steps)', pct(demo.accuracy)],
         ['samples/s', demo.samplesPerSec === null ? '–' : Math.round(demo.samplesPerSec).toLocaleString('en-US')],
         ['step wall time (record → readback)', demo.stepMs === null ? '–' : `${demo.stepMs.toFixed(1)} ms`],
+        ['step GPU time (timestamp queries)', !this.gpuTimed ? 'not offered by this adapter' : demo.stepGpuMs === null ? '–' : `${demo.stepGpuMs.toFixed(2)} ms`],
       ].map(([k, v]) => {
         const d = document.createElement('div');
         d.innerHTML = `<span class="k"></span><span class="v"></span>`;

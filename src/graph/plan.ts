@@ -117,8 +117,6 @@ function readsInPlace(src: Source, consumerShape: number[]): boolean {
   return v.offset === 0 && isContiguous(v) && v.shape.length === consumerShape.length && v.shape.every((d, i) => d === consumerShape[i]) && src.node.shape.length === v.shape.length && src.node.shape.every((d, i) => d === v.shape[i]);
 }
 
-const MAX_FUSED_INPUTS = 7;
-
 export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterCaps): Plan {
   const { order, position } = g;
   const isTarget = new Set(targets);
@@ -135,8 +133,9 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
   const isConstant = (p: LazyNode) => p.kind.type === 'elementwise' && p.inputs.length === 0 && !/\$c\d|\$idx/.test(p.kind.expr);
 
   // Fusion: an elementwise node read by exactly one elementwise consumer, element for element, is inlined.
-  // A fused kernel binds each external input plus its output: keep within the 8 storage buffers every
-  // WebGPU device allows (long sums, such as a recurrent weight's gradient over T timesteps, would not).
+  // A fused kernel binds each external input plus its output: keep within the device's storage-buffer
+  // limit (long sums, such as a recurrent weight's gradient over T timesteps, would exceed it).
+  const maxFusedInputs = caps.maxStorageBuffersPerShaderStage - 1;
   const inlined = new Set<LazyNode>();
   const leafCount = new Map<LazyNode, number>(); // external inputs of the group rooted at a node (duplicates counted)
   for (const n of order) {
@@ -146,7 +145,7 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
       const p = s.node;
       if (p.storage || p.kind.type !== 'elementwise' || isTarget.has(p)) continue;
       const extra = (leafCount.get(p) ?? p.inputs.length) - 1;
-      if (count + extra > MAX_FUSED_INPUTS) continue;
+      if (count + extra > maxFusedInputs) continue;
       if ((uses.get(p) === 1 && readsInPlace(s, n.shape)) || (isConstant(p) && !hasNonElementwiseUser.has(p))) {
         inlined.add(p);
         count += extra;

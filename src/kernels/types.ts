@@ -25,6 +25,8 @@ export interface AdapterCaps {
   maxComputeInvocationsPerWorkgroup: number;
   maxComputeWorkgroupSizeX: number;
   maxComputeWorkgroupStorageSize: number;
+  /** Storage buffers one kernel may bind (8 is the WebGPU minimum). */
+  maxStorageBuffersPerShaderStage: number;
   /** Subgroup size range, when the adapter reports it (undefined without the 'subgroups' feature). */
   subgroupMinSize?: number;
   subgroupMaxSize?: number;

@@ -65,6 +65,7 @@ export async function acquireDevice(options: InitOptions = {}): Promise<DeviceCo
     maxComputeInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
     maxComputeWorkgroupSizeX: device.limits.maxComputeWorkgroupSizeX,
     maxComputeWorkgroupStorageSize: device.limits.maxComputeWorkgroupStorageSize,
+    maxStorageBuffersPerShaderStage: device.limits.maxStorageBuffersPerShaderStage,
     subgroupMinSize: subgroups ? (info as unknown as { subgroupMinSize?: number }).subgroupMinSize : undefined,
     subgroupMaxSize: subgroups ? (info as unknown as { subgroupMaxSize?: number }).subgroupMaxSize : undefined,
     description,

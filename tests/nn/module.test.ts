@@ -28,21 +28,21 @@ describe('nn.Module', () => {
 
   test('Linear initialises like PyTorch: weight and bias within ±1/√fan_in', async () => {
     const l = new sg.nn.Linear(400, 50, { seed: 7 });
-    const w = await l.weight.data();
+    const w = Array.from(await l.weight.data());
     const bound = 1 / Math.sqrt(400);
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(Math.max(...w.map(Math.abs))).toBeGreaterThan(bound * 0.95); // fills the range
     const mean = w.reduce((s, v) => s + v, 0) / w.length;
     expect(Math.abs(mean)).toBeLessThan(bound * 0.05);
-    const b = await l.bias!.data();
+    const b = Array.from(await l.bias!.data());
     expect(Math.max(...b.map(Math.abs))).toBeLessThanOrEqual(bound);
   });
 
   test('init schemes have the variance their formulas give', async () => {
-    const n = await sg.nn.init.kaimingNormal([256, 512], { nonlinearity: 'relu', seed: 1 }).data();
+    const n = Array.from(await sg.nn.init.kaimingNormal([256, 512], { nonlinearity: "relu", seed: 1 }).data());
     const variance = n.reduce((s, v) => s + v * v, 0) / n.length;
     expect(variance).toBeCloseTo(2 / 512, 4);
-    const u = await sg.nn.init.xavierUniform([300, 100], { seed: 2 }).data();
+    const u = Array.from(await sg.nn.init.xavierUniform([300, 100], { seed: 2 }).data());
     expect(Math.max(...u.map(Math.abs))).toBeLessThanOrEqual(Math.sqrt(6 / 400));
   });
 
