@@ -5,9 +5,10 @@
 // unfused path's gradients (itself checked against float64 in tests/ops/attention.test.ts).
 // Each entry's note gives sg.memory() bytes a realization added (plan arena + outputs).
 import * as sg from '../../src/index.js';
+import { ATTENTION_VARIANTS, chooseAttentionVariant, type AttentionVariant } from '../../src/kernels/attention.js';
 import { attentionUnfused, scaledDotProductAttention } from '../../src/ops/attention.js';
 import { firstMismatch, randomArray, tfContestant } from '../graph.js';
-import { newEntry, timeAlternating, type BenchFamily, type CaseResult, type Contestant, type Entry } from '../harness.js';
+import { matches, newEntry, timeAlternating, type BenchFamily, type CaseResult, type Contestant, type Entry } from '../harness.js';
 
 export interface AttentionCase {
   name: string;
@@ -53,9 +54,10 @@ export const attentionFamily: BenchFamily<AttentionCase> = {
     // causal attention: half the T×T scores; forward 2 matmuls, backward 5 (4 + recomputed scores)
     const flops = (c.backward ? 7 : 2) * 2 * H * T * T * D * 0.5;
     const result: CaseResult = { family: 'attention', case: c.name, flops, entries: [] };
-    const opts = { causal: true };
-    const make = (fused: boolean) => () => {
-      const attn = fused ? scaledDotProductAttention : attentionUnfused;
+    // every registered fused variant (the default one marked *), then the unfused composition (variant null)
+    const make = (variant: AttentionVariant | null) => () => {
+      const attn = variant ? scaledDotProductAttention : attentionUnfused;
+      const opts = { causal: true, variant: variant ?? undefined };
       if (!c.backward) return attn(q, k, v, opts);
       q.grad = k.grad = v.grad = null;
       attn(q, k, v, opts).mul(w).sum().backward();
@@ -64,9 +66,22 @@ export const attentionFamily: BenchFamily<AttentionCase> = {
     const want = c.backward ? null : attentionReference(qd, kd, vd, H, T, D);
     let unfusedGrads: Float32Array | null = null;
     const contestants: Contestant[] = [];
-    for (const [name, fused] of [['flash (fused)*', true], ['unfused (matmul+softmax+matmul)', false]] as const) {
+    const chosen = chooseAttentionVariant(ctx.rt.caps);
+    const runs: [string, AttentionVariant | null][] = [
+      ...ATTENTION_VARIANTS.map((v) => [`flash ${v.name}${v.name === chosen ? '*' : ''}`, v.name] as [string, AttentionVariant]),
+      ['unfused (matmul+softmax+matmul)', null],
+    ];
+    for (const [name, fused] of runs) {
       const entry: Entry = newEntry(name);
       result.entries.push(entry);
+      if (fused && !ATTENTION_VARIANTS.find((v) => v.name === fused)!.supports(ctx.rt.caps)) {
+        Object.assign(entry, { status: 'unsupported', note: `needs a fixed subgroup size (${ctx.rt.caps.description})` });
+        continue;
+      }
+      if (!matches(ctx.options.variant, name)) {
+        Object.assign(entry, { status: 'skipped', note: '--variant filter' });
+        continue;
+      }
       try {
         const before = sg.memory().bytesInUse;
         const y = make(fused)();
@@ -100,14 +115,18 @@ export const attentionFamily: BenchFamily<AttentionCase> = {
         Object.assign(entry, { status: 'error', note: (e as Error).message.split('\n')[0] });
       }
     }
-    // backward: the fused entry ran first, before the unfused gradients existed; check it now
+    // backward: the fused entries ran first, before the unfused gradients existed; check them now
     if (c.backward && unfusedGrads) {
-      const y = make(true)();
-      const wrong = firstMismatch((await y.data()) as Float32Array, unfusedGrads, 2e-3, 2e-4);
-      y.dispose();
-      if (wrong) {
-        Object.assign(result.entries[0], { status: 'WRONG', note: wrong });
-        contestants.splice(contestants.findIndex((x) => x.name === result.entries[0].name), 1);
+      for (const [name, fused] of runs) {
+        const at = contestants.findIndex((x) => x.name === name);
+        if (!fused || at < 0) continue;
+        const y = make(fused)();
+        const wrong = firstMismatch((await y.data()) as Float32Array, unfusedGrads, 2e-3, 2e-4);
+        y.dispose();
+        if (wrong) {
+          Object.assign(result.entries.find((e) => e.name === name)!, { status: 'WRONG', note: wrong });
+          contestants.splice(at, 1);
+        }
       }
     }
     let disposePeer = () => {};

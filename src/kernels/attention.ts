@@ -3,6 +3,7 @@
 // the head split of a MultiheadAttention (a permute) needs no copy. Pure functions: no device access.
 import fwdTemplate from '../../shaders/attention_fwd.wgsl';
 import bwdTemplate from '../../shaders/attention_bwd.wgsl';
+import fwdSubgroupTemplate from '../../shaders/attention_fwd_subgroup.wgsl';
 import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
@@ -72,8 +73,72 @@ export function backwardLayout(g: AttentionGeometry): { dkBase: number; dvBase: 
   return { dkBase: dq, dvBase: dq + dkv, deltaBase: dq + 2 * dkv, total: dq + 2 * dkv + g.B * g.H * g.TQ };
 }
 
+export type AttentionVariant = 'tiled' | 'subgroup';
+
+/**
+ * The registered variants. 'tiled': one query per lane, K/V tiles in workgroup memory (any adapter).
+ * 'subgroup': register tiles, one subgroup per workgroup, values handed between lanes with subgroup
+ * shuffles, no workgroup memory or barriers (the fast design on lavapipe; needs a fixed subgroup size).
+ */
+export const ATTENTION_VARIANTS: { name: AttentionVariant; description: string; supports(caps: AdapterCaps): boolean }[] = [
+  { name: 'tiled', description: 'one query row per lane, K/V tiles in workgroup memory', supports: () => true },
+  {
+    name: 'subgroup',
+    description: 'one subgroup per workgroup, a block of query rows x 4 keys per lane in registers, subgroupShuffle, no barriers',
+    supports: (caps) => fixedSubgroupSize(caps) !== undefined,
+  },
+];
+
+/** Subgroup sizes the subgroup variant is written for (its workgroup is exactly one subgroup). */
+const SUBGROUP_SIZES = [4, 8, 16, 32, 64];
+
+/** The subgroup size when the adapter guarantees a single one (as in kernels/matmul.ts), else undefined. */
+function fixedSubgroupSize(caps: AdapterCaps): number | undefined {
+  if (!caps.features.has('subgroups')) return undefined;
+  const { subgroupMinSize: lo, subgroupMaxSize: hi } = caps;
+  if (lo === undefined || lo !== hi || !SUBGROUP_SIZES.includes(lo)) return undefined;
+  return lo;
+}
+
+/** Default variant by adapter: register tiles with subgroup shuffles on CPU adapters, workgroup-memory tiles elsewhere. */
+export function chooseAttentionVariant(caps: AdapterCaps): AttentionVariant {
+  return caps.isSoftware && fixedSubgroupSize(caps) !== undefined ? 'subgroup' : 'tiled';
+}
+
+function checkVariant(variant: AttentionVariant, caps: AdapterCaps): void {
+  const def = ATTENTION_VARIANTS.find((v) => v.name === variant);
+  if (!def) throw new Error(`attention: unknown variant '${variant}' (known: ${ATTENTION_VARIANTS.map((v) => v.name).join(', ')})`);
+  if (!def.supports(caps)) throw new Error(`attention: variant '${variant}' is not supported on ${caps.description}`);
+}
+
+/** `enable` directives must come first in a WGSL module. */
+function hoistEnables(code: string): string {
+  const enables = code.match(/^enable [\w, ]+;$/gm) ?? [];
+  return [...new Set(enables), code.replace(/^enable [\w, ]+;$/gm, '')].join('\n');
+}
+
+/** Query rows per workgroup of the subgroup forward: 16 (accumulators 16 x 4·DW per lane) or fewer for short sequences. */
+export const SUBGROUP_FWD_ROWS = 16;
+
+/** attentionFlashForward, subgroup variant: bindings as attentionFlashForward. */
+function attentionSubgroupForward(g: AttentionGeometry, caps: AdapterCaps): KernelSpec {
+  const S = fixedSubgroupSize(caps)!;
+  const ROWS = Math.min(SUBGROUP_FWD_ROWS, Math.max(4, 2 ** Math.ceil(Math.log2(g.TQ))));
+  const qtiles = Math.ceil(g.TQ / ROWS);
+  const groups = g.B * g.H * qtiles;
+  const code = specialise('attention_fwd_subgroup', fwdSubgroupTemplate, {
+    S, ROWS, D: g.D, DW: Math.ceil(g.D / (4 * S)), H: g.H, TQ: g.TQ, TK: g.TK, QTILES: qtiles, GROUPS: groups,
+    SCALE: f32Literal(g.scale), CAUSAL: String(g.causal), HAS_MASK: String(g.mask !== null),
+    LSE_BASE: forwardLayout(g).lseBase,
+    Q_INDEX: index4(g.q), K_INDEX: index4(g.k), V_INDEX: index4(g.v), MASK_INDEX: maskIndex(g.mask),
+  });
+  return { key: `attentionSubgroupForward#${hashString(code)}`, code: hoistEnables(code), bindings: ['read', 'read', 'read', 'read', 'read_write'], params: packParams([{ u32: g.D }, { u32: 0 }]), workgroups: grid1D(groups, caps.maxComputeWorkgroupsPerDimension) };
+}
+
 /** attentionFlashForward: bindings [q, k, v, mask (q when none), out (O | LSE)]. */
-export function attentionFlashForward(g: AttentionGeometry, caps: AdapterCaps): KernelSpec {
+export function attentionFlashForward(g: AttentionGeometry, caps: AdapterCaps, variant: AttentionVariant = chooseAttentionVariant(caps)): KernelSpec {
+  checkVariant(variant, caps);
+  if (variant === 'subgroup') return attentionSubgroupForward(g, caps);
   const BQ = 16;
   const BK = tileFor((t) => (2 * t * g.D + t) * 4, caps);
   const qtiles = Math.ceil(g.TQ / BQ);

@@ -4,7 +4,7 @@
 // recomputes the scores from q, k and LSE. Neither stores a T×T matrix. The unfused path (matmul,
 // softmax, matmul) is the reference the tests and the bench compare with.
 import { contiguousView, type LazyNode } from '../graph/node.js';
-import { attentionFlashBackward, attentionFlashForward, backwardLayout, forwardLayout, type AttentionGeometry } from '../kernels/attention.js';
+import { attentionFlashBackward, attentionFlashForward, backwardLayout, chooseAttentionVariant, forwardLayout, type AttentionGeometry, type AttentionVariant } from '../kernels/attention.js';
 import { DTypeError, ShapeError, ValueError } from '../runtime/errors.js';
 import { runtime } from '../runtime/runtime.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -19,6 +19,8 @@ export interface AttentionOptions {
   mask?: Tensor | null;
   /** Multiplies q kᵀ; default 1/√D. */
   scale?: number;
+  /** Kernel variant of the fused path (default: chooseAttentionVariant by adapter). */
+  variant?: AttentionVariant;
 }
 
 interface Checked {
@@ -71,11 +73,12 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 export function attentionWithLse(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): { out: Tensor; lse: Tensor } {
   const c = check('scaledDotProductAttention', q, k, v, options);
   const caps = runtime().caps;
-  const tag = `attention(${c.scale},${c.causal},${c.mask !== null})`;
+  const variant = options.variant ?? chooseAttentionVariant(caps);
+  const tag = `attention(${c.scale},${c.causal},${c.mask !== null},${variant})`;
   const inputs = c.mask ? [q, k, v, c.mask] : [q, k, v];
   const layout = forwardLayout(c as AttentionGeometry);
   const packed = kernelNode(`${tag}_fwd`, inputs, [layout.total], 'float32', (node) => [
-    { spec: attentionFlashForward(geometry(c, node), caps), bind: [{ input: 0 }, { input: 1 }, { input: 2 }, { input: c.mask ? 3 : 0 }, { output: true }] },
+    { spec: attentionFlashForward(geometry(c, node), caps, variant), bind: [{ input: 0 }, { input: 1 }, { input: 2 }, { input: c.mask ? 3 : 0 }, { output: true }] },
   ]);
   const out = viewAt(packed.node, [c.B, c.H, c.TQ, c.D], 0);
   const lse = viewAt(packed.node, [c.B, c.H, c.TQ], layout.lseBase);

@@ -4,7 +4,9 @@
 import '../helpers/matchers.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { ATTENTION_VARIANTS, type AttentionVariant } from '../../src/kernels/attention.js';
 import { attentionUnfused, attentionWithLse, scaledDotProductAttention } from '../../src/ops/attention.js';
+import { runtime } from '../../src/runtime/runtime.js';
 import * as R from '../helpers/reference.js';
 import type { Nd } from '../helpers/reference.js';
 import * as S from '../helpers/seq-reference.js';
@@ -56,8 +58,13 @@ async function read(t: sg.Tensor): Promise<Nd> {
   return { shape: t.shape, data: Float64Array.from(await t.data()) };
 }
 
-describe.each(CASES.map((c) => [c.name, c] as const))('attention %s', (_n, c) => {
-  test('forward and gradients vs float64 reference', async () => {
+// every registered variant the adapter supports (checked when the test runs: the runtime starts in beforeAll)
+const VARIANTS = ATTENTION_VARIANTS.map((v) => v.name);
+const skipUnsupported = (variant: AttentionVariant): boolean => !ATTENTION_VARIANTS.find((v) => v.name === variant)!.supports(runtime().caps);
+
+describe.each(VARIANTS.flatMap((variant) => CASES.map((c) => [`${variant}: ${c.name}`, variant, c] as const)))('attention %s', (_n, variant, c) => {
+  test('forward and gradients vs float64 reference', async (ctx) => {
+    if (skipUnsupported(variant)) ctx.skip();
     const rnd = mulberry32(c.TQ * 131 + c.TK * 7 + c.D);
     const qs = [c.B, c.H, c.TQ, c.D];
     const ks = [c.B, c.H, c.TK, c.D];
@@ -69,7 +76,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('attention %s', (_n, c) =>
     const k = sg.tensor(kd, ks, { requiresGrad: true });
     const v = sg.tensor(vd, ks, { requiresGrad: true });
     const mask = md ? sg.tensor(md, [c.B, c.TK]) : null;
-    const opts = { causal: c.causal, mask, scale: c.scale };
+    const opts = { causal: c.causal, mask, scale: c.scale, variant };
     const y = sg.nn.functional.scaledDotProductAttention(q, k, v, opts);
     const unfused = attentionUnfused(q.detach(), k.detach(), v.detach(), opts);
     const w = randArr(y.size, rnd);
@@ -94,24 +101,27 @@ describe.each(CASES.map((c) => [c.name, c] as const))('attention %s', (_n, c) =>
   });
 });
 
-test('a fully masked row gives zeros and zero gradients', async () => {
+describe.each(VARIANTS)('attention, %s variant', (variant) => {
+test('a fully masked row gives zeros and zero gradients', async (ctx) => {
+  if (skipUnsupported(variant)) ctx.skip();
   const q = sg.randn([1, 1, 3, 4], { seed: 1, requiresGrad: true });
   const k = sg.randn([1, 1, 3, 4], { seed: 2, requiresGrad: true });
   const v = sg.randn([1, 1, 3, 4], { seed: 3, requiresGrad: true });
-  const y = scaledDotProductAttention(q, k, v, { mask: sg.tensor(new Int32Array([0, 0, 0]), [1, 3], { dtype: 'int32' }) });
+  const y = scaledDotProductAttention(q, k, v, { variant, mask: sg.tensor(new Int32Array([0, 0, 0]), [1, 3], { dtype: 'int32' }) });
   y.sum().backward();
   expect(Array.from(await y.data())).toEqual(new Array(12).fill(0));
   expect(Array.from(await q.grad!.data())).toEqual(new Array(12).fill(0));
   expect(Array.from(await v.grad!.data())).toEqual(new Array(12).fill(0));
 });
 
-test('the saved log-sum-exp rows match the reference', async () => {
+test('the saved log-sum-exp rows match the reference', async (ctx) => {
+  if (skipUnsupported(variant)) ctx.skip();
   const rnd = mulberry32(5);
   const qd = randArr(2 * 20 * 6, rnd);
   const kd = randArr(2 * 20 * 6, rnd);
   const q = sg.tensor(qd, [1, 2, 20, 6]);
   const k = sg.tensor(kd, [1, 2, 20, 6]);
-  const { lse } = attentionWithLse(q, k, k, { causal: true });
+  const { lse } = attentionWithLse(q, k, k, { causal: true, variant });
   const got = await lse.data();
   const want = new Float64Array(40);
   for (let r = 0; r < 40; r++) {
@@ -128,31 +138,38 @@ test('the saved log-sum-exp rows match the reference', async () => {
   expect(got).toBeAllClose(want, { rtol: 1e-5, atol: 1e-5 });
 });
 
-test('reads permuted (head-split) views without copies', async () => {
+test('reads permuted (head-split) views without copies', async (ctx) => {
+  if (skipUnsupported(variant)) ctx.skip();
   const rnd = mulberry32(9);
   const xd = randArr(2 * 11 * 12, rnd);
   const x = sg.tensor(xd, [2, 11, 3, 4]); // [B, T, H, D]
   const qkv = x.permute([0, 2, 1, 3]); // [B, H, T, D], strided
-  const y = scaledDotProductAttention(qkv, qkv, qkv, { causal: true });
+  const y = scaledDotProductAttention(qkv, qkv, qkv, { causal: true, variant });
   const xc = R.permute(R.nd(xd, [2, 11, 3, 4]), [0, 2, 1, 3]);
   expect(await read(y)).toBeAllClose(S.attention(xc, xc, xc, { causal: true }), { rtol: 1e-4, atol: 1e-5 });
 });
 
-test('fused attention memory grows linearly in T (the unfused path quadratically)', async () => {
-  const peak = (T: number, fused: boolean) => {
+});
+
+// One test for all variants: the unfused path is measured once (a second measurement would reuse its cached plan's arena).
+test('fused attention memory grows linearly in T (the unfused path quadratically), every variant', async () => {
+  const peak = (T: number, fused: boolean, variant?: AttentionVariant) => {
     const q = sg.randn([1, 2, T, 16], { seed: T, requiresGrad: true });
     const before = sg.memory().bytesInUse;
-    const y = (fused ? scaledDotProductAttention : attentionUnfused)(q, q, q, { causal: true });
+    const y = (fused ? scaledDotProductAttention : attentionUnfused)(q, q, q, { causal: true, variant });
     y.sum().backward();
     sg.realize(y, q.grad!);
     return sg.memory().bytesInUse - before;
   };
-  const f = [256, 512, 1024].map((T) => peak(T, true));
   const u = [256, 512, 1024].map((T) => peak(T, false));
-  // linear: doubling T at most doubles the bytes (plus slack for pooling); the unfused path grows ~4×
-  expect(f[2] / f[1]).toBeLessThan(2.5);
-  expect(f[1] / f[0]).toBeLessThan(2.5);
-  expect(f[2]).toBeLessThan(u[2] / 4);
+  for (const variant of VARIANTS) {
+    if (skipUnsupported(variant)) continue;
+    const f = [256, 512, 1024].map((T) => peak(T, true, variant));
+    // linear: doubling T at most doubles the bytes (plus slack for pooling); the unfused path grows ~4×
+    expect(f[2] / f[1], variant).toBeLessThan(2.5);
+    expect(f[1] / f[0], variant).toBeLessThan(2.5);
+    expect(f[2], variant).toBeLessThan(u[2] / 4);
+  }
 });
 
 describe('attention input errors name the op and the shapes', () => {
