@@ -102,7 +102,7 @@ export function renderChart(record) {
   c.rect(380, 14 + 3 * LINE_H + 6, 14, 14, COLORS.peer);
   c.text(400, 14 + 3 * LINE_H + 6, 'TF.js');
   const barX = L.labelW;
-  const barMax = width - barX - 260;
+  const barMax = width - barX - 330;
   rows.forEach((r, i) => {
     const y = L.top + i * L.rowH;
     c.rect(0, y + L.rowH - 4, width, 1, COLORS.grid);
