@@ -4,6 +4,7 @@
 import fwdTemplate from '../../shaders/attention_fwd.wgsl';
 import bwdTemplate from '../../shaders/attention_bwd.wgsl';
 import fwdSubgroupTemplate from '../../shaders/attention_fwd_subgroup.wgsl';
+import bwdSubgroupTemplate from '../../shaders/attention_bwd_subgroup.wgsl';
 import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
@@ -135,6 +136,31 @@ function attentionSubgroupForward(g: AttentionGeometry, caps: AdapterCaps): Kern
   return { key: `attentionSubgroupForward#${hashString(code)}`, code: hoistEnables(code), bindings: ['read', 'read', 'read', 'read', 'read_write'], params: packParams([{ u32: g.D }, { u32: 0 }]), workgroups: grid1D(groups, caps.maxComputeWorkgroupsPerDimension) };
 }
 
+/** Rows (queries for dq, keys for dkdv) per workgroup of the subgroup backward passes: 8 (16 spilled accumulators). */
+export const SUBGROUP_BWD_ROWS = 8;
+
+function attentionSubgroupBackward(pass: 'dq' | 'dkdv', g: AttentionGeometry, dO: View, fwdOffset: number, caps: AdapterCaps): KernelSpec {
+  const S = fixedSubgroupSize(caps)!;
+  const ROWS = SUBGROUP_BWD_ROWS;
+  const tiles = Math.ceil((pass === 'dq' ? g.TQ : g.TK) / ROWS);
+  const groups = g.B * g.H * tiles;
+  const fl = forwardLayout(g);
+  const bl = backwardLayout(g);
+  const code = specialise('attention_bwd_subgroup', bwdSubgroupTemplate, {
+    S, ROWS, D: g.D, DW: Math.ceil(g.D / (4 * S)), H: g.H, TQ: g.TQ, TK: g.TK, TILES: tiles, GROUPS: groups, PASS: `pass_${pass}`,
+    SCALE: f32Literal(g.scale), CAUSAL: String(g.causal), HAS_MASK: String(g.mask !== null),
+    LSE_BASE: fwdOffset + fl.lseBase, DK_BASE: bl.dkBase, DV_BASE: bl.dvBase, DELTA_BASE: bl.deltaBase,
+    Q_INDEX: index4(g.q), K_INDEX: index4(g.k), V_INDEX: index4(g.v), DO_INDEX: index4(dO), MASK_INDEX: maskIndex(g.mask),
+  });
+  return {
+    key: `attentionSubgroupBackward_${pass}#${hashString(code)}`,
+    code: hoistEnables(code),
+    bindings: ['read', 'read', 'read', 'read', 'read', 'read', 'read_write'],
+    params: packParams([{ u32: g.D }, { u32: 0 }]),
+    workgroups: grid1D(groups, caps.maxComputeWorkgroupsPerDimension),
+  };
+}
+
 /** attentionFlashForward: bindings [q, k, v, mask (q when none), out (O | LSE)]. */
 export function attentionFlashForward(g: AttentionGeometry, caps: AdapterCaps, variant: AttentionVariant = chooseAttentionVariant(caps)): KernelSpec {
   checkVariant(variant, caps);
@@ -158,7 +184,10 @@ export type BackwardPass = 'delta' | 'dkdv' | 'dq';
  * attentionFlashBackward, one pass: bindings [q, k, v, fwd (O | LSE), dO, mask (q when none), out (dQ | dK | dV | Δ)].
  * Run 'delta', then 'dkdv' and 'dq' (both read Δ).
  */
-export function attentionFlashBackward(pass: BackwardPass, g: AttentionGeometry, dO: View, fwdOffset: number, caps: AdapterCaps): KernelSpec {
+export function attentionFlashBackward(pass: BackwardPass, g: AttentionGeometry, dO: View, fwdOffset: number, caps: AdapterCaps, variant: AttentionVariant = chooseAttentionVariant(caps)): KernelSpec {
+  checkVariant(variant, caps);
+  // the subgroup variant keeps the tiled Δ pass (O(T·D), one lane per row)
+  if (variant === 'subgroup' && pass !== 'delta') return attentionSubgroupBackward(pass, g, dO, fwdOffset, caps);
   const tile = tileFor((t) => (2 * t * g.D + 2 * t) * 4, caps);
   const BH = g.B * g.H;
   const groups = pass === 'delta' ? Math.ceil((BH * g.TQ) / tile) : pass === 'dkdv' ? BH * Math.ceil(g.TK / tile) : BH * Math.ceil(g.TQ / tile);

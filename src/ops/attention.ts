@@ -89,7 +89,7 @@ export function attentionWithLse(q: Tensor, k: Tensor, v: Tensor, options: Atten
       const geo = geometry(c, node);
       const bind = [{ input: 0 }, { input: 1 }, { input: 2 }, { input: 3 }, { input: 4 }, { input: c.mask ? 5 : 0 }, { output: true as const }];
       const fwdOffset = node.inputs[3].view.offset;
-      return (['delta', 'dkdv', 'dq'] as const).map((pass) => ({ spec: attentionFlashBackward(pass, geo, node.inputs[4].view, fwdOffset, caps), bind }));
+      return (['delta', 'dkdv', 'dq'] as const).map((pass) => ({ spec: attentionFlashBackward(pass, geo, node.inputs[4].view, fwdOffset, caps, variant), bind }));
     });
     return [
       q.requiresGrad ? viewAt(grads.node, q.shape, 0) : null,
