@@ -29,7 +29,7 @@ export const MODELS: Record<string, ModelEntry> = {
     build: (sg, { hidden }) => new sg.nn.Sequential(new sg.nn.Linear(784, hidden), new sg.nn.ReLU(), new sg.nn.Linear(hidden, 10)),
   },
   lenet: {
-    description: 'LeNet-5: conv5x5 6 → pool → conv5x5 16 → pool → 120 → 84 → 10 (--hidden unused)',
+    description: 'LeNet-5: conv5x5 6 → pool → conv5x5 16 → pool → 120 → 84 → 10',
     dataset: 'mnist',
     sampleShape: [1, 28, 28],
     defaultHidden: 0,

@@ -114,7 +114,7 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
     log(`resumed ${options.resume}: ${pos.epoch} epoch${pos.epoch === 1 ? '' : 's'} done, ${pos.step} steps`);
   }
   log(
-    `${options.model}: ${entry.description} (hidden ${hidden}), ${options.optimizer} lr ${lr}, ` +
+    `${options.model}: ${entry.description}${hidden ? ` (hidden ${hidden})` : ''}, ${options.optimizer} lr ${lr}, ` +
       `batch ${options.batchSize}, seed ${options.seed}; ${mnist.train.count} train / ${mnist.test.count} test digits`,
   );
 
