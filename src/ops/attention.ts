@@ -1,7 +1,9 @@
 // Scaled dot-product attention: softmax(q kᵀ · scale + masks) v over q [B, H, TQ, D], k, v [B, H, TK, D].
 // The fused path is one kernel node (attentionFlashForward) whose output buffer packs O and the rows'
 // log-sum-exp; its gradient is another kernel node (attentionFlashBackward: Δ, then dK/dV and dQ) that
-// recomputes the scores from q, k and LSE. Neither stores a T×T matrix. The unfused path (matmul,
+// recomputes the scores from q, k and LSE. Neither stores a T×T matrix. Two kernel variants
+// (kernels/attention.ts): 'subgroup' (register tiles, subgroup shuffles; the default on CPU adapters) and
+// 'tiled' (workgroup-memory tiles; elsewhere); `options.variant` forces one. The unfused path (matmul,
 // softmax, matmul) is the reference the tests and the bench compare with.
 import { contiguousView, type LazyNode } from '../graph/node.js';
 import { attentionFlashBackward, attentionFlashForward, backwardLayout, chooseAttentionVariant, forwardLayout, type AttentionGeometry, type AttentionVariant } from '../kernels/attention.js';

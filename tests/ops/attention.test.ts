@@ -47,6 +47,9 @@ const CASES: Case[] = [
   { name: 'TQ=5, TK=19, key-padding mask', B: 2, H: 2, TQ: 5, TK: 19, D: 3, mask: true },
   { name: 'causal + mask + scale, T=18', B: 2, H: 1, TQ: 18, TK: 18, D: 7, causal: true, mask: true, scale: 0.3 },
   { name: 'D=64, T=33', B: 1, H: 2, TQ: 33, TK: 33, D: 64, causal: true },
+  // several key blocks of the subgroup variant (4 × subgroup size), head size past one vec4 per lane
+  { name: 'TQ=40, TK=70, D=36, mask', B: 2, H: 1, TQ: 40, TK: 70, D: 36, mask: true },
+  { name: 'TQ=45, TK=70, D=17, causal + mask', B: 1, H: 2, TQ: 45, TK: 70, D: 17, causal: true, mask: true },
 ];
 
 function makeMask(c: Case, rnd: () => number): Float32Array {
