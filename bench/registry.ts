@@ -10,6 +10,7 @@ import { elementwiseFamily } from './families/elementwise.js';
 import { optimFamily } from './families/optim.js';
 import { lenetStepFamily } from './families/lenet-step.js';
 import { attentionFamily } from './families/attention.js';
+import { gptStepFamily } from './families/gpt-step.js';
 
 export const FAMILIES: BenchFamily<any>[] = [
   matmulFamily,
@@ -25,4 +26,5 @@ export const FAMILIES: BenchFamily<any>[] = [
   lenetStepFamily,
   // fused flash-style attention (forward; forward + backward) next to the unfused composition and TF.js's
   attentionFamily,
+  gptStepFamily, // a char-level GPT step (4 layers, d = 128, T = 128) next to the same model written with TF.js ops
 ];
