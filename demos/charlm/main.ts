@@ -199,11 +199,15 @@ async function main(): Promise<void> {
   });
 
   temperatureInput.addEventListener('input', () => (temperatureValue.textContent = Number(temperatureInput.value).toFixed(2)));
+  let sampleQueued = false;
   sampleButton.addEventListener('click', () => {
-    if (demo.sampling) return;
+    if (demo.sampling || sampleQueued) return;
     // while training, the sample is written between two steps (so that no step's time includes it)
     if (loop.running) sampleRequested = true;
-    else gpu.run(sample).catch(showError);
+    else {
+      sampleQueued = true;
+      gpu.run(sample).catch(showError).finally(() => (sampleQueued = false));
+    }
   });
   button.disabled = false;
   sampleButton.disabled = false;
