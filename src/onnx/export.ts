@@ -1,8 +1,11 @@
 // ONNX export: a table from module type to the ONNX nodes it becomes. The exporter walks the module
 // tree from the root, threading a symbolic value (name + shape) through each module's rule; weights
 // become initializers named as in stateDict(). To support a new layer, add one row to EXPORT_RULES.
+import { BasicBlock, ResNet } from '../models/resnet.js';
+import { LeNet } from '../models/lenet.js';
 import * as nn from '../nn/index.js';
-import type { Module, Parameter } from '../nn/module.js';
+import type { Module } from '../nn/module.js';
+import { conv2dGeometry, type Pair } from '../ops/conv.js';
 import { ValueError } from '../runtime/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { AttrType, DataType, encodeModel, type AttributeMsg, type NodeMsg, type TensorMsg } from './proto.js';
@@ -20,8 +23,8 @@ type Attr = number | number[] | string | { float: number } | { floats: number[] 
 export interface ExportContext {
   /** Adds a node; returns its (single) output's name. */
   node(opType: string, inputs: string[], attrs?: Record<string, Attr>): string;
-  /** The initializer holding a parameter of the model (named as in stateDict()). */
-  param(p: Parameter): string;
+  /** The initializer holding a parameter or buffer of the model (named as in stateDict()). */
+  param(p: Tensor): string;
   /** A float or int64 constant (a Constant node: not a weight when imported back). */
   constant(values: number[], dims: number[], type?: 'float' | 'int64'): string;
   /** Exports a child module. */
@@ -36,6 +39,29 @@ const rule = <M extends Module>(type: Ctor<M>, fn: ExportRule<M>): [Ctor<Module>
 
 const same = (x: Value, name: string): Value => ({ name, shape: x.shape });
 const axisOf = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
+const pair = (v: Pair): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v, v]);
+const shapeOf = (s: number[]) => `[${s.join(', ')}]`;
+
+function needRank(layer: string, x: Value, rank: number, layout: string): void {
+  if (x.shape.length !== rank) throw new ValueError(`onnx.exportModel: ${layer} needs a ${rank}-D input ${layout}, got ${shapeOf(x.shape)}`);
+}
+
+/** A Conv node for a 2-D convolution given our options (1-D: `oneD`, a height of 1 dropped). */
+function convNode(ctx: ExportContext, layer: string, x: Value, weight: Tensor, bias: Tensor | null, o: { stride?: Pair; padding?: Pair | 'same' | 'valid'; dilation?: Pair; groups?: number }, oneD: boolean): Value {
+  const x4 = oneD ? [x.shape[0], x.shape[1], 1, x.shape[2]] : x.shape;
+  const w4 = oneD ? [weight.shape[0], weight.shape[1], 1, weight.shape[2]] : weight.shape;
+  const g = conv2dGeometry(layer, x4, w4, o);
+  // 'same' pads d*(k-1) in all, the odd one at the end (bottom/right), as PyTorch does; ONNX pads are [begins..., ends...]
+  const [endH, endW] = o.padding === 'same' ? [g.DH * (g.KH - 1) - g.PH, g.DW * (g.KW - 1) - g.PW] : [g.PH, g.PW];
+  const attrs: Record<string, Attr> = oneD
+    ? { kernel_shape: [g.KW], strides: [g.SW], pads: [g.PW, endW], dilations: [g.DW], group: g.G }
+    : { kernel_shape: [g.KH, g.KW], strides: [g.SH, g.SW], pads: [g.PH, g.PW, endH, endW], dilations: [g.DH, g.DW], group: g.G };
+  const inputs = [x.name, ctx.param(weight), ...(bias ? [ctx.param(bias)] : [])];
+  return { name: ctx.node('Conv', inputs, attrs), shape: oneD ? [g.N, g.O, g.OW] : [g.N, g.O, g.OH, g.OW] };
+}
+
+/** Output size of a pooling window (floor mode, as ours). */
+const poolOut = (size: number, k: number, s: number, p: number, d = 1) => Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
 
 /** Module type → ONNX nodes. The first row whose type the module is an instance of applies. */
 export const EXPORT_RULES: [Ctor<Module>, ExportRule][] = [
@@ -75,7 +101,108 @@ export const EXPORT_RULES: [Ctor<Module>, ExportRule][] = [
     const target = shape.map((d, i) => (i < s ? 0 : i === s ? -1 : d));
     return { name: ctx.node('Reshape', [x.name, ctx.constant(target, [target.length], 'int64')]), shape };
   }),
+  rule(nn.Conv2d, (m, x, ctx) => {
+    needRank(m.name, x, 4, '[N, C, H, W]');
+    return convNode(ctx, m.name, x, m.weight, m.bias, m.options, false);
+  }),
+  rule(nn.Conv1d, (m, x, ctx) => {
+    needRank(m.name, x, 3, '[N, C, L]');
+    const { stride, padding, dilation, groups } = m.options;
+    const p = padding ?? 0;
+    return convNode(ctx, m.name, x, m.weight, m.bias, { stride: [1, stride ?? 1], dilation: [1, dilation ?? 1], groups, padding: typeof p === 'number' ? [0, p] : p }, true);
+  }),
+  rule(nn.ConvTranspose2d, (m, x, ctx) => {
+    needRank(m.name, x, 4, '[N, C, H, W]');
+    const [KH, KW] = m.weight.shape.slice(2);
+    const [SH, SW] = pair(m.options.stride ?? 1);
+    const [PH, PW] = pair(m.options.padding ?? 0);
+    const [OPH, OPW] = pair(m.options.outputPadding ?? 0);
+    const [DH, DW] = pair(m.options.dilation ?? 1);
+    const G = m.options.groups ?? 1;
+    const [N, , H, W] = x.shape;
+    const shape = [N, m.outChannels, (H - 1) * SH - 2 * PH + DH * (KH - 1) + OPH + 1, (W - 1) * SW - 2 * PW + DW * (KW - 1) + OPW + 1];
+    const attrs: Record<string, Attr> = { kernel_shape: [KH, KW], strides: [SH, SW], pads: [PH, PW, PH, PW], dilations: [DH, DW], group: G };
+    if (OPH || OPW) attrs.output_padding = [OPH, OPW];
+    const inputs = [x.name, ctx.param(m.weight), ...(m.bias ? [ctx.param(m.bias)] : [])];
+    return { name: ctx.node('ConvTranspose', inputs, attrs), shape };
+  }),
+  rule(nn.MaxPool2d, (m, x, ctx) => {
+    needRank('MaxPool2d', x, 4, '[N, C, H, W]');
+    const [KH, KW] = pair(m.kernelSize);
+    const [SH, SW] = pair(m.options.stride ?? m.kernelSize);
+    const [PH, PW] = pair(m.options.padding ?? 0);
+    const [DH, DW] = pair(m.options.dilation ?? 1);
+    const attrs: Record<string, Attr> = { kernel_shape: [KH, KW], strides: [SH, SW], pads: [PH, PW, PH, PW] };
+    if (DH !== 1 || DW !== 1) attrs.dilations = [DH, DW];
+    const [N, C, H, W] = x.shape;
+    return { name: ctx.node('MaxPool', [x.name], attrs), shape: [N, C, poolOut(H, KH, SH, PH, DH), poolOut(W, KW, SW, PW, DW)] };
+  }),
+  rule(nn.AvgPool2d, (m, x, ctx) => {
+    needRank('AvgPool2d', x, 4, '[N, C, H, W]');
+    const [KH, KW] = pair(m.kernelSize);
+    const [SH, SW] = pair(m.options.stride ?? m.kernelSize);
+    const [PH, PW] = pair(m.options.padding ?? 0);
+    // ONNX's count_include_pad defaults to 0, ours (PyTorch's) to true: always written out
+    const attrs = { kernel_shape: [KH, KW], strides: [SH, SW], pads: [PH, PW, PH, PW], count_include_pad: (m.options.countIncludePad ?? true) ? 1 : 0 };
+    const [N, C, H, W] = x.shape;
+    return { name: ctx.node('AveragePool', [x.name], attrs), shape: [N, C, poolOut(H, KH, SH, PH), poolOut(W, KW, SW, PW)] };
+  }),
+  rule(nn.AdaptiveAvgPool2d, (m, x, ctx) => {
+    needRank('AdaptiveAvgPool2d', x, 4, '[N, C, H, W]');
+    const [OH, OW] = pair(m.outputSize);
+    const [N, C, H, W] = x.shape;
+    if (OH === 1 && OW === 1) return { name: ctx.node('GlobalAveragePool', [x.name]), shape: [N, C, 1, 1] };
+    // PyTorch's adaptive windows are a plain AveragePool when the output size divides the input size
+    if (H % OH === 0 && W % OW === 0) {
+      const k = [H / OH, W / OW];
+      return { name: ctx.node('AveragePool', [x.name], { kernel_shape: k, strides: k, pads: [0, 0, 0, 0], count_include_pad: 1 }), shape: [N, C, OH, OW] };
+    }
+    throw new ValueError(
+      `onnx.exportModel: AdaptiveAvgPool2d(${OH}x${OW}) on input ${shapeOf(x.shape)} has no ONNX equivalent: ` +
+        `only an output of 1x1 (GlobalAveragePool) or one that divides the input (AveragePool) is exported`,
+    );
+  }),
+  // Eval semantics (the exported graph is for inference): running statistics as initializers named as in stateDict()
+  rule(nn.BatchNorm1d, (m, x, ctx) => batchNormNode(m, x, ctx, 'BatchNorm1d')),
+  rule(nn.BatchNorm2d, (m, x, ctx) => batchNormNode(m, x, ctx, 'BatchNorm2d')),
+  // Eval semantics: dropout is the identity
+  rule(nn.Dropout, (_m, x, ctx) => same(x, ctx.node('Identity', [x.name]))),
+  rule(LeNet, (m, x, ctx) => ctx.emit(m.classifier, ctx.emit(m.features, x))),
+  rule(BasicBlock, (m, x, ctx) => {
+    const h = ctx.emit(m.bn1, ctx.emit(m.conv1, x));
+    const y = ctx.emit(m.bn2, ctx.emit(m.conv2, same(h, ctx.node('Relu', [h.name]))));
+    const skip = m.shortcut ? ctx.emit(m.shortcut, x) : x;
+    return same(y, ctx.node('Relu', [ctx.node('Add', [y.name, skip.name])]));
+  }),
+  rule(ResNet, (m, x, ctx) => {
+    const s = ctx.emit(m.stemBn, ctx.emit(m.stem, x));
+    let h: Value = same(s, ctx.node('Relu', [s.name]));
+    for (const block of m.blocks) h = ctx.emit(block, h);
+    // h.mean([2, 3]): GlobalAveragePool keeps [N, C, 1, 1], Flatten makes it [N, C]
+    const pooled = ctx.node('Flatten', [ctx.node('GlobalAveragePool', [h.name])], { axis: 1 });
+    return ctx.emit(m.fc, { name: pooled, shape: h.shape.slice(0, 2) });
+  }),
 ];
+
+type BatchNormModule = InstanceType<typeof nn.BatchNorm1d> | InstanceType<typeof nn.BatchNorm2d>;
+
+/** BatchNormalization in inference form: (x - running_mean) / sqrt(running_var + eps) * weight + bias. */
+function batchNormNode(m: BatchNormModule, x: Value, ctx: ExportContext, kind: string): Value {
+  const layer = `${kind}(${m.numFeatures})`;
+  if (x.shape.length < 2 || x.shape[1] !== m.numFeatures)
+    throw new ValueError(`onnx.exportModel: ${layer} expects ${m.numFeatures} channels (dimension 1), got input ${shapeOf(x.shape)}`);
+  if (!m.runningMean || !m.runningVar)
+    throw new ValueError(
+      `onnx.exportModel: ${layer} has no running statistics (trackRunningStats: false), so it normalises by batch statistics ` +
+        'even in eval mode; ONNX BatchNormalization (inference) needs running statistics',
+    );
+  const C = m.numFeatures;
+  const scale = m.weight ? ctx.param(m.weight) : ctx.constant(new Array(C).fill(1), [C]);
+  const bias = m.bias ? ctx.param(m.bias) : ctx.constant(new Array(C).fill(0), [C]);
+  // ONNX's momentum weighs the old statistic (PyTorch's exporter writes 1 - momentum); unused in inference
+  const attrs = { epsilon: { float: m.eps }, momentum: { float: 1 - m.momentum } };
+  return same(x, ctx.node('BatchNormalization', [x.name, scale, bias, ctx.param(m.runningMean), ctx.param(m.runningVar)], attrs));
+}
 
 export interface ExportOptions {
   /** ONNX opset (default 17). */
@@ -87,18 +214,20 @@ export interface ExportOptions {
 }
 
 /**
- * `await sg.onnx.exportModel(model, exampleInput)`: an ONNX ModelProto of the model in eval mode.
+ * `await sg.onnx.exportModel(model, exampleInput)`: an ONNX ModelProto of the model's inference (eval-mode)
+ * computation, whatever `model.training` is: BatchNorm normalises by its running statistics (exported as
+ * initializers named as in stateDict()), Dropout is the identity. A BatchNorm without running statistics is refused.
  * The example input fixes every dimension but the batch. Modules without a rule throw a ValueError naming them.
  */
 export async function exportModel(model: Module, exampleInput: Tensor, options: ExportOptions = {}): Promise<Uint8Array> {
   const opset = options.opset ?? 17;
   const inputName = options.inputName ?? 'input';
   const outputName = options.outputName ?? 'output';
-  const paramName = new Map<Parameter, string>();
-  for (const [name, p] of model.namedParameters()) if (!paramName.has(p)) paramName.set(p, name);
+  const paramName = new Map<Tensor, string>();
+  for (const [name, p] of [...model.namedParameters(), ...model.namedBuffers()]) if (!paramName.has(p)) paramName.set(p, name);
 
   const nodes: NodeMsg[] = [];
-  const initializers = new Map<string, Parameter>();
+  const initializers = new Map<string, Tensor>();
   const used = new Set<string>([inputName]);
   const fresh = (base: string) => {
     let n = base;
@@ -118,7 +247,7 @@ export async function exportModel(model: Module, exampleInput: Tensor, options: 
     },
     param(p) {
       const name = paramName.get(p);
-      if (!name) throw new ValueError('onnx.exportModel: a layer uses a parameter that the model does not register');
+      if (!name) throw new ValueError('onnx.exportModel: a layer uses a parameter or buffer that the model does not register');
       initializers.set(name, p);
       return name;
     },
@@ -162,6 +291,8 @@ export async function exportModel(model: Module, exampleInput: Tensor, options: 
 
   const hostValues = await Promise.all([...initializers.values()].map((p) => p.data()));
   const initializer: TensorMsg[] = [...initializers.keys()].map((name, i) => {
+    const t = initializers.get(name)!;
+    if (t.dtype !== 'float32') throw new ValueError(`onnx.exportModel: initializer '${name}' is ${t.dtype}; only float32 weights are exported`);
     const data = hostValues[i] as Float32Array;
     return { name, dims: initializers.get(name)!.shape, data_type: DataType.FLOAT, raw_data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   });

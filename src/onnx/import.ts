@@ -4,9 +4,14 @@
 // Everything is checked at import (ops known, attributes valid, inputs defined before use, tensor sizes),
 // so a bad file fails with a FormatError naming the node, not halfway through a forward.
 import { Module, Parameter } from '../nn/module.js';
-import { FormatError } from '../runtime/errors.js';
-import { tensor } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { conv2d, convTranspose2d } from '../ops/conv.js';
+import { cat } from '../ops/movement.js';
+import { batchNorm } from '../ops/norm.js';
+import { avgPool2d, maxPool2d } from '../ops/pool.js';
+import { FormatError, ShapeError, ValueError } from '../runtime/errors.js';
+import { tensor, zeros } from '../tensor/creation.js';
+import { sameShape, shapeStr } from '../tensor/shape.js';
+import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { DataType, decodeModel, type AttributeMsg, type GraphMsg, type NodeMsg, type TensorMsg } from './proto.js';
 
 /** A constant on the host: float data (as f32 values) or integers (int64/int32, e.g. shapes and axes). */
@@ -80,6 +85,59 @@ function softmaxLike(kind: 'softmax' | 'logSoftmax') {
     return x.reshape([prod(x.shape.slice(0, axis)), prod(x.shape.slice(axis))])[kind](-1).reshape(x.shape);
   };
 }
+/** Spatial attributes of Conv/ConvTranspose/MaxPool/AveragePool, checked where they need no values. */
+const SPATIAL = ['auto_pad', 'kernel_shape', 'strides', 'pads', 'dilations'];
+function checkSpatial(node: NodeMsg, attrs: Attrs, o: { ranks: number[]; asymmetric?: boolean; samePad?: boolean }): void {
+  const autoPad = attrs.string('auto_pad', 'NOTSET');
+  const allowed = ['NOTSET', 'VALID', ...(o.samePad ? ['SAME_UPPER', 'SAME_LOWER'] : [])];
+  if (!allowed.includes(autoPad)) fail(node, `auto_pad '${autoPad}' is not supported (${allowed.join(', ')})`);
+  const k = attrs.ints('kernel_shape');
+  if (k && !o.ranks.includes(k.length)) fail(node, `kernel_shape [${k}] has ${k.length} spatial dimensions; supported: ${o.ranks.join(' or ')}`);
+  const n = k?.length;
+  for (const [name, min, len] of [['strides', 1, n], ['dilations', 1, n], ['pads', 0, n && 2 * n]] as const) {
+    const v = attrs.ints(name);
+    if (!v) continue;
+    if (len !== undefined && v.length !== len) fail(node, `${name} [${v}] must have ${len} values for kernel_shape [${k}]`);
+    if (v.some((e) => !Number.isInteger(e) || e < min)) fail(node, `${name} [${v}] must be integers >= ${min}`);
+  }
+  const pads = attrs.ints('pads');
+  if (pads && !o.asymmetric && pads.some((p, i) => i < pads.length / 2 && p !== pads[i + pads.length / 2]))
+    fail(node, `asymmetric pads [${pads}] are not supported (begin and end padding must be equal)`);
+}
+
+/** The spatial geometry of a node over an input [N, C, ...spatial] with kernel dims `k`: per-dim stride, dilation, begin/end pads. */
+function spatial(a: NodeArgs, xShape: number[], k: number[]) {
+  const n = k.length;
+  const strides = a.attr.ints('strides') ?? new Array(n).fill(1);
+  const dilations = a.attr.ints('dilations') ?? new Array(n).fill(1);
+  let pads = a.attr.ints('pads') ?? new Array(2 * n).fill(0);
+  const autoPad = a.attr.string('auto_pad', 'NOTSET');
+  if (autoPad === 'VALID') pads = new Array(2 * n).fill(0);
+  else if (autoPad.startsWith('SAME')) {
+    // output size ceil(in / stride); the odd padding at the end (SAME_UPPER) or the beginning (SAME_LOWER)
+    pads = new Array(2 * n).fill(0);
+    for (let i = 0; i < n; i++) {
+      const size = xShape[2 + i];
+      const total = Math.max(0, (Math.ceil(size / strides[i]) - 1) * strides[i] + (k[i] - 1) * dilations[i] + 1 - size);
+      pads[i] = autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
+      pads[i + n] = total - pads[i];
+    }
+  }
+  if (strides.length !== n || dilations.length !== n || pads.length !== 2 * n) fail(a.node, `strides/dilations/pads do not match a ${n}-D kernel`);
+  return { strides, dilations, begin: pads.slice(0, n), end: pads.slice(n) };
+}
+
+/** Zeros added along `axis`: `before` in front, `after` behind. */
+function padZeros(x: Tensor, axis: number, before: number, after: number): Tensor {
+  const part = (n: number) => zeros(x.shape.map((d, i) => (i === axis ? n : d)));
+  const parts = [...(before ? [part(before)] : []), x, ...(after ? [part(after)] : [])];
+  return parts.length === 1 ? x : cat(parts, axis);
+}
+
+function needRank(a: NodeArgs, x: Tensor, ranks: number[]): void {
+  if (!ranks.includes(x.rank)) fail(a.node, `input must be ${ranks.map((r) => `${r}-D`).join(' or ')}, got shape ${shapeStr(x.shape)}`);
+}
+
 const unary = (f: (x: Tensor) => Tensor): OpRule => ({ attrs: [], run: (a) => f(a.t(0)) });
 const binary = (f: (x: Tensor, y: Tensor) => Tensor): OpRule => ({ attrs: [], run: (a) => f(a.t(0), a.t(1)) });
 
@@ -137,6 +195,116 @@ export const IMPORT_RULES: Record<string, OpRule> = {
       const x = a.t(0);
       const allowZero = a.attr.int('allowzero', 0) === 1;
       return x.reshape(a.ints(1).map((d, i) => (d === 0 && !allowZero ? x.shape[i] : d)));
+    },
+  },
+  Conv: {
+    attrs: [...SPATIAL, 'group'],
+    check: (n, attrs) => checkSpatial(n, attrs, { ranks: [1, 2], asymmetric: true, samePad: true }),
+    run(a) {
+      let x = a.t(0);
+      let w = a.t(1);
+      needRank(a, x, [3, 4]);
+      if (w.rank !== x.rank) fail(a.node, `weight ${shapeStr(w.shape)} does not fit input ${shapeStr(x.shape)}`);
+      const oneD = x.rank === 3;
+      if (oneD) [x, w] = [x.unsqueeze(2), w.unsqueeze(2)];
+      const k = w.shape.slice(2);
+      const kernel = a.attr.ints('kernel_shape');
+      if (kernel && !sameShape(kernel, oneD ? k.slice(1) : k)) fail(a.node, `kernel_shape [${kernel}] does not match weight ${shapeStr(a.t(1).shape)}`);
+      const g = spatial(a, oneD ? [x.shape[0], x.shape[1], x.shape[3]] : x.shape, oneD ? [k[1]] : k);
+      const at = (v: number[], fill: number) => (oneD ? [fill, v[0]] : [v[0], v[1]]) as [number, number];
+      const [bH, bW] = at(g.begin, 0);
+      const [eH, eW] = at(g.end, 0);
+      // symmetric padding by the convolution, the rest as explicit zeros
+      const [pH, pW] = [Math.min(bH, eH), Math.min(bW, eW)];
+      x = padZeros(padZeros(x, 2, bH - pH, eH - pH), 3, bW - pW, eW - pW);
+      const y = conv2d(x, w, a.has(2) ? a.t(2) : null, {
+        stride: at(g.strides, 1),
+        dilation: at(g.dilations, 1),
+        padding: [pH, pW],
+        groups: a.attr.int('group', 1),
+        name: `onnx Conv '${a.node.name || a.node.output?.[0]}'`,
+      });
+      return oneD ? y.squeeze(2) : y;
+    },
+  },
+  ConvTranspose: {
+    attrs: [...SPATIAL, 'group', 'output_padding'],
+    check: (n, attrs) => checkSpatial(n, attrs, { ranks: [2] }),
+    run(a) {
+      const x = a.t(0);
+      const w = a.t(1);
+      needRank(a, x, [4]);
+      const g = spatial(a, x.shape, w.shape.slice(2));
+      const op = a.attr.ints('output_padding') ?? [0, 0];
+      return convTranspose2d(x, w, a.has(2) ? a.t(2) : null, {
+        stride: [g.strides[0], g.strides[1]],
+        dilation: [g.dilations[0], g.dilations[1]],
+        padding: [g.begin[0], g.begin[1]],
+        outputPadding: [op[0], op[1]],
+        groups: a.attr.int('group', 1),
+        name: `onnx ConvTranspose '${a.node.name || a.node.output?.[0]}'`,
+      });
+    },
+  },
+  MaxPool: {
+    attrs: [...SPATIAL, 'ceil_mode', 'storage_order'],
+    check(n, attrs) {
+      checkSpatial(n, attrs, { ranks: [2] });
+      if (!attrs.ints('kernel_shape')) fail(n, 'needs kernel_shape');
+      if (attrs.int('ceil_mode', 0) !== 0) fail(n, 'ceil_mode=1 is not supported');
+      if ((n.output ?? []).filter(Boolean).length > 1) fail(n, 'its Indices output is not supported');
+    },
+    run(a) {
+      const x = a.t(0);
+      needRank(a, x, [4]);
+      const k = a.attr.ints('kernel_shape')!;
+      const g = spatial(a, x.shape, k);
+      return maxPool2d(x, [k[0], k[1]], { stride: [g.strides[0], g.strides[1]], padding: [g.begin[0], g.begin[1]], dilation: [g.dilations[0], g.dilations[1]], name: `onnx MaxPool '${a.node.name || a.node.output?.[0]}'` });
+    },
+  },
+  AveragePool: {
+    attrs: [...SPATIAL, 'ceil_mode', 'count_include_pad'],
+    check(n, attrs) {
+      checkSpatial(n, attrs, { ranks: [2] });
+      if (!attrs.ints('kernel_shape')) fail(n, 'needs kernel_shape');
+      if (attrs.int('ceil_mode', 0) !== 0) fail(n, 'ceil_mode=1 is not supported');
+      if ((attrs.ints('dilations') ?? []).some((d) => d !== 1)) fail(n, 'dilations other than 1 are not supported');
+    },
+    run(a) {
+      const x = a.t(0);
+      needRank(a, x, [4]);
+      const k = a.attr.ints('kernel_shape')!;
+      const g = spatial(a, x.shape, k);
+      // ONNX's default is count_include_pad=0 (PyTorch's and ours is true)
+      return avgPool2d(x, [k[0], k[1]], {
+        stride: [g.strides[0], g.strides[1]],
+        padding: [g.begin[0], g.begin[1]],
+        countIncludePad: a.attr.int('count_include_pad', 0) === 1,
+        name: `onnx AveragePool '${a.node.name || a.node.output?.[0]}'`,
+      });
+    },
+  },
+  GlobalAveragePool: {
+    attrs: [],
+    run(a) {
+      const x = a.t(0);
+      if (x.rank < 3) fail(a.node, `input must be [N, C, ...] with spatial dimensions, got shape ${shapeStr(x.shape)}`);
+      return x.mean([...x.shape.keys()].slice(2), true);
+    },
+  },
+  // inference form: the running statistics (inputs 3 and 4) normalise; they import as buffers, not parameters
+  BatchNormalization: {
+    attrs: ['epsilon', 'momentum', 'spatial', 'training_mode'],
+    check(n, attrs) {
+      if (attrs.int('training_mode', 0) !== 0) fail(n, 'training_mode=1 is not supported (inference only)');
+      if (attrs.int('spatial', 1) !== 1) fail(n, 'spatial=0 is not supported');
+      if ((n.output ?? []).filter(Boolean).length > 1) fail(n, 'its running-statistics outputs are not supported (inference only)');
+      if ((n.input ?? []).length !== 5) fail(n, `needs 5 inputs (X, scale, B, mean, var), got ${(n.input ?? []).length}`);
+    },
+    run(a) {
+      const x = a.t(0);
+      if (x.rank < 2) fail(a.node, `input must be [N, C, ...], got shape ${shapeStr(x.shape)}`);
+      return batchNorm(x, a.t(3), a.t(4), { weight: a.t(1), bias: a.t(2), training: false, eps: a.attr.float('epsilon', 1e-5), name: `onnx BatchNormalization '${a.node.name || a.node.output?.[0]}'` });
     },
   },
   Transpose: {
@@ -221,11 +389,14 @@ export class OnnxModel extends Module {
   ) {
     super();
     const defined = new Set<string>();
+    // BatchNormalization's running statistics are state, not trainable: buffers (in stateDict(), not parameters())
+    const stats = new Set((graph.node ?? []).filter((n) => n.op_type === 'BatchNormalization').flatMap((n) => (n.input ?? []).slice(3, 5)));
     for (const init of graph.initializer ?? []) {
       const name = init.name ?? '';
       if (!name) throw new FormatError('onnx: an initializer has no name');
       const h = hostTensor(init, `initializer '${name}'`);
-      if (h.kind === 'float') this.weights.set(name, new Parameter(tensor(h.data, h.shape)));
+      if (h.kind === 'float' && stats.has(name)) this.registerBuffer(name, tensor(h.data, h.shape));
+      else if (h.kind === 'float') this.weights.set(name, new Parameter(tensor(h.data, h.shape)));
       else this.constants.set(name, h);
       defined.add(name);
     }
@@ -258,6 +429,26 @@ export class OnnxModel extends Module {
     return [...this.weights];
   }
 
+  /** As Module's, but buffers are found by their whole ONNX name (which may hold dots). */
+  override loadStateDict(state: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
+    const rest: Record<string, Tensor> = {};
+    const own: [string, Tensor][] = [];
+    for (const [name, value] of Object.entries(state)) if (this.buffers.has(name)) own.push([name, value]);
+    else rest[name] = value;
+    if (options.strict ?? true) {
+      const missing = [...this.weights.keys(), ...this.buffers.keys()].filter((k) => !Object.hasOwn(state, k));
+      const unexpected = Object.keys(rest).filter((k) => !this.weights.has(k));
+      if (missing.length || unexpected.length)
+        throw new ValueError(`loadStateDict: ${[missing.length ? `missing keys [${missing.join(', ')}]` : '', unexpected.length ? `unexpected keys [${unexpected.join(', ')}]` : ''].filter(Boolean).join('; ')}`);
+    }
+    for (const [name, value] of own) {
+      const old = this.buffers.get(name)!;
+      if (!sameShape(old.shape, value.shape)) throw new ShapeError(`loadStateDict: buffer ${name} has shape ${shapeStr(old.shape)}, got ${shapeStr(value.shape)}`);
+    }
+    super.loadStateDict(rest, { strict: false });
+    for (const [name, value] of own) this.buffers.set(name, noGrad(() => value.contiguous()).realize());
+  }
+
   forward(...inputs: Tensor[]): Tensor {
     return this.run(inputs)[0];
   }
@@ -266,7 +457,7 @@ export class OnnxModel extends Module {
   run(inputs: Tensor[]): Tensor[] {
     if (inputs.length !== this.inputNames.length)
       throw new FormatError(`onnx model: forward takes ${this.inputNames.length} input(s) (${this.inputNames.join(', ')}), got ${inputs.length}`);
-    const values = new Map<string, Value>([...this.weights, ...this.constants]);
+    const values = new Map<string, Value>([...this.weights, ...this.buffers, ...this.constants]);
     this.inputNames.forEach((n, i) => values.set(n, inputs[i]));
     for (const node of this.graph.node ?? []) {
       if (node.op_type === 'Constant') continue;

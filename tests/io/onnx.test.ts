@@ -179,7 +179,7 @@ describe('import', () => {
   });
 
   const bad: [string, (m: ModelMsg) => void, RegExp][] = [
-    ['unsupported op', (m) => (m.graph!.node![2].op_type = 'Conv'), /node 'h3' \(Conv\): op "Conv" is not supported/],
+    ['unsupported op', (m) => (m.graph!.node![2].op_type = 'Resize'), /node 'h3' \(Resize\): op "Resize" is not supported/],
     ['unknown attribute', (m) => m.graph!.node![2].attribute!.push({ name: 'foo', type: 2, i: 1 }), /node 'h3' \(Relu\): attribute\(s\) foo are not supported/],
     ['input used before defined', (m) => m.graph!.node!.reverse(), /is used before it is defined/],
     ['missing output', (m) => (m.graph!.output![0].name = 'zzz'), /graph output 'zzz' is not computed/],
