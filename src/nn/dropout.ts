@@ -1,7 +1,14 @@
 // Dropout: off in eval mode. Each training forward draws the next seed of the module's own stream
 // (seed option, else a per-instance default), so a run is reproducible; the seed travels as a tensor.
-import { deriveSeed } from '../data/random.js';
+// The position in the stream is module state: an int32 buffer "calls" (the training forwards so far),
+// in stateDict() and so in checkpoints, so a resumed run draws the masks an uninterrupted one would
+// (counted in f32 on the GPU: exact for 2^24 training forwards per module).
+// The seed of call k is derived on the GPU from the buffer (hash of the module seed and k), and the
+// incremented counter is realized with the optimizer step, like BatchNorm's running statistics.
+import { realizeWithStep } from '../ops/autograd.js';
 import { DROPOUT_SEED_MASK, dropout } from '../ops/dropout.js';
+import { elementwise } from '../ops/lower.js';
+import { deriveSeed } from '../data/random.js';
 import { ValueError } from '../runtime/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -10,16 +17,27 @@ import { Module } from './module.js';
 let instances = 0;
 
 export class Dropout extends Module {
-  private calls = 0;
   readonly seed: number;
   constructor(readonly p = 0.5, options: { seed?: number } = {}) {
     super();
     if (!(p >= 0 && p <= 1)) throw new ValueError(`Dropout: probability must be in [0, 1], got ${p}`);
-    this.seed = options.seed ?? deriveSeed(0xd20, instances++);
+    this.seed = (options.seed ?? deriveSeed(0xd20, instances++)) >>> 0;
+    this.registerBuffer('calls', tensor(Int32Array.of(0), [1]));
   }
+
+  /** The training forwards so far, as a 1-element int32 tensor (the "calls" buffer). */
+  get calls(): Tensor {
+    return this.buffers.get('calls')!;
+  }
+
   forward(x: Tensor): Tensor {
     if (!this.training || this.p === 0) return x;
-    const s = deriveSeed(this.seed, this.calls++) & DROPOUT_SEED_MASK;
-    return dropout(x, this.p, { training: true, seed: tensor([s]) });
+    const calls = this.calls;
+    // 24 random bits of hash(seed, k): a seed below DROPOUT_SEED_MASK + 1, exact in f32
+    const seed = elementwise(`floor(hash_uniform(${this.seed}u, u32($0)) * ${DROPOUT_SEED_MASK + 1}.0)`, [calls], [1]);
+    const next = elementwise('$0 + 1.0', [calls], [1], 'int32');
+    this.registerBuffer('calls', next);
+    realizeWithStep(next);
+    return dropout(x, this.p, { training: true, seed });
   }
 }
