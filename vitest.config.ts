@@ -16,7 +16,8 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     // the JSON report is what .ci/run turns into its "N passed, N failed" line
     reporters: ['default', ['json', { outputFile: '.ci/results.json' }]],
-    testTimeout: 120_000,
+    // CPU adapters run large first realizations (shader JIT included) slowly under load; hangs are still caught
+    testTimeout: 300_000,
     hookTimeout: 120_000,
     // one GPU device per worker; lavapipe uses both cores already
     fileParallelism: false,

@@ -6,7 +6,11 @@ export interface InitOptions {
   /** A GPU object to use instead of navigator.gpu (the Node entry passes Dawn's). */
   gpu?: GPU;
   powerPreference?: GPUPowerPreference;
-  /** Milliseconds before a GPU readback gives up with ReadbackTimeoutError (default 60 s). */
+  /**
+   * Milliseconds before a GPU readback gives up with ReadbackTimeoutError. Default: 60 s on GPUs; 5 min on
+   * software adapters (lavapipe, SwiftShader), where the "GPU" work of a large first realization,
+   * shader JIT included, runs on the CPU and can take tens of seconds under load.
+   */
   readbackTimeoutMs?: number;
   /** A way to force a JS garbage collection (Node passes v8's), used when GPU memory grows: see BufferPool. */
   collectGarbage?: () => void;
@@ -71,7 +75,7 @@ export async function acquireDevice(options: InitOptions = {}): Promise<DeviceCo
     description,
     isSoftware: /llvmpipe|lavapipe|swiftshader|software/i.test(description) || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
   };
-  const ctx: DeviceContext = { options, device, adapter, caps, readbackTimeoutMs: options.readbackTimeoutMs ?? 60_000, lost: null };
+  const ctx: DeviceContext = { options, device, adapter, caps, readbackTimeoutMs: options.readbackTimeoutMs ?? (caps.isSoftware ? 300_000 : 60_000), lost: null };
   void device.lost.then((info) => {
     ctx.lost = new DeviceLostError(`GPU device lost (${info.reason}): ${info.message || 'no message'}`);
   });
