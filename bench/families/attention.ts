@@ -82,6 +82,11 @@ export const attentionFamily: BenchFamily<AttentionCase> = {
         Object.assign(entry, { status: 'skipped', note: '--variant filter' });
         continue;
       }
+      // the tiled variant is a reference point on CPU adapters (10-40 s a run at T >= 1024): long T only when named
+      if (fused === 'tiled' && fused !== chosen && T > 512 && ctx.rt.caps.isSoftware && !ctx.options.variant) {
+        Object.assign(entry, { status: 'skipped', note: 'slow on this adapter above T=512: run with --variant tiled' });
+        continue;
+      }
       try {
         const before = sg.memory().bytesInUse;
         const y = make(fused)();

@@ -22,7 +22,7 @@ const mm = (M: number, K: number, N: number, t: '' | 'tA' | 'tB' = ''): MatmulCa
 // MLP 784-256-10 at batch 64: forward X@W1, then dW1 = Xᵀ@dY (A transposed), dX = dY@W1ᵀ (B transposed); same for layer 2.
 const mlpShapes = [mm(64, 784, 256), mm(784, 64, 256, 'tA'), mm(64, 256, 784, 'tB'), mm(64, 256, 10), mm(256, 64, 10, 'tA'), mm(64, 10, 256, 'tB')];
 
-/** Variants kept as reference points; one 1024^3 run of each takes 5-20 s on lavapipe, so --quick leaves them out. */
+/** Variants kept as reference points; one 1024^3 run of each takes 5-20 s on lavapipe, so the default suite runs them on small shapes only. */
 const SLOW_REFERENCE_VARIANTS = ['naive', 'tiled'];
 
 /** Deterministic values in [-1, 1). */
@@ -72,8 +72,10 @@ export const matmulFamily: BenchFamily<MatmulCase> = {
 
     for (const v of MATMUL_VARIANTS.filter((v) => matches(ctx.options.variant, v.name))) {
       const name = v.name === chosen ? `${v.name}*` : v.name;
-      if (ctx.options.quick && SLOW_REFERENCE_VARIANTS.includes(v.name)) {
-        result.entries.push(newEntry(name, 'skipped', '--quick skips the slow reference variants'));
+      // reference variants: only on small shapes in the default suite, never with --quick, always when named by --variant
+      const big = p.M * p.N * p.K > 512 ** 3;
+      if (!ctx.options.variant && SLOW_REFERENCE_VARIANTS.includes(v.name) && (ctx.options.quick || (big && rt.caps.isSoftware))) {
+        result.entries.push(newEntry(name, 'skipped', ctx.options.quick ? '--quick skips the slow reference variants' : 'slow reference variant: above 512^3 only with --variant'));
         continue;
       }
       if (!v.supports(p, rt.caps)) {

@@ -1,6 +1,7 @@
-// The `shadergrad` command: `shadergrad train` (MNIST) and `shadergrad info` (the adapter).
+// The `shadergrad` command: train, sample, export, info and bench.
 // Run with `tsx --import ./scripts/register-wgsl.mjs src/cli/main.ts <command>` or `npx shadergrad <command>`.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
 import { MODELS, OPTIMIZERS, type OptimizerName } from './models.js';
 
 function positiveInt(name: string) {
@@ -82,6 +83,20 @@ program
   .action(async (o: { json: boolean }) => {
     const { info } = await import('./info.js');
     await info(o);
+  });
+
+program
+  .command('bench')
+  .description('Run the kernel benchmarks against TF.js (the same harness as `npm run bench`; `shadergrad bench --help` for its options).')
+  .helpOption(false)
+  .allowUnknownOption()
+  .argument('[options...]', 'passed to the benchmark harness (bench/run.ts)')
+  .action(async (args: string[]) => {
+    // a child process with this one's module loaders (tsx, WGSL as text): the harness parses its own argv
+    const { spawnSync } = await import('node:child_process');
+    const harness = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
+    const r = spawnSync(process.execPath, [...process.execArgv, harness, ...args], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
   });
 
 try {
