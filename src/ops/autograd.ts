@@ -4,15 +4,34 @@ import { shapeStr } from '../tensor/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { constant } from './lower.js';
 
-/** Roots of backward() since the last optimizer step: the step realizes them with itself (the loss). */
-export const recentRoots = new Set<Tensor>();
+/**
+ * The tensors backward() was called on (the losses), by the leaves their gradients reached: an optimizer
+ * step realizes, in its own submit, the losses that reached its parameters — and only those, so a
+ * backward() whose leaves no optimizer steps (a gradient computed for inspection) never joins another
+ * model's step. Keyed weakly by leaf: dropping the leaf drops the entry.
+ */
+const rootsByLeaf = new WeakMap<Tensor, Set<Tensor>>();
+
+/** Side outputs of a training step (e.g. BatchNorm's new running statistics), realized by the next step. */
+const sideOutputs = new Set<Tensor>();
 
 /**
  * Realizes `t` in the next optimizer step's submit (side outputs of a training step, such as BatchNorm's
  * new running statistics, which would otherwise stay pending and chain from step to step).
  */
 export function realizeWithStep(t: Tensor): void {
-  recentRoots.add(t);
+  sideOutputs.add(t);
+}
+
+/** The pending work an optimizer step over `params` realizes with its update; forgets it. */
+export function takeStepTargets(params: Iterable<Tensor>): Tensor[] {
+  const out = new Set<Tensor>(sideOutputs);
+  sideOutputs.clear();
+  for (const p of params) {
+    for (const root of rootsByLeaf.get(p) ?? []) out.add(root);
+    rootsByLeaf.delete(p);
+  }
+  return [...out];
 }
 
 export function backward(root: Tensor, grad?: Tensor): void {
@@ -50,6 +69,8 @@ export function backward(root: Tensor, grad?: Tensor): void {
       if (!g) continue;
       if (!t.ctx) {
         t.grad = t.grad ? t.grad.add(g) : g;
+        if (!rootsByLeaf.has(t)) rootsByLeaf.set(t, new Set());
+        rootsByLeaf.get(t)!.add(root);
         continue;
       }
       const inputGrads = t.ctx.backward(g);
@@ -61,5 +82,4 @@ export function backward(root: Tensor, grad?: Tensor): void {
       });
     }
   });
-  recentRoots.add(root);
 }

@@ -5,6 +5,6 @@ export { matmul } from './matmul.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { reshape, flatten, permute, transpose, expand, squeeze, unsqueeze, slice, cat, stack, gather, oneHot } from './movement.js';
 export { crossEntropy, mseLoss } from './loss.js';
-export { backward, recentRoots, realizeWithStep } from './autograd.js';
+export { backward, realizeWithStep, takeStepTargets } from './autograd.js';
 export { scaledDotProductAttention, attentionUnfused, attentionWithLse } from './attention.js';
 export { layerNorm } from './norm_layer.js';

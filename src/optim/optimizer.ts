@@ -5,7 +5,7 @@ import { LazyNode, Storage, contiguousView } from '../graph/node.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { STATE_COUNT, optimizerKernel, packHyper, type Hyper, type UpdateRule } from '../kernels/optim.js';
 import type { Parameter } from '../nn/module.js';
-import { recentRoots } from '../ops/autograd.js';
+import { takeStepTargets } from '../ops/autograd.js';
 import { effectNode } from '../ops/lower.js';
 import { ShapeError, ValueError } from '../runtime/errors.js';
 import { runtime } from '../runtime/runtime.js';
@@ -59,8 +59,7 @@ export abstract class Optimizer {
         ], hyper),
       ];
     });
-    const roots = [...recentRoots, ...(options.alsoRealize ?? [])].map((t) => t.node);
-    recentRoots.clear();
+    const roots = [...takeStepTargets(this.params), ...(options.alsoRealize ?? [])].map((t) => t.node);
     realizeNodes(roots, effects);
     for (const p of updated) p.markUpdated();
   }

@@ -78,6 +78,25 @@ describe('training step execution', () => {
     await expect(pred.data()).rejects.toThrow(/optimizer step/);
   });
 
+  test("a step realizes only the losses that reached its own parameters (regression)", async () => {
+    // a gradient computed for inspection, never stepped, whose input is then disposed ...
+    const probe = sg.tensor([1, 2, 3], undefined, { requiresGrad: true });
+    const input = sg.tensor([4, 5, 6]);
+    probe.mul(input).sum().backward();
+    input.dispose();
+    // ... must not join another model's step (it used to, and failed on the disposed input)
+    const { model, opt } = tinyProblem(7);
+    const x = sg.tensor(new Float32Array(8 * 16).fill(0.2), [8, 16]);
+    const y = sg.tensor(new Int32Array(8), [8], { dtype: 'int32' });
+    const loss = sg.nn.functional.crossEntropy(model.forward(x), y);
+    opt.zeroGrad();
+    loss.backward();
+    const before = sg.stats().submits;
+    opt.step();
+    expect(sg.stats().submits - before).toBe(1);
+    expect(Number.isFinite(await loss.item())).toBe(true);
+  });
+
   test('2,000 training steps leave GPU memory flat', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
