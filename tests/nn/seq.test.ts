@@ -5,6 +5,7 @@
 import '../helpers/matchers.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { Random } from '../../src/data/random.js';
 import * as R from '../helpers/reference.js';
 import type { Nd } from '../helpers/reference.js';
 import * as S from '../helpers/seq-reference.js';
@@ -14,15 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => sg.destroy());
 
+/** Seeded uniform [0, 1) numbers: the project's own generator (mulberry32). */
 function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const r = new Random(seed >>> 0);
+  return () => r.next();
 }
 const randArr = (n: number, rnd: () => number, lo = -1, hi = 1) => Float32Array.from({ length: n }, () => lo + (hi - lo) * rnd());
 
