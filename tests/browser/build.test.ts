@@ -9,9 +9,18 @@ const dist = join(ROOT, 'dist');
 
 test('npm run build writes the library, every page and the MNIST digits to dist/', async () => {
   await build({ quiet: true });
-  for (const f of ['shadergrad.js', 'uPlot.min.css', 'pages/home.js', 'pages/mnist.js', 'pages/toy.js', 'pages/bench.js', 'pages/parity.js'])
+  for (const f of ['shadergrad.js', 'node.js', 'uPlot.min.css', 'pages/home.js', 'pages/mnist.js', 'pages/toy.js', 'pages/bench.js', 'pages/parity.js'])
     expect(existsSync(join(dist, f)), f).toBe(true);
   for (let d = 0; d < 10; d++) expect(existsSync(join(dist, `data/mnist/${d}.json`))).toBe(true);
+});
+
+test("after the build, plain Node ESM imports 'shadergrad/node' (package exports, no TypeScript loader)", async () => {
+  await build({ quiet: true });
+  const script = "import * as sg from 'shadergrad/node'; await sg.init(); const y = sg.tensor([[1, 2], [3, 4]]).matmul(sg.tensor([[1], [1]])); console.log(JSON.stringify(Array.from(await y.data()))); sg.destroy();";
+  const { execFileSync } = await import('node:child_process');
+  // run from the repository root so that the package resolves itself through package.json "exports"
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' } });
+  expect(out.trim().split('\n').pop()).toBe('[3,7]');
 });
 
 /** Bundles `source` as if it were a file in src/ and returns the build error's text ('' when it built). */
