@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll } from 'vitest';
 // @ts-expect-error: plain ESM scripts without type declarations
 import { ROOT, build } from '../../scripts/build.mjs';
 // @ts-expect-error: plain ESM scripts without type declarations
@@ -45,6 +46,23 @@ export async function serveSite(): Promise<Site> {
   built ??= build({ quiet: true });
   await built;
   return startServer({ port: 0 });
+}
+
+/**
+ * Serves the site and launches Chromium (with or without WebGPU) before the enclosing describe block's
+ * tests, and closes both after them. Read `env.site` and `env.browser` inside the tests.
+ */
+export function useSiteAndBrowser(webgpu = true): { site: Site; browser: Browser } {
+  const env = {} as { site: Site; browser: Browser };
+  beforeAll(async () => {
+    env.site = await serveSite();
+    env.browser = await launch(webgpu);
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.site?.close();
+  });
+  return env;
 }
 
 export function launch(webgpu = true): Promise<Browser> {

@@ -1,9 +1,8 @@
 // The char-level GPT page in headless chromium (WebGPU on a CPU Vulkan adapter): the Moby Dick slice comes
 // from the local server, training pushes the loss well below where it starts and below the unigram
 // baseline, validation is measured, a sample of generated text appears, and nothing logs an error.
-import type { Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BROWSER_NO_ADAPTER_WARNING, haveChromium, launch, noChromiumReason, openPage, screenshot, serveSite, waitForDemo, type Site } from './browser.js';
+import { describe, expect, test } from 'vitest';
+import { BROWSER_NO_ADAPTER_WARNING, haveChromium, noChromiumReason, openPage, screenshot, useSiteAndBrowser, waitForDemo } from './browser.js';
 
 interface SampleRecord {
   step: number;
@@ -17,20 +16,10 @@ const STEPS = 25;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe.skipIf(!haveChromium)(`char-level GPT page ${haveChromium ? '' : `(skipped: ${noChromiumReason})`}`, () => {
-  let site: Site;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    site = await serveSite();
-    browser = await launch(true);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = useSiteAndBrowser(true);
 
   test('the text is a slice of Moby Dick served from dist/, cut at a paragraph', async () => {
-    const res = await fetch(`${site.url}dist/data/moby-dick.txt`);
+    const res = await fetch(`${env.site.url}dist/data/moby-dick.txt`);
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text.startsWith('CHAPTER 1. Loomings.\n\nCall me Ishmael.')).toBe(true);
@@ -41,7 +30,7 @@ describe.skipIf(!haveChromium)(`char-level GPT page ${haveChromium ? '' : `(skip
 
   test('trains on Moby Dick below the unigram baseline and writes a sample', { timeout: 90_000 }, async () => {
     const t0 = performance.now();
-    const { page, problems } = await openPage(browser, `${site.url}demos/charlm/?batch=8&valEvery=10&sampleEvery=${STEPS}&sampleChars=30`);
+    const { page, problems } = await openPage(env.browser, `${env.site.url}demos/charlm/?batch=8&valEvery=10&sampleEvery=${STEPS}&sampleChars=30`);
     await waitForDemo(page, "d.state === 'ready' || d.state === 'no-webgpu'");
     const report = await page.evaluate(() => window.sgDemo.webgpu!);
     expect(report.available).toBe(true);
@@ -107,18 +96,12 @@ describe.skipIf(!haveChromium)(`char-level GPT page ${haveChromium ? '' : `(skip
 });
 
 describe.skipIf(!haveChromium)('char-level GPT page without WebGPU', () => {
+  const env = useSiteAndBrowser(false);
   test('explains how to get WebGPU, without an error', async () => {
-    const site = await serveSite();
-    const browser = await launch(false);
-    try {
-      const { page, problems } = await openPage(browser, `${site.url}demos/charlm/`);
-      await waitForDemo(page, "d.state === 'no-webgpu'", 30_000);
-      expect(await page.$eval('.no-webgpu', (e) => e.textContent ?? '')).toContain('enable-unsafe-webgpu');
-      expect(await page.$eval('#app', (e) => (e as HTMLElement).hidden)).toBe(true);
-      expect(problems.filter((p) => p !== BROWSER_NO_ADAPTER_WARNING)).toEqual([]);
-    } finally {
-      await browser.close();
-      await site.close();
-    }
+    const { page, problems } = await openPage(env.browser, `${env.site.url}demos/charlm/`);
+    await waitForDemo(page, "d.state === 'no-webgpu'", 30_000);
+    expect(await page.$eval('.no-webgpu', (e) => e.textContent ?? '')).toContain('enable-unsafe-webgpu');
+    expect(await page.$eval('#app', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(problems.filter((p) => p !== BROWSER_NO_ADAPTER_WARNING)).toEqual([]);
   });
 });

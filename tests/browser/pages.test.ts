@@ -1,9 +1,9 @@
 // Every page in headless Debian chromium (WebGPU on a CPU Vulkan adapter): WebGPU found, training
 // learns, the MNIST pad classifies a digit drawn with the mouse, the benchmark fills its table, and no
 // page logs an error, throws, or fails a request. Screenshots go to tests/browser/screens/.
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BROWSER_NO_ADAPTER_WARNING, haveChromium, launch, noChromiumReason, openPage, screenshot, serveSite, waitForDemo, type OpenedPage, type Site } from './browser.js';
+import type { Page } from 'puppeteer-core';
+import { describe, expect, test } from 'vitest';
+import { BROWSER_NO_ADAPTER_WARNING, haveChromium, noChromiumReason, type OpenedPage, openPage, screenshot, useSiteAndBrowser, waitForDemo } from './browser.js';
 
 interface History {
   step: number;
@@ -52,23 +52,13 @@ async function predictionAfter(page: Page, draw: () => Promise<void>): Promise<{
 }
 
 describe.skipIf(!haveChromium)(`demo pages with WebGPU ${haveChromium ? '' : `(skipped: ${noChromiumReason})`}`, () => {
-  let site: Site;
-  let browser: Browser;
+  const env = useSiteAndBrowser(true);
   const opened: OpenedPage[] = [];
   const open = async (path: string) => {
-    const o = await openPage(browser, site.url + path);
+    const o = await openPage(env.browser, env.site.url + path);
     opened.push(o);
     return o;
   };
-
-  beforeAll(async () => {
-    site = await serveSite();
-    browser = await launch(true);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
 
   test('index.html finds WebGPU and names the adapter, features and limits', async () => {
     const { page, problems } = await open('');
@@ -143,20 +133,10 @@ describe.skipIf(!haveChromium)(`demo pages with WebGPU ${haveChromium ? '' : `(s
 });
 
 describe.skipIf(!haveChromium)('pages without WebGPU', () => {
-  let site: Site;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    site = await serveSite();
-    browser = await launch(false);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = useSiteAndBrowser(false);
 
   test.each(['', 'demos/mnist/', 'demos/toy/', 'demos/bench/'])('%s explains how to get WebGPU, without an error', async (path) => {
-    const { page, problems } = await openPage(browser, site.url + path);
+    const { page, problems } = await openPage(env.browser, env.site.url + path);
     await waitForDemo(page, "d.state === 'no-webgpu'", 30_000);
     const text = await page.$eval('.no-webgpu', (e) => e.textContent ?? '');
     expect(text).toContain('WebGPU is not available');
@@ -168,12 +148,12 @@ describe.skipIf(!haveChromium)('pages without WebGPU', () => {
   });
 
   test('a browser with no navigator.gpu at all gets the explanation too', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const problems: string[] = [];
     page.on('console', (m) => (m.type() === 'error' || m.type() === 'warn') && problems.push(m.text()));
     page.on('pageerror', (e) => problems.push(String(e)));
     await page.evaluateOnNewDocument(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
-    await page.goto(site.url + 'demos/mnist/');
+    await page.goto(env.site.url + 'demos/mnist/');
     await waitForDemo(page, "d.state === 'no-webgpu'", 30_000);
     expect(await page.$eval('.no-webgpu', (e) => e.textContent ?? '')).toContain('this browser has no navigator.gpu');
     expect(problems).toEqual([]);

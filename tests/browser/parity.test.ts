@@ -2,29 +2,19 @@
 // 12 seeded Adam steps of an MLP in Node (Dawn on lavapipe) and in demos/parity/ (Chromium's WebGPU);
 // both losses must agree within float32 tolerance. The adapters differ (and may pick different matmul
 // variants, so sums round in a different order), hence a tolerance rather than bit equality.
-import type { Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { seededMlpLosses } from '../../src/browser/parity.js';
 import { useGpu } from '../helpers/gpu.js';
-import { haveChromium, launch, noChromiumReason, openPage, serveSite, waitForDemo, type Site } from './browser.js';
+import { haveChromium, noChromiumReason, openPage, useSiteAndBrowser, waitForDemo } from './browser.js';
 
 const sg = useGpu();
 
 describe.skipIf(!haveChromium)(`seeded training: Node vs Chromium ${haveChromium ? '' : `(skipped: ${noChromiumReason})`}`, () => {
-  let site: Site;
-  let browser: Browser;
-  beforeAll(async () => {
-    site = await serveSite();
-    browser = await launch(true);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = useSiteAndBrowser(true);
 
   test('losses of the first 12 steps agree within f32 tolerance', async () => {
     const node = await seededMlpLosses(sg);
-    const { page, problems } = await openPage(browser, site.url + 'demos/parity/');
+    const { page, problems } = await openPage(env.browser, env.site.url + 'demos/parity/');
     await waitForDemo(page, "d.state === 'done'", 60_000);
     const chromium = await page.evaluate(() => window.sgDemo.parityLosses as number[]);
     const adapter = await page.evaluate(() => window.sgDemo.webgpu?.adapter);
