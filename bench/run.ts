@@ -4,6 +4,9 @@
 import { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { dawnGPU } from '../src/node/gpu.js';
+import { destroyRuntime, initRuntime } from '../src/runtime/runtime.js';
+import { FAMILIES } from './registry.js';
+import { measurePeaks } from './peak.js';
 import type { BenchContext, BenchOptions, CaseResult, Dtype } from './harness.js';
 import { matches, runCase } from './harness.js';
 import { loadTfPeer } from './peer-tfjs.js';
@@ -45,11 +48,7 @@ if (opts.dtype !== 'f32') filters.dtype = opts.dtype;
 if (!opts.peer) filters['no-peer'] = true;
 if (!opts.peaks) filters['no-peaks'] = true;
 
-// Install WebGPU's globals before the runtime modules load (src/runtime/buffers.ts reads GPUBufferUsage at import).
 const gpu = dawnGPU();
-const { initRuntime, destroyRuntime } = await import('../src/runtime/runtime.js');
-const { FAMILIES } = await import('./registry.js');
-const { measurePeaks } = await import('./peak.js');
 
 const log = (line: string) => console.log(line);
 const rt = await initRuntime({ gpu });

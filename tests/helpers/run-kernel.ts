@@ -1,21 +1,12 @@
 // Runs one KernelSpec once on fresh buffers and reads its last binding back (tests only: no pooling).
+import { createStorage } from '../../bench/dispatch.js';
 import type { KernelSpec } from '../../src/kernels/types.js';
 import { readBuffer } from '../../src/runtime/readback.js';
 import { bindGroupFor, uniformBuffer, withErrorScopes, type Runtime } from '../../src/runtime/runtime.js';
 
-export function storageBuffer(rt: Runtime, data: Float32Array<ArrayBuffer> | number): GPUBuffer {
-  const length = typeof data === 'number' ? data : data.length;
-  const buf = rt.device.createBuffer({
-    size: Math.max(16, Math.ceil((length * 4) / 16) * 16),
-    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-  });
-  if (typeof data !== 'number') rt.device.queue.writeBuffer(buf, 0, data);
-  return buf;
-}
-
 export async function runKernel(rt: Runtime, spec: KernelSpec, inputs: Float32Array<ArrayBuffer>[], outLength: number): Promise<Float32Array> {
   const pipeline = await rt.pipelines.get(spec);
-  const buffers = [...inputs.map((x) => storageBuffer(rt, x)), storageBuffer(rt, outLength)];
+  const buffers = [...inputs.map((x) => createStorage(rt, x)), createStorage(rt, outLength)];
   const params = spec.params ? uniformBuffer(rt, spec.params) : undefined;
   try {
     await withErrorScopes(rt, spec.key, () => {

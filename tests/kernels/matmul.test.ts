@@ -1,5 +1,4 @@
 // Every matmul variant x awkward shapes (and strides, offsets, broadcasts, split grids) vs a float64 reference.
-import '../helpers/webgpu-globals.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dawnGPU } from '../../src/node/gpu.js';
 import { destroyRuntime, initRuntime, type Runtime } from '../../src/runtime/runtime.js';
