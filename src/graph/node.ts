@@ -1,7 +1,7 @@
 // The execution graph: a LazyNode produces one contiguous buffer, or already holds one (a leaf).
 // Tensors are strided views over nodes; movement ops (reshape, permute, expand, slice) make new views, not nodes.
 import type { KernelSpec } from '../kernels/types.js';
-import type { Shape } from '../tensor/shape.js';
+import { contiguousStrides, numel, type Shape } from '../tensor/shape.js';
 
 export type DType = 'float32' | 'int32';
 
@@ -83,9 +83,7 @@ export class LazyNode {
     return this.storage !== null;
   }
   get size(): number {
-    let n = 1;
-    for (const d of this.shape) n *= d;
-    return n;
+    return numel(this.shape);
   }
   /** After realization the node is a leaf: it forgets its inputs so they can be freed. */
   becomeLeaf(storage: Storage): void {
@@ -97,13 +95,7 @@ export class LazyNode {
 }
 
 export function contiguousView(shape: Shape): View {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return { shape: [...shape], strides, offset: 0 };
+  return { shape: [...shape], strides: contiguousStrides(shape), offset: 0 };
 }
 
 export function isContiguous(view: View): boolean {

@@ -4,6 +4,7 @@ import template from '../../shaders/elementwise.wgsl';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
 import { grid1D, specialise } from './wgsl.js';
+import { contiguousStrides, numel } from '../tensor/shape.js';
 
 export interface FusedInput {
   dtype: 'float32' | 'int32';
@@ -22,20 +23,16 @@ export interface FusedElementwise {
 const WG = 64;
 
 export function elementwiseKernel(f: FusedElementwise, caps: AdapterCaps): KernelSpec {
-  const size = f.shape.reduce((a, b) => a * b, 1);
+  const size = numel(f.shape);
   const bindings = f.inputs.map((inp, k) => `@group(0) @binding(${k}) var<storage, read> in${k}: array<${wgslType(inp.dtype)}>;`);
   bindings.push(`@group(0) @binding(${f.inputs.length}) var<storage, read_write> out: array<${wgslType(f.outDtype)}>;`);
-  const contiguousStrides = (() => {
-    const s: number[] = [];
-    let acc = 1;
-    for (let d = f.shape.length - 1; d >= 0; d--) (s[d] = acc), (acc *= f.shape[d]);
-    return s;
-  })();
-  const needCoords = f.inputs.some((inp) => !(inp.offset === 0 && inp.strides.every((s, d) => s === contiguousStrides[d] || f.shape[d] === 1)));
+  // an input laid out exactly like the output is read at the output's own index, without coordinates
+  const ownStrides = contiguousStrides(f.shape);
+  const readsAtIndex = (inp: FusedInput) => inp.offset === 0 && inp.strides.every((s, d) => s === ownStrides[d] || f.shape[d] === 1);
+  const needCoords = !f.inputs.every(readsAtIndex);
   const body: string[] = [];
   f.inputs.forEach((inp, k) => {
-    const direct = inp.offset === 0 && inp.strides.every((s, d) => s === contiguousStrides[d] || f.shape[d] === 1);
-    body.push(`let x${k} = f32(in${k}[${direct ? 'i' : offsetExpr(inp.strides, inp.offset)}]);`);
+    body.push(`let x${k} = f32(in${k}[${readsAtIndex(inp) ? 'i' : offsetExpr(inp.strides, inp.offset)}]);`);
   });
   const name = (s: string) => s.replace(/\$idx/g, 'i').replace(/\$in(\d+)/g, 'x$1').replace(/\$t(\d+)/g, 't$1').replace(/\$c(\d+)/g, 'c$1');
   // expressions may use output coordinates ($c0, $c1, ...): arange, one-hot, triangular masks

@@ -5,6 +5,7 @@ import { hashString } from './elementwise.js';
 import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { grid1D, specialise } from './wgsl.js';
+import { numel } from '../tensor/shape.js';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 
@@ -29,8 +30,8 @@ export function reduceKernel(op: ReduceOp, x: View, inDtype: 'float32' | 'int32'
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const keptShape = kept.map((i) => x.shape[i]);
   const redShape = axes.map((i) => x.shape[i]);
-  const outputs = keptShape.reduce((a, b) => a * b, 1);
-  const reduced = redShape.reduce((a, b) => a * b, 1);
+  const outputs = numel(keptShape);
+  const reduced = numel(redShape);
   // lanes: enough to cover the reduced length, at most 64 (a power of two for the tree)
   let wg = 1;
   while (wg < reduced && wg < 64) wg *= 2;
