@@ -2,15 +2,13 @@
 // and every conv/pool/norm layer exported, run in onnxruntime-node (CPU) and agreeing with ours within 1e-4
 // in eval mode; imported back, they agree with ours. Refusals name the layer and the reason.
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { LeNet, ResNet } from '../../src/models/index.js';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 import { DataType, decodeModel, encodeModel, type ModelMsg, type NodeMsg } from '../../src/onnx/proto.js';
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 const { nn } = sg;
 

@@ -5,14 +5,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 import { DataType, decodeModel, encodeModel, type ModelMsg, type NodeMsg } from '../../src/onnx/proto.js';
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-onnx-'));
 

@@ -3,14 +3,12 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 import { MAX_HEADER_BYTES, parse, serialize, type HostTensor } from '../../src/io/safetensors.js';
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-safetensors-'));
 const mlp = (seed: number) => {

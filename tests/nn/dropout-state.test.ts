@@ -1,13 +1,11 @@
 // Dropout's position in its seed stream is module state: an int32 "calls" buffer in stateDict(), so a run
 // resumed from a checkpoint draws the same masks, and ends with the same weights, as an uninterrupted one.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { checkpointBytes, restoreCheckpoint } from '../../src/io/checkpoint.js';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 const { nn } = sg;
 

@@ -3,17 +3,15 @@
 // case compares the forward values and the gradients of every input and parameter of
 // L = Σ outputs · W with central differences of the reference.
 import '../helpers/matchers.js';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 import { Random } from '../../src/data/random.js';
 import * as R from '../helpers/reference.js';
 import type { Nd } from '../helpers/reference.js';
 import * as S from '../helpers/seq-reference.js';
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 /** Seeded uniform [0, 1) numbers: the project's own generator (mulberry32). */
 function mulberry32(seed: number): () => number {

@@ -2,8 +2,9 @@
 // tests/helpers/seq-reference.ts, with central-difference gradient checks; awkward shapes: T = 1,
 // T not a multiple of the 16-wide tiles, odd head sizes, TQ ≠ TK; with and without masks.
 import '../helpers/matchers.js';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 import { Random } from '../../src/data/random.js';
 import { ATTENTION_VARIANTS, type AttentionVariant } from '../../src/kernels/attention.js';
 import { attentionUnfused, attentionWithLse, scaledDotProductAttention } from '../../src/ops/attention.js';
@@ -12,10 +13,7 @@ import * as R from '../helpers/reference.js';
 import type { Nd } from '../helpers/reference.js';
 import * as S from '../helpers/seq-reference.js';
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 /** Seeded uniform [0, 1) numbers: the project's own generator (mulberry32). */
 function mulberry32(seed: number): () => number {

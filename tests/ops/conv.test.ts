@@ -2,16 +2,14 @@
 // tests/helpers/conv-reference.ts, gradients of sum(op * R) vs central differences of that reference,
 // both forward variants (im2col, implicit GEMM); then TF.js's CPU backend as a second, independent check.
 import '../helpers/matchers.js';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 import { conv1d, conv2d, convTranspose2d, type Conv2dOptions } from '../../src/ops/conv.js';
 import * as CR from '../helpers/conv-reference.js';
 import { nd, numericGrad, type Nd } from '../helpers/reference.js';
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;

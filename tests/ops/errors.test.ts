@@ -1,14 +1,12 @@
 // Every rejected input: a typed error, thrown synchronously when the op is called (before any GPU work),
 // whose message names the op or argument and the shapes involved.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 
 const { crossEntropy, mseLoss } = sg.nn.functional;
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 type ErrorClass = new (...args: any[]) => Error;
 const t = (shape: number[], opts: sg.TensorOptions = {}) => sg.zeros(shape, opts);

@@ -2,18 +2,16 @@
 // reference of tests/helpers/reference.ts, and the analytic GPU gradient of sum(op(x) * R) against
 // central differences of that reference. Inputs stay inside each op's domain and away from its kinks.
 import '../helpers/matchers.js';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 import { Random } from '../../src/data/random.js';
 import * as R from '../helpers/reference.js';
 import type { Nd } from '../helpers/reference.js';
 
 const { crossEntropy, mseLoss } = sg.nn.functional;
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 // ---- seeded inputs -----------------------------------------------------------------------------
 

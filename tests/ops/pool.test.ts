@@ -1,8 +1,9 @@
 // Pooling, batch norm and dropout: GPU vs the float64 reference of tests/helpers/conv-reference.ts,
 // gradients vs central differences of that reference; awkward sizes, padding, dilation, batch 1.
 import '../helpers/matchers.js';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 import { adaptiveAvgPool2d, avgPool2d, globalAvgPool2d, maxPool2d, maxPool2dWithIndices } from '../../src/ops/pool.js';
 import { batchNorm } from '../../src/ops/norm.js';
 import { dropout } from '../../src/ops/dropout.js';
@@ -10,10 +11,7 @@ import * as CR from '../helpers/conv-reference.js';
 import * as R from '../helpers/reference.js';
 import { nd, numericGrad, type Nd } from '../helpers/reference.js';
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;

