@@ -27,7 +27,7 @@ export function createStorage(rt: Runtime, data: Float32Array<ArrayBuffer> | num
 export async function prepareKernel(rt: Runtime, spec: KernelSpec, buffers: GPUBuffer[], outLength: number): Promise<PreparedKernel> {
   const pipeline = await rt.pipelines.get(spec);
   const params = spec.params ? uniformBuffer(rt, spec.params) : undefined;
-  const bindGroup = bindGroupFor(rt, spec, pipeline, buffers, params);
+  const bindGroup = bindGroupFor(rt, spec, buffers, params);
   const out = buffers[buffers.length - 1];
   const timestamps = rt.caps.features.has('timestamp-query');
   const querySet = timestamps ? rt.device.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;

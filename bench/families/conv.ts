@@ -46,7 +46,7 @@ async function prepareChain(rt: Runtime, steps: { spec: KernelSpec; buffers: GPU
   for (const s of steps) {
     const pipeline = await rt.pipelines.get(s.spec);
     const params = s.spec.params ? uniformBuffer(rt, s.spec.params) : undefined;
-    prepared.push({ pipeline, params, group: bindGroupFor(rt, s.spec, pipeline, s.buffers, params), workgroups: s.spec.workgroups });
+    prepared.push({ pipeline, params, group: bindGroupFor(rt, s.spec, s.buffers, params), workgroups: s.spec.workgroups });
   }
   return {
     async run(reps: number) {

@@ -2,7 +2,7 @@
 // one compute pass of one command buffer, one submit, no readback.
 import { withTimeout } from '../runtime/readback.js';
 import { GPUValidationError, OutOfMemoryError } from '../runtime/errors.js';
-import { runtime, type Runtime } from '../runtime/runtime.js';
+import { bindGroupFor, runtime, uniformBuffer, type Runtime } from '../runtime/runtime.js';
 import { Storage, type LazyNode } from './node.js';
 import { buildPlan, collect, type BufferRef, type CollectedGraph, type Plan } from './plan.js';
 
@@ -58,9 +58,7 @@ function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: Laz
     const buffers = d.buffers.map(resolve);
     let bg = cached!.bindGroups[i];
     if (!bg || bg.buffers.some((b, k) => b !== buffers[k])) {
-      const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-      if (cached!.uniforms[i]) entries.push({ binding: buffers.length, resource: { buffer: cached!.uniforms[i]! } });
-      bg = { group: rt.device.createBindGroup({ layout: rt.pipelines.layoutFor(d.spec), entries }), buffers };
+      bg = { group: bindGroupFor(rt, d.spec, buffers, cached!.uniforms[i] ?? undefined), buffers };
       cached!.bindGroups[i] = bg;
     }
     if (d.dynamicFrom !== undefined) rt.device.queue.writeBuffer(cached!.uniforms[i]!, 0, graph.order[d.dynamicFrom].dynamicParams!);
@@ -128,12 +126,7 @@ function preparePlan(rt: Runtime, plan: Plan): CachedPlan {
   return {
     plan,
     pipelines: plan.dispatches.map((d) => rt.pipelines.getSync(d.spec)),
-    uniforms: plan.dispatches.map((d) => {
-      if (!d.spec.params) return null;
-      const buf = rt.device.createBuffer({ size: d.spec.params.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      rt.device.queue.writeBuffer(buf, 0, d.spec.params);
-      return buf;
-    }),
+    uniforms: plan.dispatches.map((d) => (d.spec.params ? uniformBuffer(rt, d.spec.params) : null)),
     slots: plan.slotBytes.map((b) => rt.pool.acquire(b, 'arena')),
     bindGroups: plan.dispatches.map(() => null),
   };

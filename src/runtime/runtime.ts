@@ -57,7 +57,7 @@ export function destroyRuntime(): void {
 }
 
 /** Creates a bind group for a kernel over the given buffers (in binding order) and its uniform buffer. */
-export function bindGroupFor(rt: Runtime, spec: KernelSpec, pipeline: GPUComputePipeline, buffers: GPUBuffer[], params?: GPUBuffer): GPUBindGroup {
+export function bindGroupFor(rt: Runtime, spec: KernelSpec, buffers: GPUBuffer[], params?: GPUBuffer): GPUBindGroup {
   const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
   if (spec.params) entries.push({ binding: buffers.length, resource: { buffer: params! } });
   return rt.device.createBindGroup({ layout: rt.pipelines.layoutFor(spec), entries, label: spec.key });

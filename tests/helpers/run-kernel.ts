@@ -13,7 +13,7 @@ export async function runKernel(rt: Runtime, spec: KernelSpec, inputs: Float32Ar
       const enc = rt.device.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroupFor(rt, spec, pipeline, buffers, params));
+      pass.setBindGroup(0, bindGroupFor(rt, spec, buffers, params));
       pass.dispatchWorkgroups(...spec.workgroups);
       pass.end();
       rt.device.queue.submit([enc.finish()]);
