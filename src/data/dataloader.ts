@@ -1,6 +1,6 @@
 // Datasets and a DataLoader over host memory: batches are plain typed arrays, ready for sg.tensor().
 // Shuffles are seeded: epoch e of a loader with seed s has the same order on every run and platform.
-import { deriveSeed, permutation } from './random.js';
+import { deriveSeed, permutation } from '../core/random.js';
 
 /** One batch on the host: `x` is [batch, ...xShape.slice(1)] row-major, `y` is the targets. */
 export interface Batch {

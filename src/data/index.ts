@@ -1,5 +1,5 @@
 export * from './dataloader.js';
 export * from './mnist.js';
-export { Random, permutation } from './random.js';
+export { Random, permutation } from '../core/random.js';
 export * from './text.js';
 export * from './series.js';

@@ -1,7 +1,7 @@
 // Character-level text data: a vocabulary of the characters seen in training text, a fixed split
 // (the last `valFraction` of the text is held out), seeded random windows as int32 batches, and the
 // unigram baseline (cross-entropy of the training character frequencies on held-out text, in nats/char).
-import { Random } from './random.js';
+import { Random } from '../core/random.js';
 
 export class CharVocab {
   readonly chars: string[];

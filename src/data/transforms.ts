@@ -8,12 +8,12 @@ import { affineResampleKernel } from '../kernels/pool.js';
 import { contiguous } from '../ops/elementwise.js';
 import { kernelNode } from '../ops/lower.js';
 import { oneHot } from '../ops/movement.js';
-import { ShapeError, ValueError } from '../runtime/errors.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 import { runtime } from '../runtime/runtime.js';
 import { tensor } from '../tensor/creation.js';
-import { shapeStr } from '../tensor/shape.js';
+import { shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
-import { Random, deriveSeed } from './random.js';
+import { Random, deriveSeed } from '../core/random.js';
 
 function check4d(name: string, x: Tensor): void {
   if (x.rank !== 4) throw new ShapeError(`${name}: expects a batch [N, C, H, W], got shape ${shapeStr(x.shape)}`);
@@ -25,9 +25,8 @@ export function affineResample(x: Tensor, theta: Tensor): Tensor {
   if (theta.rank !== 2 || theta.shape[0] !== x.shape[0] || theta.shape[1] !== 6)
     throw new ShapeError(`affineResample: theta must be [${x.shape[0]}, 6] for input ${shapeStr(x.shape)}, got shape ${shapeStr(theta.shape)}`);
   const t = isContiguous(theta.view) ? theta : contiguous(theta);
-  const caps = runtime().caps;
   return noGrad(() =>
-    kernelNode('affineResample', [x, t], x.shape, 'float32', (node) => [
+    kernelNode('affineResample', [x, t], x.shape, 'float32', (node, caps) => [
       { spec: affineResampleKernel(node.inputs[0].view, node.inputs[1].view.offset, caps), bind: [{ input: 0 }, { input: 1 }, { output: true }] },
     ]),
   );

@@ -1,7 +1,7 @@
 // The executor: realizes target nodes by running a (cached) plan — every dispatch of the realization in
 // one compute pass of one command buffer, one submit, no readback.
 import { withTimeout } from '../runtime/readback.js';
-import { GPUValidationError, OutOfMemoryError } from '../runtime/errors.js';
+import { GPUValidationError, OutOfMemoryError } from '../core/errors.js';
 import { bindGroupFor, runtime, uniformBuffer, type Runtime } from '../runtime/runtime.js';
 import { Storage, type LazyNode } from './node.js';
 import { buildPlan, collect, type BufferRef, type CollectedGraph, type Plan } from './plan.js';

@@ -1,11 +1,9 @@
 // The execution graph: a LazyNode produces one contiguous buffer, or already holds one (a leaf).
 // Tensors are strided views over nodes; movement ops (reshape, permute, expand, slice) make new views, not nodes.
-import type { KernelSpec } from '../kernels/types.js';
-import { contiguousStrides, numel, type Shape } from '../tensor/shape.js';
+import type { AdapterCaps, KernelSpec } from '../kernels/types.js';
+import type { DType } from '../core/dtype.js';
+import { contiguousStrides, numel, type Shape } from '../core/shape.js';
 
-export type DType = 'float32' | 'int32';
-
-export const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int32: 4 };
 
 /** A strided window onto a node's contiguous buffer. Strides of 0 broadcast. */
 export interface View {
@@ -51,7 +49,8 @@ export type NodeKind =
   | { type: 'effect'; cacheKey: string; build: KernelBuilder; /** storages written in place */ writes: Storage[] };
 
 /** Turns a node into dispatches. `bind` refs name inputs, the output, or a scratch buffer. */
-export type KernelBuilder = (node: LazyNode) => Dispatch[];
+// Called at plan time with the adapter caps of the device the plan runs on (never caps captured when the op was recorded).
+export type KernelBuilder = (node: LazyNode, caps: AdapterCaps) => Dispatch[];
 
 export type BindRef = { input: number } | { output: true } | { scratch: number } | { written: number };
 

@@ -4,8 +4,9 @@
 import { elementwiseKernel, type FusedInput } from '../kernels/elementwise.js';
 import type { AdapterCaps, KernelSpec } from '../kernels/types.js';
 import { bucketSize } from '../runtime/buffers.js';
-import { StaleTensorError } from '../runtime/errors.js';
-import { BYTES_PER_ELEMENT, isContiguous, type BindRef, type LazyNode, type Source, type Storage } from './node.js';
+import { StaleTensorError } from '../core/errors.js';
+import { BYTES_PER_ELEMENT } from '../core/dtype.js';
+import { isContiguous, type BindRef, type LazyNode, type Source, type Storage } from './node.js';
 
 /** Where a dispatch finds a buffer at execution time. */
 export type BufferRef =
@@ -200,7 +201,7 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
     } else if (n.kind.type === 'kernel' || n.kind.type === 'effect') {
       const scratch = n.scratchBytes.map((b) => takeSlot(b));
       const writes = n.kind.type === 'effect' ? n.kind.writes : [];
-      for (const d of n.kind.build(n)) {
+      for (const d of n.kind.build(n, caps)) {
         const buffers = d.bind.map((b: BindRef): BufferRef => {
           if ('input' in b) return bufferOf(n.inputs[b.input].node);
           if ('scratch' in b) return { slot: scratch[b.scratch] };

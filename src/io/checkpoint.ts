@@ -6,7 +6,7 @@ import type { Batch, DataLoader } from '../data/dataloader.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedulers.js';
-import { FormatError } from '../runtime/errors.js';
+import { FormatError } from '../core/errors.js';
 import { getRandomState, setRandomState } from '../tensor/creation.js';
 import { checkAgainst, fromHostTensors, parse, serialize, toHost, type HostTensor } from './safetensors.js';
 

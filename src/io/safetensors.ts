@@ -4,8 +4,8 @@
 // (padded with spaces to a multiple of 8), then the tensors' bytes, little-endian, contiguous, offsets
 // relative to the end of the header. Parsing trusts nothing: every length, offset and shape is checked
 // against the bytes actually there before anything is allocated, and every problem is a FormatError.
-import type { DType } from '../graph/node.js';
-import { FormatError } from '../runtime/errors.js';
+import type { DType } from '../core/dtype.js';
+import { FormatError } from '../core/errors.js';
 import { fromHost, type Tensor } from '../tensor/tensor.js';
 
 /** A tensor's values on the host. */

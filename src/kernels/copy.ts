@@ -6,7 +6,7 @@ import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { grid1D, specialise } from './wgsl.js';
 import { hashString } from './elementwise.js';
-import { numel } from '../tensor/shape.js';
+import { numel } from '../core/shape.js';
 
 /** Copies `src` (a view) into the output at `dstStrides`/`dstOffset`; bindings [src, dst]. */
 export function copyRegionKernel(src: View, dstStrides: number[], dstOffset: number, dtype: 'float32' | 'int32', caps: AdapterCaps): KernelSpec {

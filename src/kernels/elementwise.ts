@@ -4,7 +4,7 @@ import template from '../../shaders/elementwise.wgsl';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
 import { grid1D, specialise } from './wgsl.js';
-import { contiguousStrides, numel } from '../tensor/shape.js';
+import { contiguousStrides, numel } from '../core/shape.js';
 
 export interface FusedInput {
   dtype: 'float32' | 'int32';

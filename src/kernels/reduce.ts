@@ -5,7 +5,7 @@ import { hashString } from './elementwise.js';
 import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { grid1D, specialise } from './wgsl.js';
-import { numel } from '../tensor/shape.js';
+import { numel } from '../core/shape.js';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 

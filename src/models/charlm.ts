@@ -1,11 +1,11 @@
 // A character-level GPT: token + learned position embeddings, GPT blocks (pre-norm, causal, fused
 // attention), a final LayerNorm and a linear head over the vocabulary.
 import { crossEntropy } from '../ops/loss.js';
-import { ShapeError } from '../runtime/errors.js';
-import { shapeStr } from '../tensor/shape.js';
+import { ShapeError } from '../core/errors.js';
+import { shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
-import { Random } from '../data/random.js';
+import { Random } from '../core/random.js';
 import { Embedding, LearnedPositionalEncoding } from '../nn/embedding.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';

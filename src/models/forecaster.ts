@@ -1,7 +1,7 @@
 // An LSTM forecaster: a window of past values [B, W, 1] → the next value [B] (one-step ahead). With
 // `seasonalPeriod` p the LSTM learns a correction to the seasonal value: ŷ = x[W - p] + head(h_W).
-import { ShapeError } from '../runtime/errors.js';
-import { shapeStr } from '../tensor/shape.js';
+import { ShapeError } from '../core/errors.js';
+import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';

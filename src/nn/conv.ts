@@ -2,8 +2,8 @@
 // bias U(±1/√fan_in), fan_in = in/groups * kH * kW (for ConvTranspose2d: out/groups * kH * kW).
 import { conv1d, conv2d, convTranspose2d, type Pair, type Padding } from '../ops/conv.js';
 import type { ConvVariant } from '../kernels/conv.js';
-import { ShapeError, ValueError } from '../runtime/errors.js';
-import { shapeStr } from '../tensor/shape.js';
+import { ShapeError, ValueError } from '../core/errors.js';
+import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kaimingUniform, uniform } from './init.js';
 import { Module, Parameter } from './module.js';

@@ -8,8 +8,8 @@
 import { realizeWithStep } from '../ops/autograd.js';
 import { DROPOUT_SEED_MASK, dropout } from '../ops/dropout.js';
 import { elementwise } from '../ops/lower.js';
-import { deriveSeed } from '../data/random.js';
-import { ValueError } from '../runtime/errors.js';
+import { deriveSeed } from '../core/random.js';
+import { ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';

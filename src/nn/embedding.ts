@@ -1,8 +1,8 @@
 // Embedding and positional encodings. Embedding is a row gather (its gradient a scatter-add, written as
 // the one-hot matmul of ops/movement.ts's gather); positions are added to [B, T, dim] inputs.
-import { DTypeError, ShapeError, ValueError } from '../runtime/errors.js';
+import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import { fromHost, type Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/shape.js';
+import { shapeStr } from '../core/shape.js';
 import { normal } from './init.js';
 import { Module, Parameter } from './module.js';
 

@@ -1,5 +1,5 @@
 // Weight initialisation schemes (PyTorch's nn.init), as functions returning a fresh seeded tensor.
-import { ValueError } from '../runtime/errors.js';
+import { ValueError } from '../core/errors.js';
 import { full, rand, randn } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 

@@ -1,6 +1,6 @@
 // Basic layers. Defaults follow PyTorch (weights [out, in], Kaiming-uniform with a = √5, bias U(±1/√fan_in)).
-import { ShapeError } from '../runtime/errors.js';
-import { shapeStr } from '../tensor/shape.js';
+import { ShapeError } from '../core/errors.js';
+import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from './functional.js';
 import { kaimingUniform, uniform } from './init.js';

@@ -1,7 +1,7 @@
 // Module and Parameter: PyTorch-shaped containers. Modules are objects with forward(), not callables.
 import { LazyNode, contiguousView } from '../graph/node.js';
-import { ShapeError, ValueError } from '../runtime/errors.js';
-import { sameShape, shapeStr } from '../tensor/shape.js';
+import { ShapeError, ValueError } from '../core/errors.js';
+import { sameShape, shapeStr } from '../core/shape.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 
 /** A trainable tensor: a realized, contiguous leaf that optimizers update in place. */

@@ -3,9 +3,9 @@
 // realizeWithStep, so the optimizer step computes them in its one submit.
 import { realizeWithStep } from '../ops/autograd.js';
 import { batchNormWithStats } from '../ops/norm.js';
-import { ShapeError, ValueError } from '../runtime/errors.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
-import { shapeStr } from '../tensor/shape.js';
+import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module, Parameter } from './module.js';
 

@@ -4,8 +4,8 @@
 // projection of all timesteps is one matmul per layer and direction), so a whole sequence — forward and
 // backpropagation through time — realizes in one command buffer.
 import { cat, stack } from '../ops/movement.js';
-import { ShapeError, ValueError } from '../runtime/errors.js';
-import { shapeStr } from '../tensor/shape.js';
+import { ShapeError, ValueError } from '../core/errors.js';
+import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { linear } from './functional.js';
 import { uniform, zeros } from './init.js';

@@ -2,8 +2,8 @@
 // (pre-norm or post-norm) and a decoder-only GPT block. Inputs are batch-first [B, T, E].
 import { scaledDotProductAttention } from '../ops/attention.js';
 import { layerNorm } from '../ops/norm_layer.js';
-import { ShapeError, ValueError } from '../runtime/errors.js';
-import { shapeStr } from '../tensor/shape.js';
+import { ShapeError, ValueError } from '../core/errors.js';
+import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ones, zeros } from './init.js';
 import { Linear } from './layers.js';

@@ -6,7 +6,7 @@ import { LeNet } from '../models/lenet.js';
 import * as nn from '../nn/index.js';
 import type { Module } from '../nn/module.js';
 import { conv2dGeometry, type Pair } from '../ops/conv.js';
-import { ValueError } from '../runtime/errors.js';
+import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { AttrType, DataType, encodeModel, type AttributeMsg, type NodeMsg, type TensorMsg } from './proto.js';
 

@@ -8,9 +8,9 @@ import { conv2d, convTranspose2d } from '../ops/conv.js';
 import { cat } from '../ops/movement.js';
 import { batchNorm } from '../ops/norm.js';
 import { avgPool2d, maxPool2d } from '../ops/pool.js';
-import { FormatError, ShapeError, ValueError } from '../runtime/errors.js';
+import { FormatError, ShapeError, ValueError } from '../core/errors.js';
 import { tensor, zeros } from '../tensor/creation.js';
-import { sameShape, shapeStr } from '../tensor/shape.js';
+import { sameShape, shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { DataType, decodeModel, type AttributeMsg, type GraphMsg, type NodeMsg, type TensorMsg } from './proto.js';
 

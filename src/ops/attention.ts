@@ -7,9 +7,9 @@
 // softmax, matmul) is the reference the tests and the bench compare with.
 import { contiguousView, type LazyNode } from '../graph/node.js';
 import { attentionFlashBackward, attentionFlashForward, backwardLayout, chooseAttentionVariant, forwardLayout, type AttentionGeometry, type AttentionVariant } from '../kernels/attention.js';
-import { DTypeError, ShapeError, ValueError } from '../runtime/errors.js';
+import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import { runtime } from '../runtime/runtime.js';
-import { shapeStr } from '../tensor/shape.js';
+import { shapeStr } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast } from './elementwise.js';
 import { elementwise, kernelNode, withGrad } from './lower.js';
@@ -74,12 +74,11 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 /** Fused attention with the log-sum-exp rows [B, H, TQ] (views of one buffer). */
 export function attentionWithLse(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): { out: Tensor; lse: Tensor } {
   const c = check('scaledDotProductAttention', q, k, v, options);
-  const caps = runtime().caps;
-  const variant = options.variant ?? chooseAttentionVariant(caps);
+  const variant = options.variant ?? chooseAttentionVariant(runtime().caps);
   const tag = `attention(${c.scale},${c.causal},${c.mask !== null},${variant})`;
   const inputs = c.mask ? [q, k, v, c.mask] : [q, k, v];
   const layout = forwardLayout(c as AttentionGeometry);
-  const packed = kernelNode(`${tag}_fwd`, inputs, [layout.total], 'float32', (node) => [
+  const packed = kernelNode(`${tag}_fwd`, inputs, [layout.total], 'float32', (node, caps) => [
     { spec: attentionFlashForward(geometry(c, node), caps, variant), bind: [{ input: 0 }, { input: 1 }, { input: 2 }, { input: c.mask ? 3 : 0 }, { output: true }] },
   ]);
   const out = viewAt(packed.node, [c.B, c.H, c.TQ, c.D], 0);
@@ -87,7 +86,7 @@ export function attentionWithLse(q: Tensor, k: Tensor, v: Tensor, options: Atten
   withGrad(out, 'scaledDotProductAttention', [q, k, v], (g) => {
     const bl = backwardLayout(c as AttentionGeometry);
     const bwdInputs = [q.detach(), k.detach(), v.detach(), packed.detach(), g, ...(c.mask ? [c.mask] : [])];
-    const grads = kernelNode(`${tag}_bwd`, bwdInputs, [bl.total], 'float32', (node) => {
+    const grads = kernelNode(`${tag}_bwd`, bwdInputs, [bl.total], 'float32', (node, caps) => {
       const geo = geometry(c, node);
       const bind = [{ input: 0 }, { input: 1 }, { input: 2 }, { input: 3 }, { input: 4 }, { input: c.mask ? 5 : 0 }, { output: true as const }];
       const fwdOffset = node.inputs[3].view.offset;

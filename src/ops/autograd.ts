@@ -1,6 +1,6 @@
 // Reverse-mode autograd over the Tensor graph. Gradients are lazy tensors: backward() only records ops.
-import { ShapeError, ValueError } from '../runtime/errors.js';
-import { shapeStr } from '../tensor/shape.js';
+import { ShapeError, ValueError } from '../core/errors.js';
+import { shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { constant } from './lower.js';
 

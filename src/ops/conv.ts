@@ -4,9 +4,9 @@
 // so its gradients come from the primitives with no code of its own.
 import { isContiguous } from '../graph/node.js';
 import { chooseConvVariant, col2imKernel, colsShape, convImplicitKernel, convOutSize, im2colKernel, type ConvGeometry, type ConvVariant } from '../kernels/conv.js';
-import { DTypeError, ShapeError, ValueError } from '../runtime/errors.js';
+import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import { runtime } from '../runtime/runtime.js';
-import { shapeStr } from '../tensor/shape.js';
+import { shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
 import { kernelNode, withGrad } from './lower.js';
@@ -52,8 +52,7 @@ const geometryKey = (g: ConvGeometry): string => `(${Object.values(g).join(',')}
 
 /** The column matrix [G, C/G*KH*KW, N*OH*OW] of x [N, C, H, W] under geometry `g`. */
 export function im2col(x: Tensor, g: ConvGeometry): Tensor {
-  const caps = runtime().caps;
-  const cols = kernelNode(`im2col${geometryKey(g)}`, [x], colsShape(g), 'float32', (node) => [
+  const cols = kernelNode(`im2col${geometryKey(g)}`, [x], colsShape(g), 'float32', (node, caps) => [
     { spec: im2colKernel(g, node.inputs[0].view, caps), bind: [{ input: 0 }, { output: true }] },
   ]);
   return withGrad(cols, 'im2col', [x], (gc) => [col2im(gc, g)]);
@@ -62,8 +61,7 @@ export function im2col(x: Tensor, g: ConvGeometry): Tensor {
 /** The adjoint of im2col: cols [G, C/G*KH*KW, N*OH*OW] summed back onto [N, C, H, W]. */
 export function col2im(cols: Tensor, g: ConvGeometry): Tensor {
   const src = isContiguous(cols.view) ? cols : contiguous(cols);
-  const caps = runtime().caps;
-  const x = kernelNode(`col2im${geometryKey(g)}`, [src], [g.N, g.C, g.H, g.W], 'float32', (node) => [
+  const x = kernelNode(`col2im${geometryKey(g)}`, [src], [g.N, g.C, g.H, g.W], 'float32', (node, caps) => [
     { spec: col2imKernel(g, node.inputs[0].view.offset, caps), bind: [{ input: 0 }, { output: true }] },
   ]);
   return withGrad(x, 'col2im', [cols], (gx) => [im2col(gx, g)]);
@@ -131,8 +129,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, o: Conv2dO
       cols = im2col(x.detach(), g);
       out = w3.matmul(cols).reshape([O, N, OH, OW]).permute([1, 0, 2, 3]);
     } else {
-      const caps = runtime().caps;
-      out = kernelNode(`conv2dImplicitGemm${geometryKey(g)}`, [x.detach(), wc], [N, O, OH, OW], 'float32', (node) => [
+      out = kernelNode(`conv2dImplicitGemm${geometryKey(g)}`, [x.detach(), wc], [N, O, OH, OW], 'float32', (node, caps) => [
         { spec: convImplicitKernel(g, node.inputs[0].view, node.inputs[1].view.offset, caps), bind: [{ input: 0 }, { input: 1 }, { output: true }] },
       ]);
     }

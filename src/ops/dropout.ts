@@ -1,7 +1,7 @@
 // Dropout with a counter-based GPU RNG: element i is kept when hash_uniform(seed, i) >= p and scaled by
 // 1/(1-p). The seed is an input tensor (not a constant), so the plan stays the same from step to step;
 // the same seed gives the same mask, and the gradient recomputes it instead of storing it.
-import { ValueError } from '../runtime/errors.js';
+import { ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { elementwise, f32Literal, withGrad } from './lower.js';

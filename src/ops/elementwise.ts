@@ -1,9 +1,9 @@
 // Elementwise ops: each is one entry — WGSL expression, float64 CPU reference, gradient rule.
 // Ops that are compositions (gelu, leakyRelu, where) need no gradient rule of their own.
-import { DTypeError } from '../runtime/errors.js';
-import { broadcastShapes, shapeStr } from '../tensor/shape.js';
+import { DTypeError } from '../core/errors.js';
+import { broadcastShapes, shapeStr } from '../core/shape.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
-import type { DType } from '../graph/node.js';
+import type { DType } from '../core/dtype.js';
 import { asTensor, elementwise, unbroadcast, withGrad } from './lower.js';
 
 interface UnaryDef {

@@ -1,6 +1,6 @@
 // Losses, composed from other ops (so they need no gradient code). Inputs are checked before any GPU work.
-import { DTypeError, ShapeError, ValueError } from '../runtime/errors.js';
-import { shapeStr, sameShape } from '../tensor/shape.js';
+import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
+import { shapeStr, sameShape } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { oneHot } from './movement.js';
 

@@ -1,7 +1,8 @@
 // Helpers every op family uses to record nodes and gradient contexts.
-import { LazyNode, contiguousView, type DType, type KernelBuilder, type Storage, type View } from '../graph/node.js';
-import { ShapeError } from '../runtime/errors.js';
-import { broadcastShapes, numel, shapeStr } from '../tensor/shape.js';
+import type { DType } from '../core/dtype.js';
+import { LazyNode, contiguousView, type KernelBuilder, type Storage, type View } from '../graph/node.js';
+import { ShapeError } from '../core/errors.js';
+import { broadcastShapes, numel, shapeStr } from '../core/shape.js';
 import { Tensor, isGradEnabled, type GradContext, type TensorLike } from '../tensor/tensor.js';
 
 /** `view` broadcast to `shape` (NumPy rules; the caller has checked they fit). */

@@ -2,9 +2,9 @@
 // strides, so the backward pass (g @ Bᵀ, Aᵀ @ g) reads the same buffers without copies.
 import type { View } from '../graph/node.js';
 import { matmulKernel, type MatmulParams } from '../kernels/matmul.js';
-import { DTypeError, ShapeError } from '../runtime/errors.js';
+import { DTypeError, ShapeError } from '../core/errors.js';
 import { runtime } from '../runtime/runtime.js';
-import { broadcastShapes, numel, shapeStr } from '../tensor/shape.js';
+import { broadcastShapes, numel, shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
 import { broadcastView, constant, kernelNode, unbroadcast, withGrad } from './lower.js';
@@ -48,8 +48,7 @@ export function matmul(aIn: Tensor, bIn: Tensor): Tensor {
   if (numel(outShape) === 0 || K === 0) {
     y = constant(0, outShape);
   } else {
-    const caps = runtime().caps;
-    y = kernelNode('matmul', [a, b], outShape, 'float32', (node) => {
+    y = kernelNode('matmul', [a, b], outShape, 'float32', (node, caps) => {
       const av = broadcastView(node.inputs[0].view, [...batch, M, K]);
       const bv = broadcastView(node.inputs[1].view, [...batch, K, N]);
       const as = matrixStrides(av)!;

@@ -3,9 +3,9 @@ import { copyRegionKernel, gatherRowsKernel } from '../kernels/copy.js';
 import { elementwiseKernel } from '../kernels/elementwise.js';
 import type { AdapterCaps } from '../kernels/types.js';
 import { isContiguous, type View } from '../graph/node.js';
-import { DTypeError, ShapeError, ValueError } from '../runtime/errors.js';
+import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import { runtime } from '../runtime/runtime.js';
-import { broadcastShapes, contiguousStrides, normalizeAxis, numel, sameShape, shapeStr } from '../tensor/shape.js';
+import { broadcastShapes, contiguousStrides, normalizeAxis, numel, sameShape, shapeStr } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
 import { broadcastView, elementwise, kernelNode, unbroadcast, withGrad } from './lower.js';
@@ -97,8 +97,7 @@ function clampIndex(i: number, d: number): number {
 function padInto(g: Tensor, shape: number[], starts: number[]): Tensor {
   const strides = contiguousStrides(shape);
   const dstOffset = starts.reduce((acc, s, i) => acc + s * strides[i], 0);
-  const caps = runtime().caps;
-  const y = kernelNode(`pad(${shape};${starts})`, [g], shape, g.dtype, (node) => [
+  const y = kernelNode(`pad(${shape};${starts})`, [g], shape, g.dtype, (node, caps) => [
     { spec: fillZeroSpec(shape, g.dtype, caps), bind: [{ output: true }] },
     { spec: copyRegionKernel(node.inputs[0].view, strides, dstOffset, g.dtype, caps), bind: [{ input: 0 }, { output: true }] },
   ]);
@@ -125,8 +124,7 @@ export function cat(tensors: Tensor[], axis = 0): Tensor {
   const starts: number[] = [];
   let at = 0;
   for (const t of tensors) (starts.push(at), (at += t.shape[a]));
-  const caps = runtime().caps;
-  const y = kernelNode(`cat(${a})`, tensors, shape, first.dtype, (node) =>
+  const y = kernelNode(`cat(${a})`, tensors, shape, first.dtype, (node, caps) =>
     node.inputs.map((src, k) => ({ spec: copyRegionKernel(src.view, strides, starts[k] * strides[a], first.dtype, caps), bind: [{ input: k }, { output: true }] })),
   );
   return withGrad(y, 'cat', tensors, (g) =>
@@ -162,9 +160,8 @@ export function gather(table: Tensor, indices: Tensor): Tensor {
   const rowSize = numel(rest);
   const t = isContiguous(table.view) ? table : contiguous(table);
   const idx = isContiguous(indices.view) ? indices : contiguous(indices);
-  const caps = runtime().caps;
   const shape = [...indices.shape, ...rest];
-  const y = kernelNode('gather', [t, idx], shape, 'float32', (node) => [
+  const y = kernelNode('gather', [t, idx], shape, 'float32', (node, caps) => [
     { spec: gatherRowsKernel(indices.size, rows, rowSize, node.inputs[0].view.offset, node.inputs[1].view.offset, caps), bind: [{ input: 0 }, { input: 1 }, { output: true }] },
   ]);
   return withGrad(y, 'gather', [table], (g) => {

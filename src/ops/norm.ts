@@ -1,8 +1,8 @@
 // Batch normalization, composed from elementwise ops and reductions (so its gradient needs no code):
 // statistics over every axis but the channel axis 1, biased variance for normalizing, and PyTorch's running
 // update new = (1 - momentum) * old + momentum * stat, with the unbiased variance for the running var.
-import { ShapeError, ValueError } from '../runtime/errors.js';
-import { shapeStr } from '../tensor/shape.js';
+import { ShapeError, ValueError } from '../core/errors.js';
+import { shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 
 export interface BatchNormOptions {

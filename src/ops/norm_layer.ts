@@ -1,8 +1,8 @@
 // LayerNorm (PyTorch's F.layer_norm): normalise over the trailing dims, then scale and shift.
 // A composition of reductions and elementwise ops (the planner fuses the elementwise parts), so the
 // gradient needs no code of its own; a fused kernel waits for the bench to show it pays.
-import { ShapeError, ValueError } from '../runtime/errors.js';
-import { shapeStr } from '../tensor/shape.js';
+import { ShapeError, ValueError } from '../core/errors.js';
+import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export function layerNorm(x: Tensor, normalizedShape: number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {

@@ -3,9 +3,9 @@
 // (shaders/pool.wgsl, shaders/pool_bwd.wgsl).
 import { isContiguous } from '../graph/node.js';
 import { poolBackwardKernel, poolForwardKernel, type PoolGeometry, type PoolMode } from '../kernels/pool.js';
-import { DTypeError, ShapeError, ValueError } from '../runtime/errors.js';
+import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import { runtime } from '../runtime/runtime.js';
-import { shapeStr } from '../tensor/shape.js';
+import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
 import { kernelNode, withGrad } from './lower.js';
@@ -54,15 +54,13 @@ function windowGeometry(name: string, x: Tensor, k: Pair, s: Pair | undefined, p
 /** The backward kernel node: dx from the contiguous output gradient (and, for max, the packed forward output). */
 function poolBackward(mode: PoolMode, g: PoolGeometry, gy: Tensor, aux: Tensor | null = null): Tensor {
   const gc = isContiguous(gy.view) ? gy : contiguous(gy);
-  const caps = runtime().caps;
-  return kernelNode(`${mode}Backward(${Object.values(g).join(',')})`, [gc, aux ?? gc], [g.N, g.C, g.H, g.W], 'float32', (node) => [
+  return kernelNode(`${mode}Backward(${Object.values(g).join(',')})`, [gc, aux ?? gc], [g.N, g.C, g.H, g.W], 'float32', (node, caps) => [
     { spec: poolBackwardKernel(mode, g, node.inputs[0].view.offset, node.inputs[1].view.offset, caps), bind: [{ input: 0 }, { input: 1 }, { output: true }] },
   ]);
 }
 
 function poolForward(mode: PoolMode, g: PoolGeometry, x: Tensor, outShape: number[]): Tensor {
-  const caps = runtime().caps;
-  return kernelNode(`${mode}Forward(${Object.values(g).join(',')})`, [x.detach()], outShape, 'float32', (node) => [
+  return kernelNode(`${mode}Forward(${Object.values(g).join(',')})`, [x.detach()], outShape, 'float32', (node, caps) => [
     { spec: poolForwardKernel(mode, g, node.inputs[0].view, caps), bind: [{ input: 0 }, { output: true }] },
   ]);
 }

@@ -1,8 +1,8 @@
 // Reductions over any axes, with keepDim. Gradients are written with other ops.
 import { reduceKernel, type ReduceOp } from '../kernels/reduce.js';
-import { ShapeError } from '../runtime/errors.js';
+import { ShapeError } from '../core/errors.js';
 import { runtime } from '../runtime/runtime.js';
-import { normalizeAxes, numel, shapeStr } from '../tensor/shape.js';
+import { normalizeAxes, numel, shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kernelNode, withGrad } from './lower.js';
 
@@ -17,9 +17,8 @@ function keptShape(shape: number[], axes: number[], keepDim: boolean): number[] 
 }
 
 function reduceNode(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
-  const caps = runtime().caps;
   const out = x.shape.filter((_, i) => !axes.includes(i));
-  return kernelNode(`reduce_${op}(${axes})`, [x], out, op.startsWith('arg') ? 'int32' : 'float32', (node) => [
+  return kernelNode(`reduce_${op}(${axes})`, [x], out, op.startsWith('arg') ? 'int32' : 'float32', (node, caps) => [
     { spec: reduceKernel(op, node.inputs[0].view, x.dtype, axes, caps), bind: [{ input: 0 }, { output: true }] },
   ]);
 }

@@ -2,7 +2,7 @@
 import { isContiguous } from '../graph/node.js';
 import { softmaxKernel } from '../kernels/softmax.js';
 import { runtime } from '../runtime/runtime.js';
-import { normalizeAxis } from '../tensor/shape.js';
+import { normalizeAxis } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
 import { kernelNode, withGrad } from './lower.js';
@@ -13,8 +13,7 @@ function rowwise(kind: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tenso
   const src = isContiguous(x.view) ? x : contiguous(x);
   const cols = x.shape[x.rank - 1] ?? 1;
   const rows = cols === 0 ? 0 : x.size / cols;
-  const caps = runtime().caps;
-  const y = kernelNode(kind, [src], x.shape, 'float32', (node) => [
+  const y = kernelNode(kind, [src], x.shape, 'float32', (node, caps) => [
     { spec: softmaxKernel(kind, rows, cols, node.inputs[0].view.offset, caps), bind: [{ input: 0 }, { output: true }] },
   ]);
   return withGrad(y, kind, [x], (g) => {

@@ -7,9 +7,9 @@ import { STATE_COUNT, optimizerKernel, packHyper, type Hyper, type UpdateRule } 
 import type { Parameter } from '../nn/module.js';
 import { takeStepTargets } from '../ops/autograd.js';
 import { effectNode } from '../ops/lower.js';
-import { ShapeError, ValueError } from '../runtime/errors.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 import { runtime } from '../runtime/runtime.js';
-import { shapeStr } from '../tensor/shape.js';
+import { shapeStr } from '../core/shape.js';
 
 export abstract class Optimizer {
   /** The learning rate used by the next step (LR schedulers set it). */
@@ -44,7 +44,6 @@ export abstract class Optimizer {
     this.stepCount++;
     const rule = this.rule();
     const hyper = packHyper(this.hyper());
-    const caps = runtime().caps;
     const updated: Parameter[] = [];
     const effects = this.params.flatMap((p) => {
       const g = p.grad;
@@ -54,7 +53,7 @@ export abstract class Optimizer {
       updated.push(p);
       const writes = [p.node.storage!, ...this.stateFor(p, rule)];
       return [
-        effectNode(`${rule}`, [g], writes, (node) => [
+        effectNode(`${rule}`, [g], writes, (node, caps) => [
           { spec: optimizerKernel(rule, node.inputs[0].view, p.size, caps), bind: [{ input: 0 }, ...writes.map((_, k) => ({ written: k }))] },
         ], hyper),
       ];

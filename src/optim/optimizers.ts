@@ -1,7 +1,7 @@
 // SGD (momentum, Nesterov, weight decay), Adam and AdamW, with PyTorch's defaults and update rules.
 import type { Hyper, UpdateRule } from '../kernels/optim.js';
 import type { Parameter } from '../nn/module.js';
-import { ValueError } from '../runtime/errors.js';
+import { ValueError } from '../core/errors.js';
 import { Optimizer } from './optimizer.js';
 
 export interface SGDOptions {

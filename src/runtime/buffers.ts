@@ -1,5 +1,5 @@
 // A pool of GPU storage buffers, bucketed by size so that freed buffers are reused step after step.
-import { OutOfMemoryError } from './errors.js';
+import { OutOfMemoryError } from '../core/errors.js';
 
 // GPUBufferUsage.STORAGE | COPY_SRC | COPY_DST, spelled as numbers: the globals may not exist yet when this module loads
 export const STORAGE_USAGE = 0x80 | 0x04 | 0x08;

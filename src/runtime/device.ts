@@ -1,6 +1,6 @@
 // One GPU device behind one interface, in browsers (navigator.gpu) and Node (the `webgpu` package).
 import type { AdapterCaps } from '../kernels/types.js';
-import { DeviceLostError, GPUUnavailableError } from './errors.js';
+import { DeviceLostError, GPUUnavailableError } from '../core/errors.js';
 
 export interface InitOptions {
   /** A GPU object to use instead of navigator.gpu (the Node entry passes Dawn's). */

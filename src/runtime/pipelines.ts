@@ -2,7 +2,7 @@
 // and an optimizer step need no await); the compile check runs asynchronously and is reported, with the
 // shader's name and WGSL line, at the next await point (readback) — like errors of queued GPU work.
 import type { KernelSpec } from '../kernels/types.js';
-import { ShaderCompileError } from './errors.js';
+import { ShaderCompileError } from '../core/errors.js';
 
 const dumpWgsl = typeof process !== 'undefined' && process.env?.SHADERGRAD_DUMP_WGSL === '1';
 

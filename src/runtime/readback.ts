@@ -1,7 +1,7 @@
 // Copies a GPU buffer to the CPU, with a timeout and device-loss checks.
 import type { DeviceContext } from './device.js';
 import type { Runtime } from './runtime.js';
-import { ReadbackTimeoutError } from './errors.js';
+import { ReadbackTimeoutError } from '../core/errors.js';
 
 export async function readBuffer(ctx: Runtime, src: GPUBuffer, byteOffset: number, byteLength: number): Promise<ArrayBuffer> {
   if (ctx.lost) throw ctx.lost;

@@ -2,7 +2,7 @@
 import type { KernelSpec } from '../kernels/types.js';
 import { BufferPool } from './buffers.js';
 import { acquireDevice, type DeviceContext, type InitOptions } from './device.js';
-import { GPUUnavailableError, GPUValidationError, OutOfMemoryError } from './errors.js';
+import { GPUUnavailableError, GPUValidationError, OutOfMemoryError } from '../core/errors.js';
 import { PipelineCache } from './pipelines.js';
 
 export interface Runtime extends DeviceContext {

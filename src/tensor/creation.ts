@@ -1,9 +1,9 @@
 // Creating tensors: from nested arrays or flat typed data, constants, ranges, seeded random values.
-import { Random, deriveSeed } from '../data/random.js';
-import type { DType } from '../graph/node.js';
-import { DTypeError, ShapeError } from '../runtime/errors.js';
+import { Random, deriveSeed } from '../core/random.js';
+import type { DType } from '../core/dtype.js';
+import { DTypeError, ShapeError } from '../core/errors.js';
 import { constant, elementwise } from '../ops/lower.js';
-import { checkShape, numel, shapeStr } from './shape.js';
+import { checkShape, numel, shapeStr } from '../core/shape.js';
 import { checkFinite, fromHost, type Tensor } from './tensor.js';
 
 export interface TensorOptions {

@@ -1,11 +1,12 @@
 // Tensor: a lazy, strided view over a graph node, with reverse-mode autograd.
 // Ops only record nodes; `data()`, `item()`, `sg.realize()` and optimizer steps run them on the GPU.
 import { checkGpuErrors, realizeNodes } from '../graph/execute.js';
-import { BYTES_PER_ELEMENT, LazyNode, Storage, contiguousView, isContiguous, type DType, type Source, type View } from '../graph/node.js';
-import { ShapeError, ValueError } from '../runtime/errors.js';
+import { BYTES_PER_ELEMENT, type DType } from '../core/dtype.js';
+import { LazyNode, Storage, contiguousView, isContiguous, type Source, type View } from '../graph/node.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 import { readBuffer } from '../runtime/readback.js';
 import { runtime } from '../runtime/runtime.js';
-import { numel, shapeStr } from './shape.js';
+import { numel, shapeStr } from '../core/shape.js';
 import * as ops from '../ops/index.js';
 
 export type Scalar = number;

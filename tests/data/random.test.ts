@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { deriveSeed, permutation, Random } from '../../src/data/random.js';
+import { deriveSeed, permutation, Random } from '../../src/core/random.js';
 
 describe('Random (mulberry32)', () => {
   test('the same seed gives the same stream; pinned values keep it platform-independent', () => {

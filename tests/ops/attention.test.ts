@@ -5,7 +5,7 @@ import '../helpers/matchers.js';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
-import { Random } from '../../src/data/random.js';
+import { Random } from '../../src/core/random.js';
 import { ATTENTION_VARIANTS, type AttentionVariant } from '../../src/kernels/attention.js';
 import { attentionUnfused, attentionWithLse, scaledDotProductAttention } from '../../src/ops/attention.js';
 import { runtime } from '../../src/runtime/runtime.js';

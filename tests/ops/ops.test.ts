@@ -5,7 +5,7 @@ import '../helpers/matchers.js';
 import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
-import { Random } from '../../src/data/random.js';
+import { Random } from '../../src/core/random.js';
 import * as R from '../helpers/reference.js';
 import type { Nd } from '../helpers/reference.js';
 

@@ -4,7 +4,7 @@
 import { expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
-import { Random } from '../../src/data/random.js';
+import { Random } from '../../src/core/random.js';
 import { randomWindows, splitText, unigramBaseline } from '../../src/data/text.js';
 import { CharGPT } from '../../src/models/charlm.js';
 import { loadMobyDick } from '../../src/node/datasets.js';

@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import { expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
-import { Random } from '../../src/data/random.js';
+import { Random } from '../../src/core/random.js';
 import { normaliser, seasonalNaiveMae, slidingWindows } from '../../src/data/series.js';
 import { LSTMForecaster } from '../../src/models/forecaster.js';
 import { loadUsBirths } from '../../src/node/datasets.js';

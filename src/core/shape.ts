@@ -1,5 +1,5 @@
 // Shape rules shared by every op: sizes, strides, NumPy broadcasting, axis normalisation.
-import { ShapeError } from '../runtime/errors.js';
+import { ShapeError } from './errors.js';
 
 export type Shape = readonly number[];
 
