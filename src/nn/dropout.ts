@@ -5,7 +5,7 @@
 // (counted in f32 on the GPU: exact for 2^24 training forwards per module).
 // The seed of call k is derived on the GPU from the buffer (hash of the module seed and k), and the
 // incremented counter is realized with the optimizer step, like BatchNorm's running statistics.
-import { realizeWithStep } from '../ops/autograd.js';
+import { realizeWithStep } from '../graph/autograd.js';
 import { DROPOUT_SEED_MASK, dropout } from '../ops/dropout.js';
 import { elementwise } from '../ops/lower.js';
 import { deriveSeed } from '../core/random.js';

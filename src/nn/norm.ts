@@ -1,7 +1,7 @@
 // BatchNorm1d / BatchNorm2d. Running statistics are module buffers ("running_mean", "running_var", as in
 // PyTorch's state dicts); each training forward replaces them by the new lazy tensors and hands those to
 // realizeWithStep, so the optimizer step computes them in its one submit.
-import { realizeWithStep } from '../ops/autograd.js';
+import { realizeWithStep } from '../graph/autograd.js';
 import { batchNormWithStats } from '../ops/norm.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';

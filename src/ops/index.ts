@@ -1,10 +1,17 @@
-// Every op family, one file each. Tensor methods and the functional API call these.
-export { UNARY, BINARY, unary, binary, where, cast, gelu, leakyRelu, contiguous } from './elementwise.js';
-export { reduce, mean, argReduce, REDUCE_REFS } from './reduce.js';
+// The op layer: every op family, one file each; the op table (./table.ts) lists every op. Tensor's methods
+// and the functional API call these. Loading this module binds them to Tensor (see bindTensorOps).
+import { bindTensorOps } from '../tensor/tensor.js';
+import * as self from './index.js';
+
+export { unary, binary, where, cast, gelu, leakyRelu, contiguous } from './elementwise.js';
+export { reduce, mean, argReduce } from './reduce.js';
 export { matmul } from './matmul.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { reshape, flatten, permute, transpose, expand, squeeze, unsqueeze, slice, cat, stack, gather, oneHot } from './movement.js';
 export { crossEntropy, mseLoss } from './loss.js';
-export { backward, realizeWithStep, takeStepTargets } from './autograd.js';
 export { scaledDotProductAttention, attentionUnfused, attentionWithLse } from './attention.js';
 export { layerNorm } from './norm_layer.js';
+export { constant } from './lower.js';
+export { OPS, type OpName } from './table.js';
+
+bindTensorOps(self);

@@ -5,7 +5,7 @@ import { LazyNode, Storage, contiguousView } from '../graph/node.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
 import { STATE_COUNT, optimizerKernel, packHyper, type Hyper, type UpdateRule } from '../kernels/optim.js';
 import type { Parameter } from '../nn/module.js';
-import { takeStepTargets } from '../ops/autograd.js';
+import { pendingStep } from '../graph/autograd.js';
 import { effectNode } from '../ops/lower.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { runtime } from '../runtime/runtime.js';
@@ -58,7 +58,7 @@ export abstract class Optimizer {
         ], hyper),
       ];
     });
-    const roots = [...takeStepTargets(this.params), ...(options.alsoRealize ?? [])].map((t) => t.node);
+    const roots = [...pendingStep().take(this.params), ...(options.alsoRealize ?? [])].map((t) => t.node);
     realizeNodes(roots, effects);
     for (const p of updated) p.markUpdated();
   }

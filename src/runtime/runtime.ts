@@ -1,4 +1,5 @@
 // The process-wide runtime: one device, its pipeline cache and buffer pool. `init()` makes it, `destroy()` ends it.
+import type { PendingStep } from '../graph/autograd.js';
 import type { KernelSpec } from '../kernels/types.js';
 import { BufferPool } from './buffers.js';
 import { acquireDevice, type DeviceContext, type InitOptions } from './device.js';
@@ -12,6 +13,8 @@ export interface Runtime extends DeviceContext {
   submits: number;
   /** Compute dispatches encoded since init. */
   dispatches: number;
+  /** The losses and side outputs the next optimizer step realizes (graph/autograd.ts). */
+  pendingStep?: PendingStep;
 }
 
 let current: Runtime | null = null;

@@ -3,11 +3,14 @@
 import { checkGpuErrors, realizeNodes } from '../graph/execute.js';
 import { BYTES_PER_ELEMENT, type DType } from '../core/dtype.js';
 import { LazyNode, Storage, contiguousView, isContiguous, type Source, type View } from '../graph/node.js';
-import { ShapeError, ValueError } from '../core/errors.js';
+import { ShadergradError, ShapeError, ValueError } from '../core/errors.js';
 import { readBuffer } from '../runtime/readback.js';
 import { runtime } from '../runtime/runtime.js';
 import { numel, shapeStr } from '../core/shape.js';
-import * as ops from '../ops/index.js';
+import { backward as autogradBackward } from '../graph/autograd.js';
+import type * as OpsModule from '../ops/index.js';
+
+export { noGrad, isGradEnabled } from '../graph/autograd.js';
 
 export type Scalar = number;
 export type TensorLike = Tensor | Scalar;
@@ -19,21 +22,20 @@ export interface GradContext {
   backward: (grad: Tensor) => (Tensor | null)[];
 }
 
-let gradEnabled = true;
+/**
+ * The op layer, which Tensor's methods call. src/ops/index.ts binds it when it loads (src/index.ts imports
+ * it): ops construct Tensors, so a direct import here would make tensor ↔ ops an import cycle (the same
+ * hand-off as TensorFlow.js's setOpHandler).
+ */
+let bound: typeof OpsModule | null = null;
 
-/** Runs `fn` without recording gradients (like torch.no_grad()). */
-export function noGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = false;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = prev;
-  }
+export function bindTensorOps(ops: typeof OpsModule): void {
+  bound = ops;
 }
 
-export function isGradEnabled(): boolean {
-  return gradEnabled;
+function ops(): typeof OpsModule {
+  if (!bound) throw new ShadergradError('shadergrad: the op layer is not loaded (import shadergrad, not tensor/tensor.js alone)');
+  return bound;
 }
 
 export class Tensor {
@@ -130,65 +132,64 @@ export class Tensor {
 
   /** Accumulates d(this)/d(leaf) into every leaf's `.grad`. `grad` defaults to 1 for a scalar. */
   backward(grad?: Tensor): void {
-    ops.backward(this, grad);
+    autogradBackward(this, grad, () => ops().constant(1, []));
   }
 
   // ---- elementwise ---------------------------------------------------------------------------
-  add(o: TensorLike): Tensor { return ops.binary('add', this, o); }
-  sub(o: TensorLike): Tensor { return ops.binary('sub', this, o); }
-  mul(o: TensorLike): Tensor { return ops.binary('mul', this, o); }
-  div(o: TensorLike): Tensor { return ops.binary('div', this, o); }
-  pow(o: TensorLike): Tensor { return ops.binary('pow', this, o); }
-  maximum(o: TensorLike): Tensor { return ops.binary('maximum', this, o); }
-  minimum(o: TensorLike): Tensor { return ops.binary('minimum', this, o); }
-  lt(o: TensorLike): Tensor { return ops.binary('lt', this, o); }
-  le(o: TensorLike): Tensor { return ops.binary('le', this, o); }
-  gt(o: TensorLike): Tensor { return ops.binary('gt', this, o); }
-  ge(o: TensorLike): Tensor { return ops.binary('ge', this, o); }
-  eq(o: TensorLike): Tensor { return ops.binary('eq', this, o); }
-  ne(o: TensorLike): Tensor { return ops.binary('ne', this, o); }
-  neg(): Tensor { return ops.unary('neg', this); }
-  exp(): Tensor { return ops.unary('exp', this); }
-  log(): Tensor { return ops.unary('log', this); }
-  sqrt(): Tensor { return ops.unary('sqrt', this); }
-  abs(): Tensor { return ops.unary('abs', this); }
-  relu(): Tensor { return ops.unary('relu', this); }
-  sigmoid(): Tensor { return ops.unary('sigmoid', this); }
-  tanh(): Tensor { return ops.unary('tanh', this); }
+  add(o: TensorLike): Tensor { return ops().binary('add', this, o); }
+  sub(o: TensorLike): Tensor { return ops().binary('sub', this, o); }
+  mul(o: TensorLike): Tensor { return ops().binary('mul', this, o); }
+  div(o: TensorLike): Tensor { return ops().binary('div', this, o); }
+  pow(o: TensorLike): Tensor { return ops().binary('pow', this, o); }
+  maximum(o: TensorLike): Tensor { return ops().binary('maximum', this, o); }
+  minimum(o: TensorLike): Tensor { return ops().binary('minimum', this, o); }
+  lt(o: TensorLike): Tensor { return ops().binary('lt', this, o); }
+  le(o: TensorLike): Tensor { return ops().binary('le', this, o); }
+  gt(o: TensorLike): Tensor { return ops().binary('gt', this, o); }
+  ge(o: TensorLike): Tensor { return ops().binary('ge', this, o); }
+  eq(o: TensorLike): Tensor { return ops().binary('eq', this, o); }
+  ne(o: TensorLike): Tensor { return ops().binary('ne', this, o); }
+  neg(): Tensor { return ops().unary('neg', this); }
+  exp(): Tensor { return ops().unary('exp', this); }
+  log(): Tensor { return ops().unary('log', this); }
+  sqrt(): Tensor { return ops().unary('sqrt', this); }
+  abs(): Tensor { return ops().unary('abs', this); }
+  relu(): Tensor { return ops().unary('relu', this); }
+  sigmoid(): Tensor { return ops().unary('sigmoid', this); }
+  tanh(): Tensor { return ops().unary('tanh', this); }
   square(): Tensor { return this.mul(this); }
-  gelu(): Tensor { return ops.gelu(this); }
-  leakyRelu(slope = 0.01): Tensor { return ops.leakyRelu(this, slope); }
-  where(cond: Tensor, other: TensorLike): Tensor { return ops.where(cond, this, other); }
-  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
-  float(): Tensor { return ops.cast(this, 'float32'); }
-  int(): Tensor { return ops.cast(this, 'int32'); }
+  gelu(): Tensor { return ops().gelu(this); }
+  leakyRelu(slope = 0.01): Tensor { return ops().leakyRelu(this, slope); }
+  where(cond: Tensor, other: TensorLike): Tensor { return ops().where(cond, this, other); }
+  cast(dtype: DType): Tensor { return ops().cast(this, dtype); }
+  float(): Tensor { return ops().cast(this, 'float32'); }
+  int(): Tensor { return ops().cast(this, 'int32'); }
 
   // ---- reductions ----------------------------------------------------------------------------
-  sum(axis?: number | number[], keepDim = false): Tensor { return ops.reduce('sum', this, axis, keepDim); }
-  mean(axis?: number | number[], keepDim = false): Tensor { return ops.mean(this, axis, keepDim); }
-  max(axis?: number | number[], keepDim = false): Tensor { return ops.reduce('max', this, axis, keepDim); }
-  min(axis?: number | number[], keepDim = false): Tensor { return ops.reduce('min', this, axis, keepDim); }
-  argmax(axis?: number, keepDim = false): Tensor { return ops.argReduce('argmax', this, axis, keepDim); }
-  argmin(axis?: number, keepDim = false): Tensor { return ops.argReduce('argmin', this, axis, keepDim); }
+  sum(axis?: number | number[], keepDim = false): Tensor { return ops().reduce('sum', this, axis, keepDim); }
+  mean(axis?: number | number[], keepDim = false): Tensor { return ops().mean(this, axis, keepDim); }
+  max(axis?: number | number[], keepDim = false): Tensor { return ops().reduce('max', this, axis, keepDim); }
+  min(axis?: number | number[], keepDim = false): Tensor { return ops().reduce('min', this, axis, keepDim); }
+  argmax(axis?: number, keepDim = false): Tensor { return ops().argReduce('argmax', this, axis, keepDim); }
+  argmin(axis?: number, keepDim = false): Tensor { return ops().argReduce('argmin', this, axis, keepDim); }
 
   // ---- linear algebra, softmax ---------------------------------------------------------------
-  matmul(o: Tensor): Tensor { return ops.matmul(this, o); }
-  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  matmul(o: Tensor): Tensor { return ops().matmul(this, o); }
+  softmax(axis = -1): Tensor { return ops().softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return ops().logSoftmax(this, axis); }
 
   // ---- movement ------------------------------------------------------------------------------
-  reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
-  view_(shape: number[]): Tensor { return ops.reshape(this, shape); }
-  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
-  transpose(a = -2, b = -1): Tensor { return ops.transpose(this, a, b); }
-  get T(): Tensor { return ops.transpose(this, -2, -1); }
-  permute(perm: number[]): Tensor { return ops.permute(this, perm); }
-  expand(shape: number[]): Tensor { return ops.expand(this, shape); }
-  squeeze(axis?: number): Tensor { return ops.squeeze(this, axis); }
-  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
-  slice(starts: number[], ends?: number[]): Tensor { return ops.slice(this, starts, ends); }
-  contiguous(): Tensor { return ops.contiguous(this); }
-  gather(indices: Tensor): Tensor { return ops.gather(this, indices); }
+  reshape(shape: number[]): Tensor { return ops().reshape(this, shape); }
+  flatten(startDim = 0, endDim = -1): Tensor { return ops().flatten(this, startDim, endDim); }
+  transpose(a = -2, b = -1): Tensor { return ops().transpose(this, a, b); }
+  get T(): Tensor { return ops().transpose(this, -2, -1); }
+  permute(perm: number[]): Tensor { return ops().permute(this, perm); }
+  expand(shape: number[]): Tensor { return ops().expand(this, shape); }
+  squeeze(axis?: number): Tensor { return ops().squeeze(this, axis); }
+  unsqueeze(axis: number): Tensor { return ops().unsqueeze(this, axis); }
+  slice(starts: number[], ends?: number[]): Tensor { return ops().slice(this, starts, ends); }
+  contiguous(): Tensor { return ops().contiguous(this); }
+  gather(indices: Tensor): Tensor { return ops().gather(this, indices); }
 }
 
 /** A tensor holding host data in a fresh GPU buffer (a realized leaf). */
