@@ -28,3 +28,5 @@ export class ReadbackTimeoutError extends ShadergradError {}
 export class StaleTensorError extends ShadergradError {}
 /** A WebGPU validation error that is not one of the above (a bug in shadergrad: please report). */
 export class GPUValidationError extends ShadergradError {}
+/** A tensor used after `dispose()` (its buffer may already hold another tensor's values). */
+export class DisposedTensorError extends ShadergradError {}

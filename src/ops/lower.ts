@@ -1,7 +1,7 @@
 // Helpers every op family uses to record nodes and gradient contexts.
 import type { DType } from '../core/dtype.js';
 import { LazyNode, contiguousView, type KernelBuilder, type Storage, type View } from '../graph/node.js';
-import { ShapeError } from '../core/errors.js';
+import { DisposedTensorError, ShapeError } from '../core/errors.js';
 import { broadcastShapes, numel, shapeStr } from '../core/shape.js';
 import { Tensor, isGradEnabled, type GradContext, type TensorLike } from '../tensor/tensor.js';
 
@@ -27,6 +27,7 @@ export function f32Literal(v: number): string {
 
 /** An elementwise node over `inputs` broadcast to `shape`; `expr` uses $0, $1, ... and $c0.. (coordinates). */
 export function elementwise(expr: string, inputs: Tensor[], shape: number[], dtype: DType = 'float32'): Tensor {
+  checkLive(inputs);
   const sources = inputs.map((t) => ({ node: t.node, view: broadcastView(t.view, shape) }));
   const node = new LazyNode({ type: 'elementwise', expr, cacheKey: expr }, sources, [...shape], dtype);
   return new Tensor(node, contiguousView(shape));
@@ -34,9 +35,16 @@ export function elementwise(expr: string, inputs: Tensor[], shape: number[], dty
 
 /** A node made by explicit kernels (matmul, reduce, softmax, ...). */
 export function kernelNode(cacheKey: string, inputs: Tensor[], shape: number[], dtype: DType, build: KernelBuilder, scratchBytes: number[] = []): Tensor {
+  checkLive(inputs);
   const node = new LazyNode({ type: 'kernel', cacheKey, build }, inputs.map((t) => t.source()), [...shape], dtype);
   node.scratchBytes = scratchBytes;
   return new Tensor(node, contiguousView(shape));
+}
+
+/** Refuses an input whose buffer was freed by dispose(): reading it would return whatever reuses the buffer. */
+function checkLive(inputs: Tensor[]): void {
+  for (const t of inputs)
+    if (t.node.storage?.disposed) throw new DisposedTensorError(`a disposed tensor (${t}) was used as an op input: dispose() freed its buffer`);
 }
 
 /** A scalar constant (no upload: the value is baked into the fused kernel). */

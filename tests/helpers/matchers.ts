@@ -2,7 +2,7 @@
 // (NumPy's allclose), with shapes compared when both sides have one. A failure names the worst
 // element (its multi-index), both values, and how many elements are out of tolerance.
 import { expect } from 'vitest';
-import { unravel, type Nd } from './reference.js';
+import { unravel, type Nd } from '../../src/core/nd.js';
 
 export interface CloseOptions {
   rtol?: number;

@@ -15,9 +15,6 @@ const ints = (values: number[], shape = [values.length]) => sg.tensor(Int32Array
 
 //  what                                              call                                                               error            message must match
 const cases: Array<[string, () => unknown, ErrorClass, RegExp]> = [
-  ['add: broadcast mismatch', () => f32([3]).add(f32([4])), sg.ShapeError, /add.*\[3\].*\[4\]/],
-  ['mul: broadcast mismatch 2-D', () => f32([2, 3]).mul(f32([3, 2])), sg.ShapeError, /mul.*\[2, 3\].*\[3, 2\]/],
-  ['where: broadcast mismatch', () => sg.where(f32([2]), f32([3]), f32([2])), sg.ShapeError, /where.*\[2\].*\[3\]/],
   ['matmul: inner dims', () => f32([2, 3]).matmul(f32([4, 5])), sg.ShapeError, /matmul.*\[2, 3\].*\[4, 5\]/],
   ['matmul: vector inner dims', () => f32([3]).matmul(f32([4])), sg.ShapeError, /matmul.*3.*4/],
   ['matmul: batch mismatch', () => f32([2, 3, 4]).matmul(f32([3, 4, 5])), sg.ShapeError, /matmul.*\[2\].*\[3\]/],
@@ -67,7 +64,6 @@ const cases: Array<[string, () => unknown, ErrorClass, RegExp]> = [
   ['gather: negative index', () => f32([4, 2]).gather(ints([-1])), sg.ValueError, /gather.*-1.*\[4, 2\]/],
   ['gather: float indices', () => f32([4, 2]).gather(f32([2])), sg.DTypeError, /gather.*indices.*float32.*\[2\]/],
   ['gather: scalar table', () => f32([]).gather(ints([0])), sg.ShapeError, /gather.*\[\]/],
-  ['cast: unknown dtype', () => f32([2]).cast('float16' as 'float32'), sg.DTypeError, /cast.*float16.*\[2\]/],
 ];
 
 test.each(cases)('%s', (_what, call, ErrorType, message) => {
