@@ -1,10 +1,38 @@
 // Losses, composed from other ops (so they need no gradient code). Inputs are checked before any GPU work.
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
+import { zipWith, type Nd } from '../core/nd.js';
 import { shapeStr, sameShape } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { oneHot } from './movement.js';
+import { composite } from './op.js';
+import { REDUCE_OPS } from './reduce.js';
+import { SOFTMAX_OPS } from './softmax.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
+
+function reduceRef(x: Nd, reduction: Reduction): Nd {
+  if (reduction === 'none') return x;
+  return reduction === 'sum' ? REDUCE_OPS.sum.reference(x) : REDUCE_OPS.mean.reference(x);
+}
+
+export const LOSS_OPS = {
+  crossEntropy: composite({
+    doc: "cross-entropy of logits [N, C] and int32 class ids [N] (PyTorch's F.cross_entropy), reduced by 'mean', 'sum' or 'none'",
+    of: ['logSoftmax', 'oneHot', 'mul', 'sum', 'neg', 'mean'],
+    reference: (logits: Nd, labels: Nd, reduction: Reduction = 'mean'): Nd => {
+      const [n, c] = logits.shape;
+      const ls = SOFTMAX_OPS.logSoftmax.reference(logits, 1);
+      const per = new Float64Array(n);
+      for (let i = 0; i < n; i++) per[i] = -ls.data[i * c + labels.data[i]];
+      return reduceRef({ shape: [n], data: per }, reduction);
+    },
+  }),
+  mseLoss: composite({
+    doc: "mean squared error (PyTorch's F.mse_loss), shapes equal, reduced by 'mean', 'sum' or 'none'",
+    of: ['sub', 'mul', 'mean', 'sum'],
+    reference: (input: Nd, target: Nd, reduction: Reduction = 'mean'): Nd => reduceRef(zipWith([input, target], (x, y) => (x - y) ** 2), reduction),
+  }),
+};
 
 /** Cross-entropy from logits [N, C] and int32 class ids [N] (PyTorch's F.cross_entropy). */
 export function crossEntropy(logits: Tensor, labels: Tensor, options: { reduction?: Reduction } = {}): Tensor {

@@ -3,10 +3,15 @@
 // NOT_DIFFERENTIABLE) and float64 reference; tests/ops/table.test.ts refuses an op without op-test rows
 // and a bad-input test. Adding an op: docs/ENGINE.md, "Adding an op".
 import { ELEMENTWISE_OPS } from './elementwise.js';
+import { LOSS_OPS } from './loss.js';
+import { MATMUL_OPS } from './matmul.js';
 import type { OpEntry } from './op.js';
+import { REDUCE_OPS } from './reduce.js';
+import { SOFTMAX_OPS } from './softmax.js';
 
 export const OPS = {
   ...ELEMENTWISE_OPS,
+  ...REDUCE_OPS, ...SOFTMAX_OPS, ...MATMUL_OPS, ...LOSS_OPS,
 } satisfies Record<string, OpEntry>;
 
 export type OpName = keyof typeof OPS;

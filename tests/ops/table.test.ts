@@ -5,8 +5,12 @@ import { NOT_DIFFERENTIABLE } from '../../src/ops/op.js';
 import { OPS, type OpName } from '../../src/ops/table.js';
 import type { BadInput, OpRow } from '../helpers/opcheck.js';
 import * as elementwise from './rows/elementwise.js';
+import * as loss from './rows/loss.js';
+import * as matmul from './rows/matmul.js';
+import * as reduce from './rows/reduce.js';
+import * as softmax from './rows/softmax.js';
 
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise];
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, reduce, softmax, matmul, loss];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];
