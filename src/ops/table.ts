@@ -4,11 +4,13 @@
 // and a bad-input test. Adding an op: docs/ENGINE.md, "Adding an op".
 import { CONV_OPS } from './conv.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
+import { POOL_OPS } from './pool.js';
 import type { OpEntry } from './op.js';
 
 export const OPS = {
   ...ELEMENTWISE_OPS,
   ...CONV_OPS,
+  ...POOL_OPS,
 } satisfies Record<string, OpEntry>;
 
 export type OpName = keyof typeof OPS;

@@ -6,8 +6,9 @@ import { OPS, type OpName } from '../../src/ops/table.js';
 import type { BadInput, OpRow } from '../helpers/opcheck.js';
 import * as conv from './rows/conv.js';
 import * as elementwise from './rows/elementwise.js';
+import * as pool from './rows/pool.js';
 
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, conv];
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, conv, pool];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];
