@@ -3,13 +3,13 @@
 // WebGPU conv2d / Conv2DBackpropInput / Conv2DBackpropFilter on the same shapes (NHWC on its side).
 // Cases: LeNet-5's two convolutions, ResNet-like 3x3 stages, VGG-like wide 3x3 layers (batch 8).
 // Our outputs are laid out [O, N, OH, OW] (the matmul's [G, O/G, N*OH*OW]); the NCHW view costs no copy here.
+import { CONV_OPS } from '../../src/ops/conv.js';
 import { chooseConvVariant, col2imKernel, colsShape, convImplicitKernel, im2colKernel, type ConvGeometry } from '../../src/kernels/conv.js';
 import { matmulKernel, type MatmulParams } from '../../src/kernels/matmul.js';
 import type { KernelSpec } from '../../src/kernels/types.js';
 import { contiguousView } from '../../src/graph/node.js';
 import { readBuffer } from '../../src/runtime/readback.js';
 import { bindGroupFor, uniformBuffer, type Runtime } from '../../src/runtime/runtime.js';
-import * as CR from '../../tests/helpers/conv-reference.js';
 import { createStorage } from '../dispatch.js';
 import { newEntry, timeAlternating, matches, type BenchFamily, type CaseResult, type Contestant } from '../harness.js';
 
@@ -128,7 +128,7 @@ export const convFamily: BenchFamily<ConvCase> = {
     let wantDx: Float64Array | null = null;
 
     if (c.pass === 'fwd') {
-      const want = CR.conv2d(xRef, wRef, null, { stride: [g.SH, g.SW], padding: [g.PH, g.PW] }).data;
+      const want = CONV_OPS.conv2d.reference(xRef, wRef, null, { stride: [g.SH, g.SW], padding: [g.PH, g.PW] }).data;
       const cols = buf(colsLen);
       const yMat = buf(L * O);
       // [O, N*OH*OW] output: element (o, n, p) compared with NCHW (n, o, p)
@@ -149,7 +149,7 @@ export const convFamily: BenchFamily<ConvCase> = {
       const cols = buf(colsLen);
       const dw = buf(O * CK);
       // reference: the gradients of sum(conv(x, w) * gy) by the adjoint loops (convTranspose2d is conv2d's input gradient)
-      wantDx = CR.convTranspose2d({ shape: [N, O, OH, OW], data: Float64Array.from(gy) }, wRef, null, { stride: [g.SH, g.SW], padding: [g.PH, g.PW], outputPadding: [H - ((OH - 1) * g.SH - 2 * g.PH + KH), W - ((OW - 1) * g.SW - 2 * g.PW + KW)] }).data;
+      wantDx = CONV_OPS.convTranspose2d.reference({ shape: [N, O, OH, OW], data: Float64Array.from(gy) }, wRef, null, { stride: [g.SH, g.SW], padding: [g.PH, g.PW], outputPadding: [H - ((OH - 1) * g.SH - 2 * g.PH + KH), W - ((OW - 1) * g.SW - 2 * g.PW + KW)] }).data;
       await add('im2col bwd (dx then dw)', [
         { spec: matmulKernel(mm(1, CK, O, L, [1, CK], [L, 1]), rt.caps), buffers: [wBuf, gBuf, dcols] },
         { spec: col2imKernel(g, 0, rt.caps), buffers: [dcols, dx] },
@@ -184,7 +184,7 @@ export const convFamily: BenchFamily<ConvCase> = {
         return data;
       };
       const got = await runTf(1);
-      const want = c.pass === 'fwd' ? CR.conv2d(xRef, wRef, null, { stride: [g.SH, g.SW], padding: [g.PH, g.PW] }).data : wantDx!;
+      const want = c.pass === 'fwd' ? CONV_OPS.conv2d.reference(xRef, wRef, null, { stride: [g.SH, g.SW], padding: [g.PH, g.PW] }).data : wantDx!;
       const wrong = mismatch(got, want, c.pass === 'fwd' ? 'tf y' : 'tf dx');
       if (wrong) Object.assign(entry, { status: 'WRONG', note: wrong });
       else contestants.push({ name: peer.name, run: async (reps) => (await runTf(reps), {}) });

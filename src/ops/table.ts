@@ -2,9 +2,11 @@
 // The compiler refuses an entry without its shape rule, kernel choice, gradient rule (or an explicit
 // NOT_DIFFERENTIABLE) and float64 reference; tests/ops/table.test.ts refuses an op without op-test rows
 // and a bad-input test. Adding an op: docs/ENGINE.md, "Adding an op".
+import { CONV_OPS } from './conv.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { LOSS_OPS } from './loss.js';
 import { MATMUL_OPS } from './matmul.js';
+import { POOL_OPS } from './pool.js';
 import type { OpEntry } from './op.js';
 import { REDUCE_OPS } from './reduce.js';
 import { SOFTMAX_OPS } from './softmax.js';
@@ -12,6 +14,8 @@ import { SOFTMAX_OPS } from './softmax.js';
 export const OPS = {
   ...ELEMENTWISE_OPS,
   ...REDUCE_OPS, ...SOFTMAX_OPS, ...MATMUL_OPS, ...LOSS_OPS,
+  ...CONV_OPS,
+  ...POOL_OPS,
 } satisfies Record<string, OpEntry>;
 
 export type OpName = keyof typeof OPS;

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
+import { Random } from '../../src/core/random.js';
 import { conv2d } from '../../src/ops/conv.js';
 
 beforeAll(async () => {
@@ -13,11 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => sg.destroy());
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 2 ** 32);
-}
-const values = (n: number, r: () => number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
+const values = (n: number, r: Random) => Float32Array.from({ length: n }, () => r.next() * 2 - 1);
 
 interface TfCase {
   name: string;
@@ -41,7 +38,7 @@ const CASES: TfCase[] = [
 
 describe.each(['im2col', 'implicit'] as const)('conv2d (%s) vs @tensorflow/tfjs-backend-cpu', (variant) => {
   test.each(CASES.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
-    const r = rng(c.name.length * 7919);
+    const r = new Random(c.name.length * 7919);
     const [N, C, H, W] = c.x;
     const [O, CG, KH, KW] = c.w;
     const xd = values(N * C * H * W, r);

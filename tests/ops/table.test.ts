@@ -4,13 +4,16 @@ import { expect, test } from 'vitest';
 import { NOT_DIFFERENTIABLE } from '../../src/ops/op.js';
 import { OPS, type OpName } from '../../src/ops/table.js';
 import type { BadInput, OpRow } from '../helpers/opcheck.js';
+import * as conv from './rows/conv.js';
 import * as elementwise from './rows/elementwise.js';
 import * as loss from './rows/loss.js';
 import * as matmul from './rows/matmul.js';
 import * as reduce from './rows/reduce.js';
 import * as softmax from './rows/softmax.js';
 
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, reduce, softmax, matmul, loss];
+import * as pool from './rows/pool.js';
+
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, reduce, softmax, matmul, loss, conv, pool];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];
