@@ -3,10 +3,12 @@
 // NOT_DIFFERENTIABLE) and float64 reference; tests/ops/table.test.ts refuses an op without op-test rows
 // and a bad-input test. Adding an op: docs/ENGINE.md, "Adding an op".
 import { ELEMENTWISE_OPS } from './elementwise.js';
+import { MOVEMENT_OPS } from './movement.js';
 import type { OpEntry } from './op.js';
 
 export const OPS = {
   ...ELEMENTWISE_OPS,
+  ...MOVEMENT_OPS,
 } satisfies Record<string, OpEntry>;
 
 export type OpName = keyof typeof OPS;
