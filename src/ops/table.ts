@@ -4,11 +4,13 @@
 // and a bad-input test. Adding an op: docs/ENGINE.md, "Adding an op".
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { MOVEMENT_OPS } from './movement.js';
+import { CREATION_OPS } from './creation.js';
 import type { OpEntry } from './op.js';
 
 export const OPS = {
   ...ELEMENTWISE_OPS,
   ...MOVEMENT_OPS,
+  ...CREATION_OPS,
 } satisfies Record<string, OpEntry>;
 
 export type OpName = keyof typeof OPS;

@@ -6,8 +6,9 @@ import { OPS, type OpName } from '../../src/ops/table.js';
 import type { BadInput, OpRow } from '../helpers/opcheck.js';
 import * as elementwise from './rows/elementwise.js';
 import * as movement from './rows/movement.js';
+import * as creation from './rows/creation.js';
 
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, movement];
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, movement, creation];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];
