@@ -5,12 +5,14 @@
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { MOVEMENT_OPS } from './movement.js';
 import { CREATION_OPS } from './creation.js';
+import { DROPOUT_OPS } from './dropout.js';
 import type { OpEntry } from './op.js';
 
 export const OPS = {
   ...ELEMENTWISE_OPS,
   ...MOVEMENT_OPS,
   ...CREATION_OPS,
+  ...DROPOUT_OPS,
 } satisfies Record<string, OpEntry>;
 
 export type OpName = keyof typeof OPS;

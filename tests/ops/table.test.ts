@@ -7,8 +7,9 @@ import type { BadInput, OpRow } from '../helpers/opcheck.js';
 import * as elementwise from './rows/elementwise.js';
 import * as movement from './rows/movement.js';
 import * as creation from './rows/creation.js';
+import * as dropout from './rows/dropout.js';
 
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, movement, creation];
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, movement, creation, dropout];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];
