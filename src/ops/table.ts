@@ -6,6 +6,7 @@ import { ELEMENTWISE_OPS } from './elementwise.js';
 import { MOVEMENT_OPS } from './movement.js';
 import { CREATION_OPS } from './creation.js';
 import { DROPOUT_OPS } from './dropout.js';
+import { OPTIM_OPS } from './optim.js';
 import type { OpEntry } from './op.js';
 
 export const OPS = {
@@ -13,6 +14,7 @@ export const OPS = {
   ...MOVEMENT_OPS,
   ...CREATION_OPS,
   ...DROPOUT_OPS,
+  ...OPTIM_OPS,
 } satisfies Record<string, OpEntry>;
 
 export type OpName = keyof typeof OPS;

@@ -8,8 +8,9 @@ import * as elementwise from './rows/elementwise.js';
 import * as movement from './rows/movement.js';
 import * as creation from './rows/creation.js';
 import * as dropout from './rows/dropout.js';
+import * as optim from './rows/optim.js';
 
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, movement, creation, dropout];
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, movement, creation, dropout, optim];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];
