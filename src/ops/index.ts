@@ -7,7 +7,7 @@ export { unary, binary, where, cast, gelu, leakyRelu, contiguous } from './eleme
 export { reduce, mean, argReduce } from './reduce.js';
 export { matmul } from './matmul.js';
 export { softmax, logSoftmax } from './softmax.js';
-export { reshape, flatten, permute, transpose, expand, squeeze, unsqueeze, slice, cat, stack, gather, oneHot } from './movement.js';
+export { reshape, flatten, permute, transpose, expand, squeeze, unsqueeze, slice, pad, cat, stack, gather, oneHot } from './movement.js';
 export { crossEntropy, mseLoss } from './loss.js';
 export { scaledDotProductAttention, attentionUnfused, attentionWithLse } from './attention.js';
 export { layerNorm } from './norm_layer.js';

@@ -7,6 +7,10 @@ import { ELEMENTWISE_OPS } from './elementwise.js';
 import { LOSS_OPS } from './loss.js';
 import { MATMUL_OPS } from './matmul.js';
 import { POOL_OPS } from './pool.js';
+import { MOVEMENT_OPS } from './movement.js';
+import { CREATION_OPS } from './creation.js';
+import { DROPOUT_OPS } from './dropout.js';
+import { OPTIM_OPS } from './optim.js';
 import type { OpEntry } from './op.js';
 import { REDUCE_OPS } from './reduce.js';
 import { SOFTMAX_OPS } from './softmax.js';
@@ -16,6 +20,10 @@ export const OPS = {
   ...REDUCE_OPS, ...SOFTMAX_OPS, ...MATMUL_OPS, ...LOSS_OPS,
   ...CONV_OPS,
   ...POOL_OPS,
+  ...MOVEMENT_OPS,
+  ...CREATION_OPS,
+  ...DROPOUT_OPS,
+  ...OPTIM_OPS,
 } satisfies Record<string, OpEntry>;
 
 export type OpName = keyof typeof OPS;

@@ -1,14 +1,10 @@
-// Optimizers: each step is one fused WGSL update per parameter, recorded as in-place effects and realized
-// together with the pending loss in ONE submit (no readback inside a step).
-import { realizeNodes } from '../graph/execute.js';
-import { LazyNode, Storage, contiguousView } from '../graph/node.js';
+// Optimizers: each step is one fused WGSL update per parameter, recorded through the op layer (ops/optim.ts)
+// as in-place effects and realized together with the pending loss in ONE submit (no readback inside a step).
+import { LazyNode, type Storage, contiguousView } from '../graph/node.js';
 import { Tensor, noGrad } from '../tensor/tensor.js';
-import { STATE_COUNT, optimizerKernel, packHyper, type Hyper, type UpdateRule } from '../kernels/optim.js';
 import type { Parameter } from '../nn/module.js';
-import { pendingStep } from '../graph/autograd.js';
-import { effectNode } from '../ops/lower.js';
+import { STATE_COUNT, packHyper, realizeStep, recordUpdate, zeroState, type Hyper, type UpdateRule } from '../ops/optim.js';
 import { ShapeError, ValueError } from '../core/errors.js';
-import { runtime } from '../runtime/runtime.js';
 import { shapeStr } from '../core/shape.js';
 
 export abstract class Optimizer {
@@ -45,21 +41,14 @@ export abstract class Optimizer {
     const rule = this.rule();
     const hyper = packHyper(this.hyper());
     const updated: Parameter[] = [];
-    const effects = this.params.flatMap((p) => {
+    const updates = this.params.flatMap((p) => {
       const g = p.grad;
       if (!g) return [];
-      if (g.shape.length !== p.shape.length || g.shape.some((d, i) => d !== p.shape[i]))
-        throw new ShapeError(`optimizer: gradient shape ${shapeStr(g.shape)} differs from its parameter's ${shapeStr(p.shape)}`);
+      const update = recordUpdate(rule, p, g, () => this.stateFor(p, rule), hyper);
       updated.push(p);
-      const writes = [p.node.storage!, ...this.stateFor(p, rule)];
-      return [
-        effectNode(`${rule}`, [g], writes, (node, caps) => [
-          { spec: optimizerKernel(rule, node.inputs[0].view, p.size, caps), bind: [{ input: 0 }, ...writes.map((_, k) => ({ written: k }))] },
-        ], hyper),
-      ];
+      return [update];
     });
-    const roots = [...pendingStep().take(this.params), ...(options.alsoRealize ?? [])].map((t) => t.node);
-    realizeNodes(roots, effects);
+    realizeStep(this.params, updates, options.alsoRealize);
     for (const p of updated) p.markUpdated();
   }
 
@@ -102,13 +91,7 @@ export abstract class Optimizer {
   private stateFor(p: Parameter, rule: UpdateRule): Storage[] {
     let s = this.state.get(p);
     if (!s) {
-      const rt = runtime();
-      const bytes = p.size * 4;
-      s = Array.from({ length: STATE_COUNT[rule] }, () => {
-        const st = new Storage(rt.pool.acquire(bytes, 'optimizer state'), bytes, rt.pool.release);
-        rt.device.queue.writeBuffer(st.buffer, 0, new Float32Array(p.size));
-        return st;
-      });
+      s = zeroState(rule, p.size);
       this.state.set(p, s);
     }
     return s;

@@ -1,5 +1,5 @@
 // SGD (momentum, Nesterov, weight decay), Adam and AdamW, with PyTorch's defaults and update rules.
-import type { Hyper, UpdateRule } from '../kernels/optim.js';
+import type { Hyper, UpdateRule } from '../ops/optim.js';
 import type { Parameter } from '../nn/module.js';
 import { ValueError } from '../core/errors.js';
 import { Optimizer } from './optimizer.js';

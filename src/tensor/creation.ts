@@ -2,7 +2,7 @@
 import { Random, deriveSeed } from '../core/random.js';
 import type { DType } from '../core/dtype.js';
 import { DTypeError, ShapeError } from '../core/errors.js';
-import { constant, elementwise } from '../ops/lower.js';
+import { arange as arangeOp, full as fullOp } from '../ops/creation.js';
 import { checkShape, numel, shapeStr } from '../core/shape.js';
 import { checkFinite, fromHost, type Tensor } from './tensor.js';
 
@@ -66,10 +66,9 @@ function flattenNested(data: Nested[]): { flat: number[]; shape: number[] } {
   return { flat, shape };
 }
 
-/** A constant tensor. Lazy: its value is written by the kernel that first needs it, no upload. */
+/** A constant tensor. Lazy: its value is written by the kernel that first needs it, no upload (the op table's `full`). */
 export function full(shape: number[], value: number, options: TensorOptions = {}): Tensor {
-  checkShape('full', shape);
-  const t = options.dtype === 'int32' ? elementwise(String(Math.trunc(value)) + '.0', [], shape, 'int32') : constant(value, shape);
+  const t = fullOp(shape, value, options.dtype ?? 'float32');
   if (options.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -77,14 +76,9 @@ export function full(shape: number[], value: number, options: TensorOptions = {}
 export const zeros = (shape: number[], options: TensorOptions = {}) => full(shape, 0, options);
 export const ones = (shape: number[], options: TensorOptions = {}) => full(shape, 1, options);
 
-/** [start, start + step, ...) below end, like torch.arange; computed on the GPU from coordinates. */
+/** [start, start + step, ...) below end, like torch.arange; computed on the GPU from coordinates (the op table's `arange`). */
 export function arange(startOrEnd: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
-  const start = end === undefined ? 0 : startOrEnd;
-  const stop = end === undefined ? startOrEnd : end;
-  if (step === 0) throw new ShapeError('arange: step must not be 0');
-  const n = Math.max(0, Math.ceil((stop - start) / step));
-  const dtype = options.dtype ?? (Number.isInteger(start) && Number.isInteger(step) ? 'int32' : 'float32');
-  return elementwise(`(f32(${start}) + f32($c0) * f32(${step}))`, [], [n], dtype);
+  return arangeOp(startOrEnd, end, step, options.dtype);
 }
 
 // Without an explicit seed, random tensors draw successive streams of a global seed (sg.manualSeed).

@@ -69,15 +69,15 @@ export interface OpRow {
 /** One line per op (or per variant of it): `label` defaults to the op's name. */
 export const row = (op: OpName, label: string | null, gpu: GpuFn, ref: RefFn, inputs: number[][][], opts: RowOptions = {}): OpRow => ({ op, name: label ?? op, gpu, ref, inputs, opts });
 
-/** A bad input of an op: thrown synchronously as `error`, with a message matching `message`, before any GPU work. */
+/** A bad input of an op (or of an API entry that is not an op): thrown synchronously as `error`, with a message matching `message`, before any GPU work. */
 export interface BadInput {
-  op: OpName;
+  op: OpName | 'tensor' | 'backward';
   what: string;
   call: () => unknown;
   error: new (...args: never[]) => Error;
   message: RegExp;
 }
-export const bad = (op: OpName, what: string, call: () => unknown, error: BadInput['error'], message: RegExp): BadInput => ({ op, what, call, error, message });
+export const bad = (op: BadInput['op'], what: string, call: () => unknown, error: BadInput['error'], message: RegExp): BadInput => ({ op, what, call, error, message });
 
 // ---- running -----------------------------------------------------------------------------------
 

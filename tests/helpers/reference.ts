@@ -1,7 +1,8 @@
 // An independent float64 CPU reference for every tensor op, written from NumPy/PyTorch semantics
-// (not from the WGSL nor from src/): n-d arrays as flat Float64Array + shape, row-major.
+// (not from the WGSL; the movement ones are the op table's, src/ops/movement.ts): n-d arrays as flat Float64Array + shape, row-major.
 // Slow and plain on purpose: each op is the textbook loop, so a disagreement points at the engine.
 import { MATMUL_OPS } from '../../src/ops/matmul.js';
+import { MOVEMENT_OPS } from '../../src/ops/movement.js';
 
 export interface Nd {
   shape: number[];
@@ -121,106 +122,12 @@ export const where = (cond: Nd, a: Nd, b: Nd) => zipWith([cond, a, b], (c, x, y)
 // name stays for the tests that still compose references from this file.
 export const matmul = MATMUL_OPS.matmul.reference;
 
-// ---- movement ----------------------------------------------------------------------------------
+// ---- movement: the op table's references (src/ops/movement.ts), for the rows not yet moved to the table ----
 
-export function reshape(x: Nd, shape: number[]): Nd {
-  const known = numel(shape.filter((d) => d !== -1));
-  const s = shape.map((d) => (d === -1 ? x.data.length / known : d));
-  if (numel(s) !== x.data.length) throw new Error(`reference reshape: [${x.shape}] to [${shape}]`);
-  return { shape: s, data: x.data.slice() };
-}
-
-export function permute(x: Nd, perm: number[]): Nd {
-  const p = perm.map((a) => (a < 0 ? a + x.shape.length : a));
-  const shape = p.map((a) => x.shape[a]);
-  const out = new Float64Array(x.data.length);
-  for (let i = 0; i < out.length; i++) {
-    const idx = unravel(i, shape);
-    const src = new Array<number>(x.shape.length);
-    p.forEach((a, d) => (src[a] = idx[d]));
-    out[i] = x.data[ravel(src, x.shape)];
-  }
-  return { shape, data: out };
-}
-
-export function transpose(x: Nd, a = -2, b = -1): Nd {
-  const r = x.shape.length;
-  if (r < 2) return x;
-  const perm = [...Array(r).keys()];
-  const i = a < 0 ? a + r : a;
-  const j = b < 0 ? b + r : b;
-  [perm[i], perm[j]] = [perm[j], perm[i]];
-  return permute(x, perm);
-}
-
-export function expand(x: Nd, shape: number[]): Nd {
-  const target = shape.map((d, i) => (d === -1 ? x.shape[i - (shape.length - x.shape.length)] : d));
-  return zipWith([x, { shape: target, data: new Float64Array(numel(target)) }], (v) => v);
-}
-
-export function squeeze(x: Nd, axis?: number): Nd {
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
-  const a = axis < 0 ? axis + x.shape.length : axis;
-  return x.shape[a] === 1 ? reshape(x, x.shape.filter((_, i) => i !== a)) : x;
-}
-
-export function unsqueeze(x: Nd, axis: number): Nd {
-  const a = axis < 0 ? axis + x.shape.length + 1 : axis;
-  return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
-}
-
-export function flatten(x: Nd, start = 0, end = -1): Nd {
-  if (x.shape.length === 0) return reshape(x, [1]);
-  const r = x.shape.length;
-  const s = start < 0 ? start + r : start;
-  const e = end < 0 ? end + r : end;
-  return reshape(x, [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
-}
-
-/** Python slicing x[s0:e0, s1:e1, ...]: negative indices from the end, clamped; missing axes whole. */
-export function slice(x: Nd, starts: number[], ends?: number[]): Nd {
-  const clamp = (i: number, d: number) => Math.min(Math.max(i < 0 ? i + d : i, 0), d);
-  const lo = x.shape.map((d, i) => clamp(starts[i] ?? 0, d));
-  const hi = x.shape.map((d, i) => clamp(ends?.[i] ?? d, d));
-  const shape = lo.map((l, i) => Math.max(hi[i] - l, 0));
-  const out = new Float64Array(numel(shape));
-  for (let i = 0; i < out.length; i++) out[i] = x.data[ravel(unravel(i, shape).map((v, d) => v + lo[d]), x.shape)];
-  return { shape, data: out };
-}
-
-export function cat(xs: Nd[], axis = 0): Nd {
-  const a = axis < 0 ? axis + xs[0].shape.length : axis;
-  const shape = [...xs[0].shape];
-  shape[a] = xs.reduce((s, x) => s + x.shape[a], 0);
-  const out = new Float64Array(numel(shape));
-  let at = 0;
-  for (const x of xs) {
-    for (let i = 0; i < x.data.length; i++) {
-      const idx = unravel(i, x.shape);
-      idx[a] += at;
-      out[ravel(idx, shape)] = x.data[i];
-    }
-    at += x.shape[a];
-  }
-  return { shape, data: out };
-}
-
-export const stack = (xs: Nd[], axis = 0): Nd => cat(xs.map((x) => unsqueeze(x, axis < 0 ? axis + x.shape.length + 1 : axis)), axis < 0 ? axis + xs[0].shape.length + 1 : axis);
-
-/** Rows of `table` picked by integer `indices` (any shape): [...indices.shape, ...table.shape.slice(1)]. */
-export function gather(table: Nd, indices: Nd): Nd {
-  const rest = table.shape.slice(1);
-  const row = numel(rest);
-  const out = new Float64Array(indices.data.length * row);
-  indices.data.forEach((r, i) => out.set(table.data.subarray(r * row, (r + 1) * row), i * row));
-  return { shape: [...indices.shape, ...rest], data: out };
-}
-
-export function oneHot(labels: Nd, classes: number): Nd {
-  const out = new Float64Array(labels.data.length * classes);
-  labels.data.forEach((c, i) => (out[i * classes + c] = 1));
-  return { shape: [labels.data.length, classes], data: out };
-}
+export const reshape = MOVEMENT_OPS.reshape.reference;
+export const permute = MOVEMENT_OPS.permute.reference;
+export const transpose = MOVEMENT_OPS.transpose.reference;
+export const slice = MOVEMENT_OPS.slice.reference;
 
 // ---- gradient checking -------------------------------------------------------------------------
 

@@ -13,7 +13,11 @@ import * as softmax from './rows/softmax.js';
 
 import * as pool from './rows/pool.js';
 
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, reduce, softmax, matmul, loss, conv, pool];
+import * as movement from './rows/movement.js';
+import * as creation from './rows/creation.js';
+import * as dropout from './rows/dropout.js';
+import * as optim from './rows/optim.js';
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, reduce, softmax, matmul, loss, conv, pool, movement, creation, dropout, optim];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];
