@@ -1,11 +1,10 @@
-// Pooling, batch norm and dropout: GPU vs the float64 reference of tests/helpers/conv-reference.ts,
+// Pooling and dropout: GPU vs the float64 reference of tests/helpers/conv-reference.ts,
 // gradients vs central differences of that reference; awkward sizes, padding, dilation, batch 1.
 import '../helpers/matchers.js';
 import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
 import { adaptiveAvgPool2d, avgPool2d, globalAvgPool2d, maxPool2d, maxPool2dWithIndices } from '../../src/ops/pool.js';
-import { batchNorm } from '../../src/ops/norm.js';
 import { dropout } from '../../src/ops/dropout.js';
 import * as CR from '../helpers/conv-reference.js';
 import * as R from '../helpers/reference.js';
@@ -86,23 +85,6 @@ describe('pooling vs float64 reference, with gradients', () => {
     expect(Array.from(await y.data())).toEqual([7, 5, 8, 8]);
     expect(idx.dtype).toBe('int32');
     expect(Array.from(await idx.data())).toEqual([3, 1, 7, 7]);
-  });
-});
-
-describe('batchNorm vs float64 reference, with gradients', () => {
-  test.each([
-    ['2-D input [N, C]', [5, 3]],
-    ['3-D input [N, C, L]', [3, 2, 7]],
-    ['4-D input, batch 1', [1, 3, 4, 5]],
-    ['4-D input', [4, 2, 3, 3]],
-  ] as const)('training, affine: %s', async (name, xs) => {
-    const C = xs[1];
-    await check(name, [[...xs], [C], [C]], (x, w, b) => batchNorm(x, null, null, { weight: w, bias: b }), (x, w, b) => CR.batchNormTrain(x, w, b), 8);
-  });
-  test('eval mode uses the running statistics', async () => {
-    const x = sg.tensor([[1, 2], [3, 5]]);
-    const y = batchNorm(x, sg.tensor([1, 2]), sg.tensor([4, 9]), { training: false, eps: 0, weight: sg.tensor([2, 1]), bias: sg.tensor([0, 1]) });
-    expect(await y.data()).toBeAllClose([0, 1, 2, 2]);
   });
 });
 
