@@ -1,5 +1,6 @@
-// Sequence layers against the float64 references of tests/helpers/seq-reference.ts: LayerNorm, Embedding,
-// RNN, LSTM, GRU (layers, directions, batchFirst, initial states, T = 1) and MultiheadAttention. Each
+// Sequence layers against float64 references: Embedding (a row gather), RNN, LSTM, GRU (layers, directions,
+// batchFirst, initial states, T = 1; tests/helpers/recurrent-reference.ts) and MultiheadAttention (built on
+// the attention reference of src/ops/attention.ts). LayerNorm's op rows are in tests/ops/rows/norm.ts. Each
 // case compares the forward values and the gradients of every input and parameter of
 // L = Σ outputs · W with central differences of the reference.
 import '../helpers/matchers.js';
@@ -9,7 +10,8 @@ import { useGpu } from '../helpers/gpu.js';
 import { Random } from '../../src/core/random.js';
 import * as R from '../helpers/reference.js';
 import type { Nd } from '../helpers/reference.js';
-import * as S from '../helpers/seq-reference.js';
+import { attention } from '../../src/ops/attention.js';
+import * as S from '../helpers/recurrent-reference.js';
 
 useGpu();
 
@@ -54,25 +56,13 @@ async function check(name: string, inputs: sg.Tensor[], outs: sg.Tensor[], ref: 
   }
 }
 
-describe('LayerNorm', () => {
-  test.each([[[1, 5]], [[3, 7]], [[2, 3, 16]]])('shape %j', async (shape) => {
-    const rnd = mulberry32(shape.length * 17 + shape[shape.length - 1]);
-    const E = shape[shape.length - 1];
-    const ln = new sg.nn.LayerNorm(E);
-    ln.weight!.assign(sg.tensor(randArr(E, rnd, 0.5, 1.5), [E]));
-    ln.bias!.assign(sg.tensor(randArr(E, rnd), [E]));
-    const x = sg.tensor(randArr(R.numel(shape), rnd, -2, 2), shape, { requiresGrad: true });
-    await check('LayerNorm', [x, ln.weight!, ln.bias!], [ln.forward(x)], (xx, w, b) => [S.layerNorm(xx, w, b)], rnd);
-  });
-});
-
 describe('Embedding', () => {
   test('gather forward, scatter-add backward (repeated indices)', async () => {
     const rnd = mulberry32(3);
     const emb = new sg.nn.Embedding(7, 5, { seed: 1 });
     const idx = Int32Array.from([0, 3, 3, 6, 1, 3]);
     const ids = sg.tensor(idx, [2, 3], { dtype: 'int32' });
-    await check('Embedding', [emb.weight], [emb.forward(ids)], (w) => [S.embedding(w, R.nd(idx, [2, 3]))], rnd);
+    await check('Embedding', [emb.weight], [emb.forward(ids)], (w) => [R.gather(w, R.nd(idx, [2, 3]))], rnd);
   });
   test('an index out of range names the layer and the shapes', () => {
     const emb = new sg.nn.Embedding(7, 5);
@@ -171,7 +161,7 @@ describe('MultiheadAttention', () => {
     const heads = (a: Nd) => R.permute(R.reshape(a, [B, T, Hh, E / Hh]), [0, 2, 1, 3]);
     const ref = (xx: Nd, ...p: Nd[]) => {
       const [qw, qb, kw, kb, vw, vb, ow, ob] = p;
-      const o = S.attention(heads(lin(xx, qw, qb)), heads(lin(xx, kw, kb)), heads(lin(xx, vw, vb)), { causal: true, mask: R.nd(maskData, [B, T]) });
+      const o = attention(heads(lin(xx, qw, qb)), heads(lin(xx, kw, kb)), heads(lin(xx, vw, vb)), { causal: true, mask: R.nd(maskData, [B, T]) });
       return [lin(R.reshape(R.permute(o, [0, 2, 1, 3]), [B, T, E]), ow, ob)];
     };
     await check('MultiheadAttention', [x, ...mha.parameters()], [y], ref, rnd);

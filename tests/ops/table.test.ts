@@ -4,10 +4,11 @@ import { expect, test } from 'vitest';
 import { NOT_DIFFERENTIABLE } from '../../src/ops/op.js';
 import { OPS, type OpName } from '../../src/ops/table.js';
 import type { BadInput, OpRow } from '../helpers/opcheck.js';
+import * as attention from './rows/attention.js';
 import * as elementwise from './rows/elementwise.js';
 import * as norm from './rows/norm.js';
 
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, norm];
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, attention, norm];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];
