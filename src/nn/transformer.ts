@@ -1,7 +1,7 @@
 // Transformer layers: LayerNorm, MultiheadAttention (fused attention), encoder and decoder layers
 // (pre-norm or post-norm) and a decoder-only GPT block. Inputs are batch-first [B, T, E].
 import { scaledDotProductAttention } from '../ops/attention.js';
-import { layerNorm } from '../ops/norm_layer.js';
+import { layerNorm } from '../ops/norm.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';

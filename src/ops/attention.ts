@@ -4,15 +4,17 @@
 // recomputes the scores from q, k and LSE. Neither stores a T×T matrix. Two kernel variants
 // (kernels/attention.ts): 'subgroup' (register tiles, subgroup shuffles; the default on CPU adapters) and
 // 'tiled' (workgroup-memory tiles; elsewhere); `options.variant` forces one. The unfused path (matmul,
-// softmax, matmul) is the reference the tests and the bench compare with.
+// softmax, matmul) is the composite the bench compares with; both share the float64 reference below.
 import { contiguousView, type LazyNode } from '../graph/node.js';
 import { attentionFlashBackward, attentionFlashForward, backwardLayout, chooseAttentionVariant, forwardLayout, type AttentionGeometry, type AttentionVariant } from '../kernels/attention.js';
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
+import type { Nd } from '../core/nd.js';
 import { runtime } from '../runtime/runtime.js';
 import { shapeStr } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast } from './elementwise.js';
 import { elementwise, kernelNode, withGrad } from './lower.js';
+import { composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 export interface AttentionOptions {
   /** Query i sees keys j ≤ i (top-left aligned when TQ ≠ TK). */
@@ -36,10 +38,14 @@ interface Checked {
   mask: Tensor | null;
 }
 
-function check(op: string, q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions): Checked {
+/** The sizes, scale and causal flag the shape rule checked (the mask is validated, not yet cast). */
+type Dims = Omit<Checked, 'mask'>;
+
+/** The shape rule of both attention ops: O [B, H, TQ, D] float32; throws naming `op`, the argument and the shapes. */
+const attentionShape = (op: string) => (q: TensorMeta, k: TensorMeta, v: TensorMeta, o: AttentionOptions = {}): OutputSpec & { dims: Dims } => {
   for (const [name, t] of [['q', q], ['k', k], ['v', v]] as const) {
     if (t.dtype !== 'float32') throw new DTypeError(`${op}: ${name} must be float32, got ${t.dtype} tensor of shape ${shapeStr(t.shape)}`);
-    if (t.rank !== 4) throw new ShapeError(`${op}: ${name} must be [B, H, T, D], got shape ${shapeStr(t.shape)}`);
+    if (t.shape.length !== 4) throw new ShapeError(`${op}: ${name} must be [B, H, T, D], got shape ${shapeStr(t.shape)}`);
   }
   const [B, H, TQ, D] = q.shape;
   const TK = k.shape[2];
@@ -49,14 +55,18 @@ function check(op: string, q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions)
   if (TQ === 0 || TK === 0 || D === 0 || B * H === 0) throw new ShapeError(`${op}: empty dimension in ${shapes}`);
   const scale = o.scale ?? 1 / Math.sqrt(D);
   if (!Number.isFinite(scale)) throw new ValueError(`${op}: scale must be finite, got ${scale}`);
-  let mask: Tensor | null = null;
   if (o.mask) {
-    const m = o.mask;
-    const ok = (m.rank === 2 && m.shape[0] === B && m.shape[1] === TK) || (m.rank === 4 && m.shape[0] === B && m.shape[1] === 1 && m.shape[2] === 1 && m.shape[3] === TK);
-    if (!ok) throw new ShapeError(`${op}: mask must be [${B}, ${TK}] (batch, keys) for ${shapes}; got mask shape ${shapeStr(m.shape)}`);
-    mask = cast(m.detach(), 'float32').reshape([B, TK]);
+    const m = o.mask.shape;
+    const ok = (m.length === 2 && m[0] === B && m[1] === TK) || (m.length === 4 && m[0] === B && m[1] === 1 && m[2] === 1 && m[3] === TK);
+    if (!ok) throw new ShapeError(`${op}: mask must be [${B}, ${TK}] (batch, keys) for ${shapes}; got mask shape ${shapeStr(m)}`);
   }
-  return { B, H, TQ, TK, D, scale, causal: o.causal ?? false, mask };
+  return { shape: [B, H, TQ, D], dtype: 'float32', dims: { B, H, TQ, TK, D, scale, causal: o.causal ?? false } };
+};
+
+/** The checked sizes with the mask as float32 [B, TK] (not differentiated). */
+function check(rule: ReturnType<typeof attentionShape>, q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions): Checked {
+  const { dims } = rule(q, k, v, o);
+  return { ...dims, mask: o.mask ? cast(o.mask.detach(), 'float32').reshape([dims.B, dims.TK]) : null };
 }
 
 function geometry(c: Checked, node: LazyNode): AttentionGeometry {
@@ -65,6 +75,81 @@ function geometry(c: Checked, node: LazyNode): AttentionGeometry {
 }
 
 const viewAt = (node: LazyNode, shape: number[], offset: number) => new Tensor(node, { ...contiguousView(shape), offset });
+const planTag = (c: Checked, variant: AttentionVariant) => `attention(${c.scale},${c.causal},${c.mask !== null},${variant})`;
+
+export interface AttentionRefOptions {
+  causal?: boolean;
+  /** [B, TK], nonzero = attend */
+  mask?: Nd | null;
+  scale?: number;
+}
+
+/**
+ * Float64 reference (PyTorch's F.scaled_dot_product_attention with a boolean key mask): softmax(q kᵀ scale
+ * + masks) v for q [B, H, TQ, D], k, v [B, H, TK, D]. A row with no visible key gives 0. Plain loops.
+ */
+export function attention(q: Nd, k: Nd, v: Nd, o: AttentionRefOptions = {}): Nd {
+  const [B, H, TQ, D] = q.shape;
+  const TK = k.shape[2];
+  const scale = o.scale ?? 1 / Math.sqrt(D);
+  const out = new Float64Array(B * H * TQ * D);
+  for (let b = 0; b < B; b++)
+    for (let h = 0; h < H; h++)
+      for (let i = 0; i < TQ; i++) {
+        const s: number[] = [];
+        const vis: boolean[] = [];
+        for (let j = 0; j < TK; j++) {
+          let dot = 0;
+          for (let d = 0; d < D; d++) dot += q.data[((b * H + h) * TQ + i) * D + d] * k.data[((b * H + h) * TK + j) * D + d];
+          s.push(dot * scale);
+          vis.push((!o.causal || j <= i) && (!o.mask || o.mask.data[b * TK + j] !== 0));
+        }
+        if (!vis.some(Boolean)) continue;
+        const m = Math.max(...s.filter((_, j) => vis[j]));
+        const p = s.map((x, j) => (vis[j] ? Math.exp(x - m) : 0));
+        const z = p.reduce((a, c) => a + c, 0);
+        for (let d = 0; d < D; d++) {
+          let acc = 0;
+          for (let j = 0; j < TK; j++) acc += (p[j] / z) * v.data[((b * H + h) * TK + j) * D + d];
+          out[((b * H + h) * TQ + i) * D + d] = acc;
+        }
+      }
+  return { shape: [B, H, TQ, D], data: out };
+}
+
+export const ATTENTION_OPS = {
+  scaledDotProductAttention: primitive({
+    doc: "softmax(q kᵀ · scale + causal and key-padding masks) v, fused (PyTorch's F.scaled_dot_product_attention)",
+    shape: attentionShape('scaledDotProductAttention'),
+    kernel: {
+      module: 'kernels/attention.ts',
+      variants:
+        "chooseAttentionVariant: 'subgroup' (register tiles, subgroup shuffles) on software adapters with a fixed subgroup size, 'tiled' (workgroup-memory tiles) elsewhere; options.variant forces one",
+    },
+    /** The fused backward node: Δ, then dK/dV and dQ, recomputing the scores from q, k and the saved LSE. */
+    grad: (c: Checked, variant: AttentionVariant, q: Tensor, k: Tensor, v: Tensor, packed: Tensor, g: Tensor): [Tensor | null, Tensor | null, Tensor | null] => {
+      const bl = backwardLayout(c as AttentionGeometry);
+      const bwdInputs = [q.detach(), k.detach(), v.detach(), packed.detach(), g, ...(c.mask ? [c.mask] : [])];
+      const grads = kernelNode(`${planTag(c, variant)}_bwd`, bwdInputs, [bl.total], 'float32', (node, caps) => {
+        const geo = geometry(c, node);
+        const bind = [{ input: 0 }, { input: 1 }, { input: 2 }, { input: 3 }, { input: 4 }, { input: c.mask ? 5 : 0 }, { output: true as const }];
+        const fwdOffset = node.inputs[3].view.offset;
+        return (['delta', 'dkdv', 'dq'] as const).map((pass) => ({ spec: attentionFlashBackward(pass, geo, node.inputs[4].view, fwdOffset, caps, variant), bind }));
+      });
+      return [
+        q.requiresGrad ? viewAt(grads.node, q.shape, 0) : null,
+        k.requiresGrad ? viewAt(grads.node, k.shape, bl.dkBase) : null,
+        v.requiresGrad ? viewAt(grads.node, v.shape, bl.dvBase) : null,
+      ];
+    },
+    reference: attention,
+  }),
+  attentionUnfused: composite({
+    doc: 'the same attention unfused: q kᵀ (matmul), · scale, + masks, softmax, · v (matmul); materialises [B, H, TQ, TK]',
+    of: ['matmul', 'mul', 'add', 'softmax'],
+    reference: attention,
+  }),
+};
 
 /** Fused attention; returns O [B, H, TQ, D]. Differentiable in q, k and v. */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
@@ -73,37 +158,25 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 
 /** Fused attention with the log-sum-exp rows [B, H, TQ] (views of one buffer). */
 export function attentionWithLse(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): { out: Tensor; lse: Tensor } {
-  const c = check('scaledDotProductAttention', q, k, v, options);
+  const def = ATTENTION_OPS.scaledDotProductAttention;
+  const c = check(def.shape, q, k, v, options);
   const variant = options.variant ?? chooseAttentionVariant(runtime().caps);
-  const tag = `attention(${c.scale},${c.causal},${c.mask !== null},${variant})`;
   const inputs = c.mask ? [q, k, v, c.mask] : [q, k, v];
   const layout = forwardLayout(c as AttentionGeometry);
-  const packed = kernelNode(`${tag}_fwd`, inputs, [layout.total], 'float32', (node, caps) => [
+  const packed = kernelNode(`${planTag(c, variant)}_fwd`, inputs, [layout.total], 'float32', (node, caps) => [
     { spec: attentionFlashForward(geometry(c, node), caps, variant), bind: [{ input: 0 }, { input: 1 }, { input: 2 }, { input: c.mask ? 3 : 0 }, { output: true }] },
   ]);
   const out = viewAt(packed.node, [c.B, c.H, c.TQ, c.D], 0);
   const lse = viewAt(packed.node, [c.B, c.H, c.TQ], layout.lseBase);
-  withGrad(out, 'scaledDotProductAttention', [q, k, v], (g) => {
-    const bl = backwardLayout(c as AttentionGeometry);
-    const bwdInputs = [q.detach(), k.detach(), v.detach(), packed.detach(), g, ...(c.mask ? [c.mask] : [])];
-    const grads = kernelNode(`${tag}_bwd`, bwdInputs, [bl.total], 'float32', (node, caps) => {
-      const geo = geometry(c, node);
-      const bind = [{ input: 0 }, { input: 1 }, { input: 2 }, { input: 3 }, { input: 4 }, { input: c.mask ? 5 : 0 }, { output: true as const }];
-      const fwdOffset = node.inputs[3].view.offset;
-      return (['delta', 'dkdv', 'dq'] as const).map((pass) => ({ spec: attentionFlashBackward(pass, geo, node.inputs[4].view, fwdOffset, caps, variant), bind }));
-    });
-    return [
-      q.requiresGrad ? viewAt(grads.node, q.shape, 0) : null,
-      k.requiresGrad ? viewAt(grads.node, k.shape, bl.dkBase) : null,
-      v.requiresGrad ? viewAt(grads.node, v.shape, bl.dvBase) : null,
-    ];
-  });
+  withGrad(out, 'scaledDotProductAttention', [q, k, v], (g) => def.grad(c, variant, q, k, v, packed, g));
   return { out, lse };
 }
 
+const unfusedShape = attentionShape('attentionUnfused');
+
 /** The unfused composition (matmul, softmax, matmul) with the same masks; materialises [B, H, TQ, TK]. */
 export function attentionUnfused(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
-  const c = check('attentionUnfused', q, k, v, options);
+  const c = check(unfusedShape, q, k, v, options);
   let scores = q.matmul(k.transpose(-2, -1)).mul(c.scale);
   if (c.causal) scores = scores.add(elementwise('select(-1.0e30, 0.0, $c1 <= $c0)', [], [c.TQ, c.TK]));
   if (c.mask) scores = scores.add(elementwise('select(-1.0e30, 0.0, $0 != 0.0)', [c.mask], [c.B, c.TK]).reshape([c.B, 1, 1, c.TK]));

@@ -10,7 +10,7 @@ export { softmax, logSoftmax } from './softmax.js';
 export { reshape, flatten, permute, transpose, expand, squeeze, unsqueeze, slice, pad, cat, stack, gather, oneHot } from './movement.js';
 export { crossEntropy, mseLoss } from './loss.js';
 export { scaledDotProductAttention, attentionUnfused, attentionWithLse } from './attention.js';
-export { layerNorm } from './norm_layer.js';
+export { layerNorm } from './norm.js';
 export { constant } from './lower.js';
 export { OPS, type OpName } from './table.js';
 

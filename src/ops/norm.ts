@@ -1,9 +1,15 @@
-// Batch normalization, composed from elementwise ops and reductions (so its gradient needs no code):
-// statistics over every axis but the channel axis 1, biased variance for normalizing, and PyTorch's running
-// update new = (1 - momentum) * old + momentum * stat, with the unbiased variance for the running var.
+// Normalization ops: batch norm and layer norm, each composed from reductions and elementwise ops (the
+// planner fuses the elementwise parts), so their gradients need no code of their own; a fused kernel waits
+// for the bench to show it pays. Beside each, its float64 reference written from PyTorch's formulas.
+//
+// batchNorm: statistics over every axis but the channel axis 1, biased variance for normalizing, and
+// PyTorch's running update new = (1 - momentum) * old + momentum * stat, with the unbiased variance for the
+// running var. layerNorm (F.layer_norm): normalise over the trailing dims, then scale and shift.
 import { ShapeError, ValueError } from '../core/errors.js';
+import { ndNumel, unravel, type Nd } from '../core/nd.js';
 import { shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
+import { composite } from './op.js';
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -63,3 +69,85 @@ export function batchNormWithStats(x: Tensor, runningMean: Tensor | null, runnin
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
   return batchNormWithStats(x, runningMean, runningVar, o).output;
 }
+
+export function layerNorm(x: Tensor, normalizedShape: number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  const n = normalizedShape.length;
+  const trailing = x.shape.slice(x.rank - n);
+  if (n === 0 || x.rank < n || trailing.some((d, i) => d !== normalizedShape[i]))
+    throw new ShapeError(`layerNorm: input of shape ${shapeStr(x.shape)} does not end with the normalized shape ${shapeStr(normalizedShape)}`);
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const)
+    if (t && (t.rank !== n || t.shape.some((d, i) => d !== normalizedShape[i])))
+      throw new ShapeError(`layerNorm: ${name} must have the normalized shape ${shapeStr(normalizedShape)}, got ${shapeStr(t.shape)}`);
+  if (!(eps >= 0)) throw new ValueError(`layerNorm: eps must be non-negative, got ${eps}`);
+  const axes = normalizedShape.map((_, i) => x.rank - n + i);
+  const centered = x.sub(x.mean(axes, true));
+  const variance = centered.mul(centered).mean(axes, true);
+  let y = centered.div(variance.add(eps).sqrt());
+  if (weight) y = y.mul(weight);
+  if (bias) y = y.add(bias);
+  return y;
+}
+
+// ---- float64 references ------------------------------------------------------------------------
+
+export interface BatchNormRefOptions {
+  weight?: Nd | null;
+  bias?: Nd | null;
+  /** Batch statistics (true, the default) or the running ones. */
+  training?: boolean;
+  eps?: number;
+}
+
+/**
+ * PyTorch's F.batch_norm output for x [N, C, ...]: (x - mean[c]) / sqrt(var[c] + eps) * weight[c] + bias[c],
+ * with the batch mean and biased variance over every axis but 1 when training, else the running statistics.
+ */
+export function batchNormReference(x: Nd, runningMean: Nd | null, runningVar: Nd | null, o: BatchNormRefOptions = {}): Nd {
+  const C = x.shape[1];
+  const eps = o.eps ?? 1e-5;
+  const channel = x.data.map((_, i) => unravel(i, x.shape)[1]);
+  let mean: number[];
+  let variance: number[];
+  if (o.training ?? true) {
+    const count = x.data.length / C;
+    mean = new Array<number>(C).fill(0);
+    variance = new Array<number>(C).fill(0);
+    x.data.forEach((v, i) => (mean[channel[i]] += v / count));
+    x.data.forEach((v, i) => (variance[channel[i]] += (v - mean[channel[i]]) ** 2 / count));
+  } else {
+    if (!runningMean || !runningVar) throw new Error('batchNormReference: evaluation needs running statistics');
+    mean = Array.from(runningMean.data);
+    variance = Array.from(runningVar.data);
+  }
+  const data = x.data.map((v, i) => {
+    const c = channel[i];
+    return ((v - mean[c]) / Math.sqrt(variance[c] + eps)) * (o.weight ? o.weight.data[c] : 1) + (o.bias ? o.bias.data[c] : 0);
+  });
+  return { shape: [...x.shape], data };
+}
+
+/** PyTorch's F.layer_norm: each row over the trailing `normalizedShape` dims as (x - mean) / sqrt(var + eps) * w + b (biased variance). */
+export function layerNormReference(x: Nd, normalizedShape: number[], weight: Nd | null = null, bias: Nd | null = null, eps = 1e-5): Nd {
+  const n = ndNumel(normalizedShape);
+  const out = new Float64Array(x.data.length);
+  for (let r = 0; r < x.data.length / n; r++) {
+    const row = x.data.subarray(r * n, (r + 1) * n);
+    const mean = row.reduce((a, v) => a + v, 0) / n;
+    const variance = row.reduce((a, v) => a + (v - mean) ** 2, 0) / n;
+    row.forEach((v, i) => (out[r * n + i] = ((v - mean) / Math.sqrt(variance + eps)) * (weight ? weight.data[i] : 1) + (bias ? bias.data[i] : 0)));
+  }
+  return { shape: [...x.shape], data: out };
+}
+
+export const NORM_OPS = {
+  batchNorm: composite({
+    doc: "batch norm over every axis but the channel axis 1 (PyTorch's F.batch_norm): batch statistics when training, the running ones in evaluation",
+    of: ['mean', 'sub', 'mul', 'div', 'sqrt', 'add', 'reshape'],
+    reference: batchNormReference,
+  }),
+  layerNorm: composite({
+    doc: "layer norm over the trailing normalized dims, then weight and bias (PyTorch's F.layer_norm)",
+    of: ['mean', 'sub', 'mul', 'div', 'sqrt', 'add'],
+    reference: layerNormReference,
+  }),
+};

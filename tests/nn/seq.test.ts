@@ -1,5 +1,6 @@
-// Sequence layers against the float64 references of tests/helpers/seq-reference.ts: LayerNorm, Embedding,
-// RNN, LSTM, GRU (layers, directions, batchFirst, initial states, T = 1) and MultiheadAttention. Each
+// Sequence layers against float64 references: Embedding (a row gather), RNN, LSTM, GRU (layers, directions,
+// batchFirst, initial states, T = 1; tests/helpers/recurrent-reference.ts) and MultiheadAttention (built on
+// the attention reference of src/ops/attention.ts). LayerNorm's op rows are in tests/ops/rows/norm.ts. Each
 // case compares the forward values and the gradients of every input and parameter of
 // L = Σ outputs · W with central differences of the reference.
 import '../helpers/matchers.js';
@@ -7,9 +8,11 @@ import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
 import { Random } from '../../src/core/random.js';
-import * as R from '../helpers/reference.js';
-import type { Nd } from '../helpers/reference.js';
-import * as S from '../helpers/seq-reference.js';
+import { attention } from '../../src/ops/attention.js';
+import * as S from '../helpers/recurrent-reference.js';
+import { nd, ndNumel, type Nd } from '../../src/core/nd.js';
+import { numericGrad } from '../helpers/opcheck.js';
+import { OPS } from '../../src/ops/table.js';
 
 useGpu();
 
@@ -38,7 +41,7 @@ async function ndOf(t: sg.Tensor): Promise<Nd> {
 async function check(name: string, inputs: sg.Tensor[], outs: sg.Tensor[], ref: (...xs: Nd[]) => Nd[], rnd: () => number, tol = { rtol: 1e-4, atol: 2e-5 }) {
   const xs = await Promise.all(inputs.map(ndOf));
   const expected = ref(...xs.map((x) => ({ shape: x.shape, data: x.data.slice() })));
-  const W = expected.map((e) => R.nd(randArr(e.data.length, rnd), e.shape));
+  const W = expected.map((e) => nd(randArr(e.data.length, rnd), e.shape));
   outs.map((o, i) => o.mul(sg.tensor(Float32Array.from(W[i].data), o.shape)).sum()).reduce((a, b) => a.add(b)).backward();
   sg.realize(...outs, ...inputs.map((t) => t.grad!));
   for (const [i, o] of outs.entries()) expect(await ndOf(o), `${name}: output ${i}`).toBeAllClose(expected[i], tol);
@@ -48,23 +51,11 @@ async function check(name: string, inputs: sg.Tensor[], outs: sg.Tensor[], ref: 
     expect(t.grad, `${name}: input ${i} has a gradient`).not.toBeNull();
     const n = t.size;
     const positions = n <= 30 ? [...Array(n).keys()] : Array.from(new Set([0, n - 1, ...Array.from({ length: 28 }, () => Math.floor(rnd() * n))])).sort((a, b) => a - b);
-    const numeric = R.numericGrad(flatRef, xs, Wall, i, positions);
+    const numeric = numericGrad(flatRef, xs, Wall, i, positions);
     const analytic = await t.grad!.data();
     expect(positions.map((p) => analytic[p]), `${name}: gradient of input ${i}`).toBeAllClose(numeric, { rtol: 3e-3, atol: 3e-4, positions, shape: t.shape });
   }
 }
-
-describe('LayerNorm', () => {
-  test.each([[[1, 5]], [[3, 7]], [[2, 3, 16]]])('shape %j', async (shape) => {
-    const rnd = mulberry32(shape.length * 17 + shape[shape.length - 1]);
-    const E = shape[shape.length - 1];
-    const ln = new sg.nn.LayerNorm(E);
-    ln.weight!.assign(sg.tensor(randArr(E, rnd, 0.5, 1.5), [E]));
-    ln.bias!.assign(sg.tensor(randArr(E, rnd), [E]));
-    const x = sg.tensor(randArr(R.numel(shape), rnd, -2, 2), shape, { requiresGrad: true });
-    await check('LayerNorm', [x, ln.weight!, ln.bias!], [ln.forward(x)], (xx, w, b) => [S.layerNorm(xx, w, b)], rnd);
-  });
-});
 
 describe('Embedding', () => {
   test('gather forward, scatter-add backward (repeated indices)', async () => {
@@ -72,7 +63,7 @@ describe('Embedding', () => {
     const emb = new sg.nn.Embedding(7, 5, { seed: 1 });
     const idx = Int32Array.from([0, 3, 3, 6, 1, 3]);
     const ids = sg.tensor(idx, [2, 3], { dtype: 'int32' });
-    await check('Embedding', [emb.weight], [emb.forward(ids)], (w) => [S.embedding(w, R.nd(idx, [2, 3]))], rnd);
+    await check('Embedding', [emb.weight], [emb.forward(ids)], (w) => [OPS.gather.reference(w, nd(idx, [2, 3]))], rnd);
   });
   test('an index out of range names the layer and the shapes', () => {
     const emb = new sg.nn.Embedding(7, 5);
@@ -114,10 +105,10 @@ describe.each(RNN_CASES.map((c) => [caseName(c), c] as const))('%s', (_n, c) => 
     const dirs = c.bidirectional ? 2 : 1;
     const m = new Ctor(c.I, c.H, { numLayers: L, bidirectional: c.bidirectional, batchFirst: c.batchFirst, seed: 7 });
     const xShape = c.batchFirst ? [c.B, c.T, c.I] : [c.T, c.B, c.I];
-    const x = sg.tensor(randArr(R.numel(xShape), rnd, -2, 2), xShape, { requiresGrad: true });
+    const x = sg.tensor(randArr(ndNumel(xShape), rnd, -2, 2), xShape, { requiresGrad: true });
     const sShape = [L * dirs, c.B, c.H];
-    const h0 = c.initial ? sg.tensor(randArr(R.numel(sShape), rnd), sShape, { requiresGrad: true }) : null;
-    const c0 = c.initial && c.kind === 'lstm' ? sg.tensor(randArr(R.numel(sShape), rnd), sShape, { requiresGrad: true }) : null;
+    const h0 = c.initial ? sg.tensor(randArr(ndNumel(sShape), rnd), sShape, { requiresGrad: true }) : null;
+    const c0 = c.initial && c.kind === 'lstm' ? sg.tensor(randArr(ndNumel(sShape), rnd), sShape, { requiresGrad: true }) : null;
     const params = m.parameters();
     const per = params.length / (L * dirs); // 4 with biases
     let outs: sg.Tensor[];
@@ -132,13 +123,13 @@ describe.each(RNN_CASES.map((c) => [caseName(c), c] as const))('%s', (_n, c) => 
     const ref = (...a: Nd[]): Nd[] => {
       let k = 0;
       let xx = a[k++];
-      if (c.batchFirst) xx = R.permute(xx, [1, 0, 2]);
-      const hh = h0 ? a[k++] : R.nd(new Float64Array(R.numel(sShape)), sShape);
-      const cc = c0 ? a[k++] : R.nd(new Float64Array(R.numel(sShape)), sShape);
+      if (c.batchFirst) xx = OPS.permute.reference(xx, [1, 0, 2]);
+      const hh = h0 ? a[k++] : nd(new Float64Array(ndNumel(sShape)), sShape);
+      const cc = c0 ? a[k++] : nd(new Float64Array(ndNumel(sShape)), sShape);
       const ps = a.slice(k);
       const layers = Array.from({ length: L }, (_, l) => Array.from({ length: dirs }, (_, d) => ps.slice((l * dirs + d) * per, (l * dirs + d + 1) * per)));
       const r = S.recurrent(c.kind, xx, hh, cc, { layers }, c.H, dirs === 2);
-      const out = c.batchFirst ? R.permute(r.out, [1, 0, 2]) : r.out;
+      const out = c.batchFirst ? OPS.permute.reference(r.out, [1, 0, 2]) : r.out;
       return c.kind === 'lstm' ? [out, r.h, r.c] : [out, r.h];
     };
     await check(caseName(c), inputs, outs, ref, rnd);
@@ -167,12 +158,12 @@ describe('MultiheadAttention', () => {
     const x = sg.tensor(randArr(B * T * E, rnd), [B, T, E], { requiresGrad: true });
     const maskData = Float32Array.from({ length: B * T }, (_, i) => (i % T === 0 || rnd() > 0.3 ? 1 : 0));
     const y = mha.forward(x, x, x, sg.tensor(maskData, [B, T]));
-    const lin = (a: Nd, w: Nd, b: Nd) => R.add(R.matmul(a, R.transpose(w, 0, 1)), b);
-    const heads = (a: Nd) => R.permute(R.reshape(a, [B, T, Hh, E / Hh]), [0, 2, 1, 3]);
+    const lin = (a: Nd, w: Nd, b: Nd) => OPS.add.reference(OPS.matmul.reference(a, OPS.transpose.reference(w, 0, 1)), b);
+    const heads = (a: Nd) => OPS.permute.reference(OPS.reshape.reference(a, [B, T, Hh, E / Hh]), [0, 2, 1, 3]);
     const ref = (xx: Nd, ...p: Nd[]) => {
       const [qw, qb, kw, kb, vw, vb, ow, ob] = p;
-      const o = S.attention(heads(lin(xx, qw, qb)), heads(lin(xx, kw, kb)), heads(lin(xx, vw, vb)), { causal: true, mask: R.nd(maskData, [B, T]) });
-      return [lin(R.reshape(R.permute(o, [0, 2, 1, 3]), [B, T, E]), ow, ob)];
+      const o = attention(heads(lin(xx, qw, qb)), heads(lin(xx, kw, kb)), heads(lin(xx, vw, vb)), { causal: true, mask: nd(maskData, [B, T]) });
+      return [lin(OPS.reshape.reference(OPS.permute.reference(o, [0, 2, 1, 3]), [B, T, E]), ow, ob)];
     };
     await check('MultiheadAttention', [x, ...mha.parameters()], [y], ref, rnd);
   });

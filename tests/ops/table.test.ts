@@ -17,7 +17,10 @@ import * as movement from './rows/movement.js';
 import * as creation from './rows/creation.js';
 import * as dropout from './rows/dropout.js';
 import * as optim from './rows/optim.js';
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, reduce, softmax, matmul, loss, conv, pool, movement, creation, dropout, optim];
+import * as attention from './rows/attention.js';
+import * as norm from './rows/norm.js';
+
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, reduce, softmax, matmul, loss, conv, pool, movement, creation, dropout, optim, attention, norm];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];

@@ -1,5 +1,4 @@
 // Reductions of the table: one line per op (or per axis / keepDim case), awkward shapes, and the bad inputs.
-import * as R from '../../helpers/reference.js'; // movement references until the movement family joins the table
 import * as sg from '../../../src/node/index.js';
 import { SUMS, bad, row, spaced, ties, uni, type BadInput, type OpRow } from '../../helpers/opcheck.js';
 import { UNARY } from './elementwise.js';
@@ -30,9 +29,9 @@ export const rows: OpRow[] = [
   row('argmin', 'argmin(-1)', (x) => x.argmin(-1), (x) => argmin.reference(x, -1), [[[7]], [[3, 5]], [[2, 3, 5]]], { gens: [ties()], grad: false, exact: true }),
 
   // reductions of views (strided reads)
-  row('sum', 'reduce a permuted view', (x) => x.permute([2, 0, 1]).sum(1), (x) => sum.reference(R.permute(x, [2, 0, 1]), 1), [[[2, 3, 5]]], { ...SUMS }),
-  row('max', 'max of a transposed view', (x) => x.T.max(-1), (x) => max.reference(R.transpose(x), -1), [[[3, 5]], [[67, 9]]], { gens: [spaced()] }),
-  row('argmax', 'argmax of a transposed view', (x) => x.T.argmax(-1), (x) => argmax.reference(R.transpose(x), -1), [[[3, 5]], [[2, 3, 5]]], { gens: [ties()], grad: false, exact: true }),
+  row('sum', 'reduce a permuted view', (x) => x.permute([2, 0, 1]).sum(1), (x) => sum.reference(OPS.permute.reference(x, [2, 0, 1]), 1), [[[2, 3, 5]]], { ...SUMS }),
+  row('max', 'max of a transposed view', (x) => x.T.max(-1), (x) => max.reference(OPS.transpose.reference(x), -1), [[[3, 5]], [[67, 9]]], { gens: [spaced()] }),
+  row('argmax', 'argmax of a transposed view', (x) => x.T.argmax(-1), (x) => argmax.reference(OPS.transpose.reference(x), -1), [[[3, 5]], [[2, 3, 5]]], { gens: [ties()], grad: false, exact: true }),
 ];
 
 export const badInputs: BadInput[] = [

@@ -1,7 +1,6 @@
 // softmax and logSoftmax of the table: along any axis, of views, with large logits; and the bad inputs.
 import * as sg from '../../../src/node/index.js';
 import { OPS } from '../../../src/ops/table.js';
-import * as R from '../../helpers/reference.js'; // movement references until the movement family joins the table
 import { bad, row, uni, type BadInput, type OpRow } from '../../helpers/opcheck.js';
 import { disposed, f32 } from './inputs.js';
 
@@ -16,7 +15,7 @@ export const rows: OpRow[] = [
   row('logSoftmax', 'logSoftmax(-1)', (x) => x.logSoftmax(-1), (x) => logSoftmax.reference(x, -1), ROWS),
   row('logSoftmax', 'logSoftmax(0)', (x) => x.logSoftmax(0), (x) => logSoftmax.reference(x, 0), [[[7]], [[3, 5]], [[2, 3, 5]]]),
   row('logSoftmax', 'logSoftmax large logits', (x) => x.logSoftmax(-1), (x) => logSoftmax.reference(x, -1), [[[3, 5]], [[67, 9]]], { gens: [uni(1000, 1010)], atol: 1e-3 }),
-  row('softmax', 'softmax of a transposed view', (x) => x.T.softmax(-1), (x) => softmax.reference(R.transpose(x), -1), [[[3, 5]], [[2, 3, 5]]]),
+  row('softmax', 'softmax of a transposed view', (x) => x.T.softmax(-1), (x) => softmax.reference(OPS.transpose.reference(x), -1), [[[3, 5]], [[2, 3, 5]]]),
 ];
 
 export const badInputs: BadInput[] = [

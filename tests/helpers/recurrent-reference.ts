@@ -1,71 +1,7 @@
-// Float64 CPU references for the sequence ops and layers (attention, LayerNorm, Embedding, RNN, LSTM,
-// GRU), written from PyTorch's documented formulas, not from src/ nor from the WGSL. Plain loops on purpose.
-import { nd, numel, type Nd } from './reference.js';
-
-export interface AttnRefOptions {
-  causal?: boolean;
-  /** [B, TK], nonzero = attend */
-  mask?: Nd | null;
-  scale?: number;
-}
-
-/** softmax(q kᵀ scale + masks) v for q [B, H, TQ, D], k, v [B, H, TK, D]. A row with no visible key gives 0. */
-export function attention(q: Nd, k: Nd, v: Nd, o: AttnRefOptions = {}): Nd {
-  const [B, H, TQ, D] = q.shape;
-  const TK = k.shape[2];
-  const scale = o.scale ?? 1 / Math.sqrt(D);
-  const out = new Float64Array(B * H * TQ * D);
-  for (let b = 0; b < B; b++)
-    for (let h = 0; h < H; h++)
-      for (let i = 0; i < TQ; i++) {
-        const s: number[] = [];
-        const vis: boolean[] = [];
-        for (let j = 0; j < TK; j++) {
-          let dot = 0;
-          for (let d = 0; d < D; d++) dot += q.data[((b * H + h) * TQ + i) * D + d] * k.data[((b * H + h) * TK + j) * D + d];
-          s.push(dot * scale);
-          vis.push((!o.causal || j <= i) && (!o.mask || o.mask.data[b * TK + j] !== 0));
-        }
-        if (!vis.some(Boolean)) continue;
-        const m = Math.max(...s.filter((_, j) => vis[j]));
-        const p = s.map((x, j) => (vis[j] ? Math.exp(x - m) : 0));
-        const z = p.reduce((a, c) => a + c, 0);
-        for (let d = 0; d < D; d++) {
-          let acc = 0;
-          for (let j = 0; j < TK; j++) acc += (p[j] / z) * v.data[((b * H + h) * TK + j) * D + d];
-          out[((b * H + h) * TQ + i) * D + d] = acc;
-        }
-      }
-  return { shape: [B, H, TQ, D], data: out };
-}
-
-/** LayerNorm over the last `normShape.length` dims: (x - mean) / sqrt(var + eps) * w + b (biased variance). */
-export function layerNorm(x: Nd, w: Nd | null, b: Nd | null, eps = 1e-5): Nd {
-  const n = numel(w?.shape ?? [x.shape[x.shape.length - 1]]);
-  const out = new Float64Array(x.data.length);
-  for (let r = 0; r < x.data.length / n; r++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += x.data[r * n + i];
-    mean /= n;
-    let vr = 0;
-    for (let i = 0; i < n; i++) vr += (x.data[r * n + i] - mean) ** 2;
-    vr /= n;
-    for (let i = 0; i < n; i++) out[r * n + i] = ((x.data[r * n + i] - mean) / Math.sqrt(vr + eps)) * (w ? w.data[i] : 1) + (b ? b.data[i] : 0);
-  }
-  return { shape: [...x.shape], data: out };
-}
-
-/** table[idx] rows: [...idx.shape, dim]. */
-export function embedding(table: Nd, idx: Nd): Nd {
-  const dim = table.shape[1];
-  const out = new Float64Array(idx.data.length * dim);
-  idx.data.forEach((r, i) => {
-    for (let d = 0; d < dim; d++) out[i * dim + d] = table.data[r * dim + d];
-  });
-  return { shape: [...idx.shape, dim], data: out };
-}
-
-// ---- recurrent layers (PyTorch gate order and formulas) --------------------------------------------
+// Float64 CPU references for the recurrent layers (RNN, LSTM, GRU): model-level references, not ops of the
+// table (the ops they are made of have theirs in src/ops/). Written from PyTorch's documented formulas and gate
+// order, not from src/ nor from the WGSL. Plain loops on purpose.
+import { nd, type Nd } from '../../src/core/nd.js';
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -80,7 +16,6 @@ function affine(W: Nd, x: ArrayLike<number>, b: Nd | null, row0: number, rows: n
 }
 
 export type CellKind = 'rnn' | 'lstm' | 'gru';
-export const GATES: Record<CellKind, number> = { rnn: 1, lstm: 4, gru: 3 };
 
 /** One cell step: returns [h', c'] (c' only for LSTM). Weights as PyTorch: wIh [G·H, in], wHh [G·H, H]. */
 export function cellStep(kind: CellKind, x: number[], h: number[], c: number[], wIh: Nd, wHh: Nd, bIh: Nd | null, bHh: Nd | null, nonlinearity: 'tanh' | 'relu' = 'tanh'): [number[], number[]] {
