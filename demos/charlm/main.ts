@@ -6,9 +6,9 @@
 // URL parameters (for tests and the curious): d, layers, context, batch (the model and batch); valEvery (steps between validation passes, default 25),
 // sampleEvery (steps between samples, default 100), sampleChars (characters per sample, default 120).
 import * as sg from '../../src/index.js';
-import { MetricsChart } from '../../src/browser/chart.js';
-import { GpuQueue, bootDemo, byId, demo, el, fmt, showError } from '../../src/browser/page.js';
-import { TrainLoop } from '../../src/browser/trainer.js';
+import { MetricsChart } from '../../src/demo-kit/chart.js';
+import { GpuQueue, bootDemo, byId, demo, el, fmt, showError } from '../../src/demo-kit/page.js';
+import { TrainLoop } from '../../src/demo-kit/trainer.js';
 import { classification } from '../../src/train/loop.js';
 import { CharGPT } from '../../src/models/charlm.js';
 

@@ -1,9 +1,9 @@
 // MNIST demo: an MLP trains live; draw a digit and the current model classifies it.
 import * as sg from '../../src/index.js';
 import { LeNet } from '../../src/models/lenet.js';
-import { MetricsChart } from '../../src/browser/chart.js';
-import { GpuQueue, bootDemo, byId, demo, el, showError } from '../../src/browser/page.js';
-import { TrainLoop } from '../../src/browser/trainer.js';
+import { MetricsChart } from '../../src/demo-kit/chart.js';
+import { GpuQueue, bootDemo, byId, demo, el, showError } from '../../src/demo-kit/page.js';
+import { TrainLoop } from '../../src/demo-kit/trainer.js';
 import { classifierStep, endless, evaluate } from '../../src/train/loop.js';
 
 const BATCH = 64;

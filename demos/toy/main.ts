@@ -1,8 +1,8 @@
 // 2-D toy classifier: three spiral arms, an MLP, and its decision regions redrawn as it trains.
 import * as sg from '../../src/index.js';
-import { MetricsChart } from '../../src/browser/chart.js';
-import { GpuQueue, bootDemo, byId, demo, showError } from '../../src/browser/page.js';
-import { TrainLoop } from '../../src/browser/trainer.js';
+import { MetricsChart } from '../../src/demo-kit/chart.js';
+import { GpuQueue, bootDemo, byId, demo, showError } from '../../src/demo-kit/page.js';
+import { TrainLoop } from '../../src/demo-kit/trainer.js';
 import { classification, endless } from '../../src/train/loop.js';
 
 const CLASSES = 3;
