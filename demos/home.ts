@@ -1,6 +1,6 @@
 // The landing page (index.html): this browser's WebGPU adapter, features and limits, or how to get WebGPU.
-import { adapterName, probeWebGPU } from '../src/browser/webgpu.js';
-import { byId, demo, el, explainNoWebGPU, setState } from '../src/browser/page.js';
+import { adapterName, probeWebGPU } from '../src/demo-kit/webgpu.js';
+import { byId, demo, el, explainNoWebGPU, setState } from '../src/demo-kit/page.js';
 
 async function main(): Promise<void> {
   const report = await probeWebGPU();

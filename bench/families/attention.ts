@@ -7,7 +7,8 @@
 import * as sg from '../../src/index.js';
 import { ATTENTION_VARIANTS, chooseAttentionVariant, type AttentionVariant } from '../../src/kernels/attention.js';
 import { attentionUnfused, scaledDotProductAttention } from '../../src/ops/attention.js';
-import { firstMismatch, randomArray, tfContestant } from '../graph.js';
+import { uniformArray } from '../../src/core/random.js';
+import { firstMismatch, tfContestant } from '../public-api-case.js';
 import { matches, newEntry, timeAlternating, type BenchFamily, type CaseResult, type Contestant, type Entry } from '../harness.js';
 
 export interface AttentionCase {
@@ -46,7 +47,7 @@ export const attentionFamily: BenchFamily<AttentionCase> = {
     const { H, T, D } = c;
     const shape = [1, H, T, D];
     const n = H * T * D;
-    const [qd, kd, vd, wd] = [1, 2, 3, 4].map((s) => randomArray(n, s));
+    const [qd, kd, vd, wd] = [1, 2, 3, 4].map((s) => uniformArray(n, s));
     const q = sg.tensor(qd, shape, { requiresGrad: c.backward });
     const k = sg.tensor(kd, shape, { requiresGrad: c.backward });
     const v = sg.tensor(vd, shape, { requiresGrad: c.backward });

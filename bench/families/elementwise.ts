@@ -1,7 +1,8 @@
 // Elementwise: a single add / mul over 16M elements (memory bound: GB/s), and a chain of six ops that our
 // planner fuses into one kernel while TF.js runs one kernel per op. Through the public API.
 import * as sg from '../../src/index.js';
-import { randomArray, runGraphCase } from '../graph.js';
+import { uniformArray } from '../../src/core/random.js';
+import { runGraphCase } from '../public-api-case.js';
 import type { BenchFamily } from '../harness.js';
 
 export interface ElementwiseCase {
@@ -28,8 +29,8 @@ export const elementwiseFamily: BenchFamily<ElementwiseCase> = {
   name: 'elementwise',
   cases: (quick) => (quick ? [ec('add', 4 * M), ec('chain6', 4 * M)] : [ec('add', 16 * M), ec('mul', 16 * M), ec('chain6', 4 * M), ec('chain6', 16 * M)]),
   async run(ctx, c) {
-    const xd = randomArray(c.n, 3);
-    const yd = randomArray(c.n, 5);
+    const xd = uniformArray(c.n, 3);
+    const yd = uniformArray(c.n, 5);
     const x = sg.tensor(xd, [c.n]);
     const y = sg.tensor(yd, [c.n]);
     const ours = () => (c.op === 'add' ? x.add(y) : c.op === 'mul' ? x.mul(y) : x.mul(y).add(0.5).tanh().mul(x).sub(y).exp());

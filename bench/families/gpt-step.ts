@@ -4,6 +4,7 @@
 // TF.js ops (attention as matMul / softmax / matMul with an additive causal mask) and the same weights,
 // on the same Dawn GPU.
 import * as sg from '../../src/index.js';
+import { Random } from '../../src/core/random.js';
 import { CharGPT } from '../../src/models/charlm.js';
 import type { BenchFamily } from '../harness.js';
 import type { Tf } from '../peer-tfjs.js';
@@ -44,11 +45,8 @@ export function gptStepFlops(c: GptCase): number {
 /** A fixed batch: pseudo-random character ids and their next-character targets. */
 function fixedBatch(c: GptCase) {
   const seq = new Int32Array(c.batch * (c.T + 1));
-  let s = 12345;
-  for (let i = 0; i < seq.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    seq[i] = s % c.vocab;
-  }
+  const rng = new Random(12345);
+  for (let i = 0; i < seq.length; i++) seq[i] = rng.int(c.vocab);
   const ids = new Int32Array(c.batch * c.T);
   const targets = new Int32Array(c.batch * c.T);
   for (let b = 0; b < c.batch; b++)

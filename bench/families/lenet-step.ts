@@ -3,7 +3,7 @@
 // on its side; transposed back to NCHW before flattening so the dense weights line up).
 import * as sg from '../../src/index.js';
 import { LeNet } from '../../src/models/lenet.js';
-import { randomArray } from '../graph.js';
+import { uniformArray } from '../../src/core/random.js';
 import type { BenchFamily } from '../harness.js';
 import { runStepCase } from '../step.js';
 import { tfDenseStack } from './mlp-step.js';
@@ -33,7 +33,7 @@ export const lenetStepFamily: BenchFamily<LenetCase> = {
     sg.manualSeed(3);
     const model = new LeNet();
     const opt = new sg.optim.Adam(model.parameters(), { lr: 1e-3, eps: 1e-7 });
-    const xd = randomArray(c.batch * 28 * 28, 21, 0, 1);
+    const xd = uniformArray(c.batch * 28 * 28, 21, 0, 1);
     const yd = Int32Array.from({ length: c.batch }, (_, i) => (i * 3) % 10);
     const x = sg.tensor(xd, [c.batch, 1, 28, 28]);
     const y = sg.tensor(yd, [c.batch], { dtype: 'int32' });

@@ -2,7 +2,8 @@
 // one fused kernel), next to TF.js's tf.train.adam applyGradients on the same values. GB/s counts the
 // minimum traffic of an Adam update: read param, grad, m, v; write param, m, v (7 floats per parameter).
 import * as sg from '../../src/index.js';
-import { firstMismatch, randomArray } from '../graph.js';
+import { uniformArray } from '../../src/core/random.js';
+import { firstMismatch } from '../public-api-case.js';
 import { newEntry, timeAlternating, type BenchFamily, type CaseResult, type Contestant } from '../harness.js';
 
 export interface OptimCase {
@@ -31,8 +32,8 @@ export const optimFamily: BenchFamily<OptimCase> = {
   name: 'optim',
   cases: (quick) => (quick ? [oc(M)] : [oc(M), oc(10 * M)]),
   async run(ctx, c) {
-    const init = randomArray(c.n, 13);
-    const grad = randomArray(c.n, 17);
+    const init = uniformArray(c.n, 13);
+    const grad = uniformArray(c.n, 17);
     const want = adamStep1Reference(init, grad);
     const result: CaseResult = { family: 'optim', case: c.name, flops: 0, bytes: 7 * 4 * c.n, entries: [] };
     const ours = newEntry('adam fused update*');

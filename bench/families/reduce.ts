@@ -1,7 +1,8 @@
 // Reductions of a large matrix through the public API: sum over the last axis (contiguous rows), sum
 // over the first axis (strided columns), argmax over the last axis; next to TF.js's sum / argMax.
 import * as sg from '../../src/index.js';
-import { randomArray, runGraphCase } from '../graph.js';
+import { uniformArray } from '../../src/core/random.js';
+import { runGraphCase } from '../public-api-case.js';
 import type { BenchFamily } from '../harness.js';
 
 export interface ReduceCase {
@@ -43,7 +44,7 @@ export const reduceFamily: BenchFamily<ReduceCase> = {
   },
   async run(ctx, c) {
     const n = c.rows * c.cols;
-    const data = randomArray(n, 11);
+    const data = uniformArray(n, 11);
     const x = sg.tensor(data, [c.rows, c.cols]);
     const outN = c.axis === 1 ? c.rows : c.cols;
     try {

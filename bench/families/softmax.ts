@@ -1,7 +1,8 @@
 // Softmax over the last axis of large rows (a GPT-2 vocabulary, a wide hidden layer) and of many short
 // rows (10 classes): `x.softmax(-1)` realized through the public API, next to TF.js's tf.softmax.
 import * as sg from '../../src/index.js';
-import { randomArray, runGraphCase } from '../graph.js';
+import { uniformArray } from '../../src/core/random.js';
+import { runGraphCase } from '../public-api-case.js';
 import type { BenchFamily } from '../harness.js';
 
 export interface SoftmaxCase {
@@ -36,7 +37,7 @@ export const softmaxFamily: BenchFamily<SoftmaxCase> = {
   cases: (quick) => (quick ? [sm(64, 50257), sm(8192, 10)] : [sm(64, 50257), sm(4096, 1024), sm(65536, 10)]),
   async run(ctx, c) {
     const n = c.rows * c.cols;
-    const data = randomArray(n, 7, -4, 4);
+    const data = uniformArray(n, 7, -4, 4);
     const x = sg.tensor(data, [c.rows, c.cols]);
     try {
       return await runGraphCase(ctx, {

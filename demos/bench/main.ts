@@ -2,7 +2,7 @@
 import { matmulFamily, type MatmulCase } from '../../bench/families/matmul.js';
 import { median, type BenchContext, type CaseResult } from '../../bench/harness.js';
 import { runtime } from '../../src/runtime/runtime.js';
-import { bootDemo, byId, demo, el, setState, showError } from '../../src/browser/page.js';
+import { bootDemo, byId, demo, el, setState, showError } from '../../src/demo-kit/page.js';
 
 const DEFAULT_CASES = ['256x256x256', '64x784x256'];
 

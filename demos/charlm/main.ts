@@ -6,9 +6,10 @@
 // URL parameters (for tests and the curious): d, layers, context, batch (the model and batch); valEvery (steps between validation passes, default 25),
 // sampleEvery (steps between samples, default 100), sampleChars (characters per sample, default 120).
 import * as sg from '../../src/index.js';
-import { MetricsChart } from '../../src/browser/chart.js';
-import { GpuQueue, bootDemo, byId, demo, el, fmt, showError } from '../../src/browser/page.js';
-import { TrainLoop, type StepOutcome } from '../../src/browser/trainer.js';
+import { MetricsChart } from '../../src/demo-kit/chart.js';
+import { GpuQueue, bootDemo, byId, demo, el, fmt, showError } from '../../src/demo-kit/page.js';
+import { TrainLoop } from '../../src/demo-kit/trainer.js';
+import { classification } from '../../src/train/loop.js';
 import { CharGPT } from '../../src/models/charlm.js';
 
 const params = new URLSearchParams(location.search);
@@ -72,20 +73,10 @@ async function main(): Promise<void> {
   });
 
   const rng = new sg.data.Random(seed + 1);
-  const step = async (): Promise<StepOutcome> => {
-    const w = sg.data.randomWindows(train, B, T, rng);
-    opt.zeroGrad();
-    const logits = model.forward(ids(w.x, [B, T])).reshape([B * T, V]);
-    const loss = sg.nn.functional.crossEntropy(logits, ids(w.y, [B * T]));
-    const pred = logits.argmax(1);
-    loss.backward();
-    opt.step({ alsoRealize: [pred] });
-    const lossValue = await loss.item();
-    const p = await pred.data();
-    let correct = 0;
-    for (let i = 0; i < p.length; i++) if (p[i] === w.y[i]) correct++;
-    return { loss: lossValue, correct, samples: B * T };
+  const windows = function* () {
+    for (;;) yield sg.data.randomWindows(train, B, T, rng);
   };
+  const record = (w: { x: Int32Array; y: Int32Array }) => classification(model.forward(ids(w.x, [B, T])).reshape([B * T, V]), ids(w.y, [B * T]), w.y);
 
   // fixed held-out windows: the same text at every validation pass
   const valRng = new sg.data.Random(12345);
@@ -172,7 +163,9 @@ async function main(): Promise<void> {
   let pendingVal: number | null = null;
   let sampleRequested = false;
   const loop = new TrainLoop({
-    step,
+    optimizer: opt,
+    batches: windows(),
+    record,
     button,
     stats: byId('stats'),
     chart,

@@ -1,9 +1,10 @@
 // MNIST demo: an MLP trains live; draw a digit and the current model classifies it.
 import * as sg from '../../src/index.js';
 import { LeNet } from '../../src/models/lenet.js';
-import { MetricsChart } from '../../src/browser/chart.js';
-import { GpuQueue, bootDemo, byId, demo, el, showError } from '../../src/browser/page.js';
-import { TrainLoop, type StepOutcome } from '../../src/browser/trainer.js';
+import { MetricsChart } from '../../src/demo-kit/chart.js';
+import { GpuQueue, bootDemo, byId, demo, el, showError } from '../../src/demo-kit/page.js';
+import { TrainLoop } from '../../src/demo-kit/trainer.js';
+import { classifierStep, endless, evaluate } from '../../src/train/loop.js';
 
 const BATCH = 64;
 const TEST_EVERY = 100;
@@ -40,39 +41,7 @@ async function main(): Promise<void> {
   demo.model = name;
   demo.testAccuracy = null as number | null;
 
-  let batches = loader[Symbol.iterator]();
-  const step = async (): Promise<StepOutcome> => {
-    let next = batches.next();
-    if (next.done) {
-      batches = loader[Symbol.iterator]();
-      next = batches.next();
-    }
-    const batch = next.value;
-    const x = sg.tensor(batch.x, batch.xShape);
-    const y = sg.tensor(batch.y, batch.yShape, { dtype: 'int32' });
-    opt.zeroGrad();
-    const logits = model.forward(x);
-    const loss = sg.nn.functional.crossEntropy(logits, y);
-    const pred = logits.argmax(1);
-    loss.backward();
-    opt.step({ alsoRealize: [pred] });
-    const lossValue = await loss.item();
-    const p = await pred.data();
-    let correct = 0;
-    for (let i = 0; i < batch.y.length; i++) if (p[i] === batch.y[i]) correct++;
-    return { loss: lossValue, correct, samples: batch.y.length };
-  };
-
-  const testAccuracy = async (): Promise<number> => {
-    let correct = 0;
-    for (let start = 0; start < mnist.test.count; start += 500) {
-      const n = Math.min(500, mnist.test.count - start);
-      const x = sg.tensor(mnist.test.images.subarray(start * 784, (start + n) * 784), [n, ...entry.sampleShape]);
-      const p = await sg.noGrad(() => model.forward(x).argmax(1)).data();
-      for (let i = 0; i < n; i++) if (p[i] === mnist.test.labels[start + i]) correct++;
-    }
-    return correct / mnist.test.count;
-  };
+  const testLoader = new sg.data.DataLoader(sg.data.mnistDataset(mnist.test, entry.sampleShape), { batchSize: 500 });
 
   const chart = new MetricsChart(byId('chart'), [
     { label: 'loss', color: '#c0392b', scale: 'loss' },
@@ -81,7 +50,9 @@ async function main(): Promise<void> {
   ]);
   let lastTest: number | null = null;
   new TrainLoop({
-    step,
+    optimizer: opt,
+    batches: endless(loader),
+    record: classifierStep((x) => model.forward(x)),
     button,
     stats: byId('stats'),
     chart,
@@ -90,7 +61,7 @@ async function main(): Promise<void> {
     afterStep: async (n) => {
       lastTest = null;
       if (n % TEST_EVERY === 0) {
-        lastTest = await gpu.run(testAccuracy);
+        lastTest = await gpu.run(() => evaluate(model, testLoader));
         demo.testAccuracy = lastTest;
       }
     },

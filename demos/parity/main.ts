@@ -1,7 +1,7 @@
-// Parity page: the seeded run of src/browser/parity.ts, losses shown and published as sgDemo.parityLosses.
+// Parity page: the seeded run of src/demo-kit/parity.ts, losses shown and published as sgDemo.parityLosses.
 import * as sg from '../../src/index.js';
-import { bootDemo, byId, demo, el, setState, showError } from '../../src/browser/page.js';
-import { seededMlpLosses } from '../../src/browser/parity.js';
+import { bootDemo, byId, demo, el, setState, showError } from '../../src/demo-kit/page.js';
+import { seededMlpLosses } from '../../src/demo-kit/parity.js';
 
 async function main(): Promise<void> {
   if (!(await bootDemo())) return;

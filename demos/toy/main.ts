@@ -1,8 +1,9 @@
 // 2-D toy classifier: three spiral arms, an MLP, and its decision regions redrawn as it trains.
 import * as sg from '../../src/index.js';
-import { MetricsChart } from '../../src/browser/chart.js';
-import { GpuQueue, bootDemo, byId, demo, showError } from '../../src/browser/page.js';
-import { TrainLoop, type StepOutcome } from '../../src/browser/trainer.js';
+import { MetricsChart } from '../../src/demo-kit/chart.js';
+import { GpuQueue, bootDemo, byId, demo, showError } from '../../src/demo-kit/page.js';
+import { TrainLoop } from '../../src/demo-kit/trainer.js';
+import { classification, endless } from '../../src/train/loop.js';
 
 const CLASSES = 3;
 const PER_CLASS = 100;
@@ -40,20 +41,6 @@ async function main(): Promise<void> {
   const opt = new sg.optim.Adam(model.parameters(), { lr: 1e-2 });
   const x = sg.tensor(data.x, [n, 2]);
   const y = sg.tensor(data.y, [n], { dtype: 'int32' });
-
-  const step = async (): Promise<StepOutcome> => {
-    opt.zeroGrad();
-    const logits = model.forward(x);
-    const loss = sg.nn.functional.crossEntropy(logits, y);
-    const pred = logits.argmax(1);
-    loss.backward();
-    opt.step({ alsoRealize: [pred] });
-    const lossValue = await loss.item();
-    const p = await pred.data();
-    let correct = 0;
-    for (let i = 0; i < n; i++) if (p[i] === data.y[i]) correct++;
-    return { loss: lossValue, correct, samples: n };
-  };
 
   // the grid of points whose class the background shows
   const grid = new Float32Array(GRID * GRID * 2);
@@ -103,7 +90,7 @@ async function main(): Promise<void> {
     { label: 'loss', color: '#c0392b', scale: 'loss' },
     { label: 'accuracy', color: '#3d6fd8', scale: 'acc' },
   ]);
-  new TrainLoop({ step, button, stats: byId('stats'), chart, gpu, window: 1, afterStep: (k) => (k % 5 === 0 ? drawField() : undefined) });
+  new TrainLoop({ optimizer: opt, batches: endless([{ x, y }]), record: (b) => classification(model.forward(b.x), b.y, data.y), button, stats: byId('stats'), chart, gpu, window: 1, afterStep: (k) => (k % 5 === 0 ? drawField() : undefined) });
   demo.fieldDraws = 0;
   await drawField();
   button.disabled = false;

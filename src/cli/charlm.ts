@@ -6,6 +6,7 @@ import { randomWindows, splitText, unigramBaseline, type TextSplit } from '../da
 import { CharGPT } from '../models/charlm.js';
 import { loadMobyDick } from '../node/datasets.js';
 import * as sg from '../node/index.js';
+import { trainLoop } from '../train/loop.js';
 import { OPTIMIZERS, type OptimizerName } from './models.js';
 
 export const CHARLM = { blockSize: 64, nLayer: 4, nHead: 4, textChars: 600_000 };
@@ -33,14 +34,18 @@ export async function trainCharLM(o: { epochs: number; batchSize: number; lr?: n
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const start = performance.now();
       let sum = 0;
-      for (let s = 0; s < stepsPerEpoch; s++) {
-        opt.zeroGrad();
-        const loss = model.loss(...batch(train, rng, o.batchSize));
-        loss.backward();
-        opt.step();
-        sum += await loss.item();
-        if (!o.quiet && process.stderr.isTTY) process.stderr.write(`\repoch ${epoch} step ${s + 1}/${stepsPerEpoch} loss ${(sum / (s + 1)).toFixed(3)}`);
-      }
+      const windows = function* () {
+        for (let s = 0; s < stepsPerEpoch; s++) yield batch(train, rng, o.batchSize);
+      };
+      await trainLoop({
+        optimizer: opt,
+        batches: windows(),
+        record: ([x, y]) => ({ loss: model.loss(x, y), samples: o.batchSize }),
+        onStep: (r) => {
+          sum += r.loss;
+          if (!o.quiet && process.stderr.isTTY) process.stderr.write(`\repoch ${epoch} step ${r.running.steps}/${stepsPerEpoch} loss ${(sum / r.running.steps).toFixed(3)}`);
+        },
+      });
       const vr = new Random(12345);
       let valLoss = 0;
       for (let k = 0; k < 8; k++) valLoss += (await sg.noGrad(() => model.loss(...batch(val, vr, 32))).item()) / 8;

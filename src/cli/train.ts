@@ -1,9 +1,10 @@
-// `shadergrad train`: an ordinary training loop over the public API, with a progress bar.
+// `shadergrad train`: MNIST through the shared training loop (src/train/loop.ts), with a progress bar.
 import cliProgress, { type SingleBar } from 'cli-progress';
 import { DataLoader } from '../data/dataloader.js';
 import { mnistDataset } from '../data/mnist.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
+import { classifierStep, evaluate, trainLoop, type RunningStats } from '../train/loop.js';
 import { MODELS, OPTIMIZERS, type Optimizer, type OptimizerName } from './models.js';
 
 export interface TrainOptions {
@@ -22,59 +23,15 @@ export interface TrainOptions {
   resume?: string;
 }
 
-export interface EpochStats {
-  loss: number;
-  accuracy: number;
-  samples: number;
-  seconds: number;
-}
-
-/** Called after every step with the epoch's running numbers. */
-export type StepCallback = (running: EpochStats) => void;
-
-function countCorrect(pred: ArrayLike<number>, labels: Int32Array): number {
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) correct++;
-  return correct;
-}
-
-/** One pass over `loader`: forward, cross-entropy, backward, step per batch. */
-export async function trainEpoch(model: sg.nn.Module, opt: Optimizer, loader: DataLoader, onStep?: StepCallback): Promise<EpochStats> {
+/** One pass over `loader` (forward, cross-entropy, backward, step per batch), with the epoch's running numbers after every step. */
+export async function trainEpoch(model: sg.nn.Module, opt: Optimizer, loader: DataLoader, onStep?: (running: RunningStats) => void): Promise<RunningStats> {
   model.train();
-  const start = performance.now();
-  let lossSum = 0;
-  let correct = 0;
-  let samples = 0;
-  for (const batch of loader) {
-    const x = sg.tensor(batch.x, batch.xShape);
-    const y = sg.tensor(batch.y, batch.yShape, { dtype: 'int32' });
-    opt.zeroGrad();
-    const logits = model.forward(x);
-    const loss = sg.nn.functional.crossEntropy(logits, y);
-    const pred = logits.argmax(1);
-    loss.backward();
-    opt.step({ alsoRealize: [pred] }); // pred is computed with the weights before the update, in the same submit
-    const n = batch.y.length;
-    lossSum += (await loss.item()) * n;
-    correct += countCorrect(await pred.data(), batch.y);
-    samples += n;
-    onStep?.({ loss: lossSum / samples, accuracy: correct / samples, samples, seconds: (performance.now() - start) / 1000 });
-  }
-  return { loss: lossSum / samples, accuracy: correct / samples, samples, seconds: (performance.now() - start) / 1000 };
-}
-
-/** Accuracy of `model` over every batch of `loader`, in eval mode and without gradients. */
-export async function evaluate(model: sg.nn.Module, loader: DataLoader): Promise<number> {
-  model.eval();
-  let correct = 0;
-  let samples = 0;
-  for (const batch of loader) {
-    const pred = sg.noGrad(() => model.forward(sg.tensor(batch.x, batch.xShape)).argmax(1));
-    correct += countCorrect(await pred.data(), batch.y);
-    samples += batch.y.length;
-  }
-  model.train();
-  return correct / samples;
+  return trainLoop({
+    optimizer: opt,
+    batches: loader[Symbol.iterator](),
+    record: classifierStep((x) => model.forward(x)),
+    onStep: onStep && ((r) => onStep(r.running)),
+  });
 }
 
 const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
@@ -123,7 +80,7 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
   try {
     for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
       const bar = options.quiet || !process.stderr.isTTY ? null : progressBar();
-      const payload = (s: EpochStats | null) => ({
+      const payload = (s: RunningStats | null) => ({
         epoch: `${epoch}/${options.epochs}`,
         loss: s ? s.loss.toFixed(4) : '-',
         acc: s ? pct(s.accuracy) : '-',

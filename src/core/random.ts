@@ -58,3 +58,11 @@ export function permutation(n: number, seed: number): Uint32Array {
   for (let i = 0; i < n; i++) p[i] = i;
   return new Random(seed).shuffle(p);
 }
+
+/** `n` seeded uniform values in [lo, hi) as float32: the inputs of tests and benchmarks (one generator for both). */
+export function uniformArray(n: number, seed: number, lo = -1, hi = 1): Float32Array<ArrayBuffer> {
+  const r = new Random(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + r.next() * (hi - lo);
+  return out;
+}

@@ -9,7 +9,8 @@ import { Random } from '../core/random.js';
 import { Embedding, LearnedPositionalEncoding } from '../nn/embedding.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
-import { GPTBlock, LayerNorm } from '../nn/transformer.js';
+import { LayerNorm } from '../nn/norm.js';
+import { GPTBlock } from '../nn/transformer.js';
 
 export interface CharGPTOptions {
   /** Longest context (positions table). */

@@ -47,6 +47,12 @@ export class Sequential extends Module {
   }
 }
 
+/** Flattens dimensions startDim..endDim into one (PyTorch's nn.Flatten: by default all but the batch dimension). */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  forward(x: Tensor) { return x.flatten(this.startDim, this.endDim); }
+}
+
 /** A module from a function of one tensor (activations). */
 abstract class Activation extends Module {}
 
@@ -66,8 +72,4 @@ export class Softmax extends Activation {
 export class LogSoftmax extends Activation {
   constructor(readonly dim = -1) { super(); }
   forward(x: Tensor) { return x.logSoftmax(this.dim); }
-}
-export class Flatten extends Activation {
-  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
-  forward(x: Tensor) { return x.flatten(this.startDim, this.endDim); }
 }

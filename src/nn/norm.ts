@@ -1,12 +1,13 @@
-// BatchNorm1d / BatchNorm2d. Running statistics are module buffers ("running_mean", "running_var", as in
-// PyTorch's state dicts); each training forward replaces them by the new lazy tensors and hands those to
-// realizeWithStep, so the optimizer step computes them in its one submit.
+// Normalization layers: BatchNorm1d / BatchNorm2d and LayerNorm. BatchNorm's running statistics are module
+// buffers ("running_mean", "running_var", as in PyTorch's state dicts); each training forward replaces them
+// by the new lazy tensors and hands those to realizeWithStep, so the optimizer step computes them in its one submit.
 import { realizeWithStep } from '../graph/autograd.js';
-import { batchNormWithStats } from '../ops/norm.js';
+import { batchNormWithStats, layerNorm } from '../ops/norm.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { ones, zeros } from './init.js';
 import { Module, Parameter } from './module.js';
 
 export interface BatchNormOptions {
@@ -73,4 +74,24 @@ export class BatchNorm1d extends BatchNorm {
 export class BatchNorm2d extends BatchNorm {
   protected readonly ranks = [4];
   protected readonly kind = 'BatchNorm2d';
+}
+
+/** Over the last dimensions `normalizedShape` of the input (PyTorch's nn.LayerNorm). */
+export class LayerNorm extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  readonly normalizedShape: number[];
+  constructor(
+    normalizedShape: number | number[],
+    readonly options: { eps?: number; elementwiseAffine?: boolean } = {},
+  ) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    const affine = options.elementwiseAffine ?? true;
+    this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
+    this.bias = affine ? new Parameter(zeros(this.normalizedShape)) : null;
+  }
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.options.eps ?? 1e-5);
+  }
 }

@@ -1,32 +1,12 @@
-// Transformer layers: LayerNorm, MultiheadAttention (fused attention), encoder and decoder layers
+// Transformer layers: MultiheadAttention (fused attention), encoder and decoder layers
 // (pre-norm or post-norm) and a decoder-only GPT block. Inputs are batch-first [B, T, E].
 import { scaledDotProductAttention } from '../ops/attention.js';
-import { layerNorm } from '../ops/norm.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ones, zeros } from './init.js';
 import { Linear } from './layers.js';
-import { Module, Parameter } from './module.js';
-
-export class LayerNorm extends Module {
-  weight: Parameter | null;
-  bias: Parameter | null;
-  readonly normalizedShape: number[];
-  constructor(
-    normalizedShape: number | number[],
-    readonly options: { eps?: number; elementwiseAffine?: boolean } = {},
-  ) {
-    super();
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    const affine = options.elementwiseAffine ?? true;
-    this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
-    this.bias = affine ? new Parameter(zeros(this.normalizedShape)) : null;
-  }
-  forward(x: Tensor): Tensor {
-    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.options.eps ?? 1e-5);
-  }
-}
+import { Module } from './module.js';
+import { LayerNorm } from './norm.js';
 
 export interface MultiheadAttentionOptions {
   /** Each query sees only keys at positions ≤ its own. */

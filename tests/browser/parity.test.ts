@@ -1,9 +1,9 @@
-// The same training code gives the same loss curve in Chromium as in Node: src/browser/parity.ts runs
+// The same training code gives the same loss curve in Chromium as in Node: src/demo-kit/parity.ts runs
 // 12 seeded Adam steps of an MLP in Node (Dawn on lavapipe) and in demos/parity/ (Chromium's WebGPU);
 // both losses must agree within float32 tolerance. The adapters differ (and may pick different matmul
 // variants, so sums round in a different order), hence a tolerance rather than bit equality.
 import { describe, expect, test } from 'vitest';
-import { seededMlpLosses } from '../../src/browser/parity.js';
+import { seededMlpLosses } from '../../src/demo-kit/parity.js';
 import { useGpu } from '../helpers/gpu.js';
 import { haveChromium, noChromiumReason, openPage, useSiteAndBrowser, waitForDemo } from './browser.js';
 

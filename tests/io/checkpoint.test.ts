@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
 import { batchesFrom, checkpointBytes, restoreCheckpoint } from '../../src/io/checkpoint.js';
+import { Random } from '../../src/core/random.js';
 
 useGpu();
 
@@ -15,8 +16,8 @@ const dir = mkdtempSync(join(tmpdir(), 'sg-checkpoint-'));
 
 /** Synthetic 4-class data: 120 samples of 20 features, labels from a fixed linear rule. */
 function data(): sg.data.TensorDataset {
-  let s = 99;
-  const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const rng = new Random(99);
+  const r = () => rng.next() * 2 - 1;
   const x = Float32Array.from({ length: 120 * 20 }, r);
   const y = Int32Array.from({ length: 120 }, (_, i) => (x[i * 20] > 0 ? 1 : 0) + (x[i * 20 + 1] > 0 ? 2 : 0));
   return new sg.data.TensorDataset({ x, sampleShape: [20], y });
@@ -119,8 +120,8 @@ describe('crash safety', () => {
 
   test('SIGKILL at random moments of a save loop, 20 times: the last checkpoint always loads whole', async () => {
     const path = join(dir, 'loop.ckpt');
-    let rng = 2024;
-    const rand = () => ((rng = (Math.imul(rng, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rng = new Random(2024);
+    const rand = () => rng.next();
     const sgMod = (seed: number) => {
       sg.manualSeed(seed);
       return new sg.nn.Sequential(new sg.nn.Linear(256, 512), new sg.nn.ReLU(), new sg.nn.Linear(512, 10));

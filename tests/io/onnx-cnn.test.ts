@@ -7,6 +7,7 @@ import { LeNet, ResNet } from '../../src/models/index.js';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
 import { DataType, decodeModel, encodeModel, type ModelMsg, type NodeMsg } from '../../src/onnx/proto.js';
+import { Random } from '../../src/core/random.js';
 
 useGpu();
 
@@ -179,8 +180,8 @@ describe('conv, pool and norm layers', () => {
 });
 
 describe('import of conv graphs written elsewhere', () => {
-  let s = 5;
-  const r = (n: number) => Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5);
+  const rng = new Random(5);
+  const r = (n: number) => Float32Array.from({ length: n }, () => rng.next() - 0.5);
   const f32 = (name: string, dims: number[], data?: Float32Array) => ({ name, dims, data_type: DataType.FLOAT, raw_data: new Uint8Array((data ?? r(dims.reduce((a, b) => a * b, 1))).buffer) });
   const node = (op_type: string, input: string[], output: string, attribute: NodeMsg['attribute'] = []): NodeMsg => ({ op_type, input, output: [output], name: output, attribute });
   const ints = (name: string, v: number[]) => ({ name, type: 7, ints: v });

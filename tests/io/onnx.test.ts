@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
 import { DataType, decodeModel, encodeModel, type ModelMsg, type NodeMsg } from '../../src/onnx/proto.js';
+import { Random } from '../../src/core/random.js';
 
 useGpu();
 
@@ -111,8 +112,8 @@ describe('import', () => {
   // a graph as another exporter writes it: MatMul with a pre-transposed weight, Gemm with transA/alpha/beta,
   // Reshape by an int64 initializer, Transpose, Div by a Constant, Softmax of opset 11 (2-D coercion)
   function foreignModel(): { bytes: Uint8Array; inShape: number[] } {
-    let s = 3;
-    const r = (n: number) => Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1);
+    const rng = new Random(3);
+    const r = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
     const f32 = (name: string, dims: number[]) => ({ name, dims, data_type: DataType.FLOAT, raw_data: new Uint8Array(r(dims.reduce((a, b) => a * b, 1)).buffer) });
     const node = (op_type: string, input: string[], output: string, attribute: NodeMsg['attribute'] = []): NodeMsg => ({ op_type, input, output: [output], name: output, attribute });
     const model: ModelMsg = {
@@ -197,8 +198,8 @@ describe('import', () => {
 
   test('random bytes and truncations are FormatErrors, never crashes', () => {
     const { bytes } = foreignModel();
-    let s = 9;
-    const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rng = new Random(9);
+    const r = () => rng.next();
     for (let i = 0; i < 300; i++) {
       const b = i < 100 ? bytes.slice(0, Math.floor(r() * bytes.length)) : bytes.slice();
       if (i >= 100) for (let k = 0; k < 3; k++) b[Math.floor(r() * b.length)] = Math.floor(r() * 256);

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
 import { MAX_HEADER_BYTES, parse, serialize, type HostTensor } from '../../src/io/safetensors.js';
+import { Random } from '../../src/core/random.js';
 
 useGpu();
 
@@ -163,8 +164,8 @@ describe('malformed files are rejected with FormatError', () => {
   });
 
   test('random byte flips: each file parses or throws FormatError; nothing else, fast, bounded memory', () => {
-    let rng = 12345;
-    const rand = () => ((rng = (Math.imul(rng, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rng = new Random(12345);
+    const rand = () => rng.next();
     let accepted = 0;
     let rejected = 0;
     const before = process.memoryUsage().arrayBuffers;

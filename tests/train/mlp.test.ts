@@ -1,10 +1,11 @@
 // Convergence: the MLP of `npm start` reaches ≥ 94% on the held-out MNIST digits, in Node, on this device.
 import { expect, test } from 'vitest';
-import { trainEpoch, evaluate } from '../../src/cli/train.js';
+import { trainEpoch } from '../../src/cli/train.js';
 import { MODELS, OPTIMIZERS } from '../../src/cli/models.js';
 import { DataLoader } from '../../src/data/dataloader.js';
 import { mnistDataset } from '../../src/data/mnist.js';
 import { loadMnist } from '../../src/node/mnist-files.js';
+import { evaluate } from '../../src/train/loop.js';
 import { useGpu } from '../helpers/gpu.js';
 
 const sg = useGpu();

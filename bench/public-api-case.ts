@@ -1,4 +1,5 @@
-// Helpers for families timed through the public API: a contestant realizes a lazy tensor `reps` times
+// A bench case timed through the public API (runGraphCase): validated against its CPU reference, then
+// ours and TF.js's timed in alternating rounds. Our contestant realizes a lazy tensor `reps` times
 // (one plan, one submit each; the plan is cached after the first) and then waits for the last one, as
 // TF.js's side runs its op `reps` times and waits on the last result. Browser-safe (no Node imports).
 import * as sg from '../src/index.js';
@@ -6,17 +7,6 @@ import type { Tf } from './peer-tfjs.js';
 import { newEntry, timeAlternating, type BenchContext, type CaseResult, type Contestant, type Entry } from './harness.js';
 
 type TfTensor = import('@tensorflow/tfjs').Tensor;
-
-/** Deterministic values in [lo, hi). */
-export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + (s / 2 ** 32) * (hi - lo);
-  }
-  return out;
-}
 
 /** First element where |got - want| > atol + rtol*|want| (NaN never matches), as a reason; undefined when all match. */
 export function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-4, atol = 1e-6): string | undefined {

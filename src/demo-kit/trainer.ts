@@ -1,24 +1,20 @@
-// The live training loop of a demo page: start/pause, one step at a time, with loss, accuracy,
-// samples/s and step time published after every step.
+// The live training of a demo page: the shared loop (src/train/loop.ts) with start/pause, one step at a
+// time on the page's GPU queue, and loss, accuracy, samples/s and step time published after every step.
 //
 // Step time: the WALL time of a step, from the first op recorded to the loss read back (record + plan
 // + submit + GPU + readback), and, where the adapter has timestamp queries, the GPU time of the step's
 // one compute pass (sg.gpuTiming / sg.lastGpuMs).
 import * as sg from '../index.js';
+import { trainLoop, type StepGraph } from '../train/loop.js';
 import { MetricsChart } from './chart.js';
 import { GpuQueue, demo, fmt, pct, publish, setState, showError } from './page.js';
 
-export interface StepOutcome {
-  /** Mean loss of the step's batch. */
-  loss: number;
-  /** Correct predictions in the batch (made with the weights before the update). */
-  correct: number;
-  samples: number;
-}
-
-export interface TrainLoopOptions {
-  /** Records and runs one training step; must read the loss back (that is what is timed). */
-  step: () => Promise<StepOutcome>;
+export interface TrainLoopOptions<B> {
+  optimizer: sg.optim.Optimizer;
+  /** The page's batches, endless (see endless()); pausing leaves them where they were. */
+  batches: Iterator<B>;
+  /** Records one batch's forward and loss (src/train/loop.ts's classification()). */
+  record: (batch: B) => StepGraph;
   button: HTMLButtonElement;
   stats: HTMLElement;
   chart: MetricsChart;
@@ -31,7 +27,7 @@ export interface TrainLoopOptions {
   extraSeries?: () => (number | null)[];
 }
 
-export class TrainLoop {
+export class TrainLoop<B> {
   running = false;
   private recent: { correct: number; samples: number; ms: number }[] = [];
   private loopDone: Promise<void> = Promise.resolve();
@@ -39,7 +35,7 @@ export class TrainLoop {
   /** Whether the adapter can time the GPU work of a step. */
   private readonly gpuTimed: boolean;
 
-  constructor(private readonly o: TrainLoopOptions) {
+  constructor(private readonly o: TrainLoopOptions<B>) {
     this.gpuTimed = sg.gpuTiming(true);
     o.button.addEventListener('click', () => (this.running ? this.pause() : this.start()));
     this.render();
@@ -65,29 +61,33 @@ export class TrainLoop {
   private async loop(): Promise<void> {
     const windowSize = this.o.window ?? 20;
     try {
-      while (this.running) {
-        const t0 = performance.now();
-        const r = await this.o.gpu.run(this.o.step);
-        const ms = performance.now() - t0;
-        if (this.gpuTimed) demo.stepGpuMs = await sg.lastGpuMs();
-        this.recent.push({ correct: r.correct, samples: r.samples, ms });
-        if (this.recent.length > windowSize) this.recent.shift();
-        const correct = this.recent.reduce((s, x) => s + x.correct, 0);
-        const samples = this.recent.reduce((s, x) => s + x.samples, 0);
-        const totalMs = this.recent.reduce((s, x) => s + x.ms, 0);
-        demo.step += 1;
-        demo.loss = r.loss;
-        demo.accuracy = correct / samples;
-        demo.samplesPerSec = (1000 * samples) / totalMs;
-        demo.stepMs = ms;
-        demo.history.push({ step: demo.step, loss: r.loss, accuracy: demo.accuracy });
-        this.o.chart.push(demo.step, [r.loss, demo.accuracy, ...(this.o.extraSeries?.() ?? [])]);
-        await this.o.afterStep?.(demo.step);
-        this.render();
-        publish();
-        // let input events and the chart's frame in between steps
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
+      await trainLoop({
+        optimizer: this.o.optimizer,
+        batches: this.o.batches,
+        record: this.o.record,
+        runStep: (step) => this.o.gpu.run(step),
+        keepGoing: () => this.running,
+        onStep: async ({ ms, ...r }) => {
+          if (this.gpuTimed) demo.stepGpuMs = await sg.lastGpuMs();
+          this.recent.push({ correct: r.correct, samples: r.samples, ms });
+          if (this.recent.length > windowSize) this.recent.shift();
+          const correct = this.recent.reduce((s, x) => s + x.correct, 0);
+          const samples = this.recent.reduce((s, x) => s + x.samples, 0);
+          const totalMs = this.recent.reduce((s, x) => s + x.ms, 0);
+          demo.step += 1;
+          demo.loss = r.loss;
+          demo.accuracy = correct / samples;
+          demo.samplesPerSec = (1000 * samples) / totalMs;
+          demo.stepMs = ms;
+          demo.history.push({ step: demo.step, loss: r.loss, accuracy: demo.accuracy });
+          this.o.chart.push(demo.step, [r.loss, demo.accuracy, ...(this.o.extraSeries?.() ?? [])]);
+          await this.o.afterStep?.(demo.step);
+          this.render();
+          publish();
+          // let input events and the chart's frame in between steps
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        },
+      });
     } catch (e) {
       this.running = false;
       showError(e);

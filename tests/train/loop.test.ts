@@ -1,0 +1,51 @@
+// The shared training loop (src/train/loop.ts): what the CLI and the demo pages rely on.
+import { expect, test } from 'vitest';
+import { classification, endless, trainLoop, type StepReport } from '../../src/train/loop.js';
+import { useGpu } from '../helpers/gpu.js';
+
+const sg = useGpu();
+
+/** Four linearly separable points of two classes, one full batch. */
+function problem() {
+  const labels = Int32Array.from([0, 1, 0, 1]);
+  const x = sg.tensor([[-1, 0], [1, 0], [-2, 1], [2, -1]]);
+  const y = sg.tensor(labels, [4], { dtype: 'int32' });
+  sg.manualSeed(0);
+  const model = new sg.nn.Linear(2, 2);
+  const optimizer = new sg.optim.Adam(model.parameters(), { lr: 0.1 });
+  return { record: () => classification(model.forward(x), y, labels), optimizer };
+}
+
+test('steps until keepGoing() says stop, one submit-carrying step each, and the next loop goes on from there', async () => {
+  const { record, optimizer } = problem();
+  const batches = endless([null]);
+  const schedule = new sg.optim.StepLR(optimizer, 1, 0.5);
+  const reports: StepReport[] = [];
+  const submitsBefore = sg.stats().submits;
+  const first = await trainLoop({ optimizer, batches, record, schedule, keepGoing: () => reports.length < 3, onStep: (r) => void reports.push(r) });
+  expect(first.steps).toBe(3);
+  expect(first.samples).toBe(12);
+  expect(optimizer.stepCount).toBe(3);
+  expect(optimizer.lr).toBeCloseTo(0.1 * 0.5 ** 3, 12); // the schedule stepped after every step
+  // one submit for the step, the loss and prediction readbacks at most one more each
+  expect(sg.stats().submits - submitsBefore).toBeLessThanOrEqual(3 * 3);
+  for (const r of reports) {
+    expect(r.samples).toBe(4);
+    expect(r.correct).toBeGreaterThanOrEqual(0);
+    expect(r.correct).toBeLessThanOrEqual(4);
+    expect(Number.isFinite(r.loss) && r.ms > 0).toBe(true);
+  }
+  expect(first.loss).toBeCloseTo(reports.reduce((s, r) => s + r.loss, 0) / 3, 6);
+  const second = await trainLoop({ optimizer, batches, record, keepGoing: () => reports.length < 5, onStep: (r) => void reports.push(r) });
+  expect(second.steps).toBe(2);
+  expect(optimizer.stepCount).toBe(5);
+});
+
+test('an epoch ends with its batches; the loss falls on a separable problem', async () => {
+  const { record, optimizer } = problem();
+  const losses: number[] = [];
+  const stats = await trainLoop({ optimizer, batches: Array(30).fill(null)[Symbol.iterator](), record, onStep: (r) => void losses.push(r.loss) });
+  expect(stats.steps).toBe(30);
+  expect(losses[29]).toBeLessThan(losses[0] / 2);
+  expect(stats.accuracy).toBeGreaterThan(0.5);
+});
