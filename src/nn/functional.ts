@@ -18,7 +18,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
 }
 export { scaledDotProductAttention, attentionUnfused } from '../ops/attention.js';
 export type { AttentionOptions } from '../ops/attention.js';
-export { layerNorm } from '../ops/norm.js';
+export { groupNorm, layerNorm } from '../ops/norm.js';
 export { conv1d, conv2d, convTranspose2d } from '../ops/conv.js';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from '../ops/pool.js';
 export { batchNorm } from '../ops/norm.js';

@@ -2,7 +2,7 @@
 // buffers ("running_mean", "running_var", as in PyTorch's state dicts); each training forward replaces them
 // by the new lazy tensors and hands those to realizeWithStep, so the optimizer step computes them in its one submit.
 import { realizeWithStep } from '../graph/autograd.js';
-import { batchNormWithStats, layerNorm } from '../ops/norm.js';
+import { batchNormWithStats, groupNorm, layerNorm } from '../ops/norm.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import { shapeStr } from '../core/shape.js';
@@ -93,5 +93,27 @@ export class LayerNorm extends Module {
   }
   forward(x: Tensor): Tensor {
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.options.eps ?? 1e-5);
+  }
+}
+
+/** PyTorch's nn.GroupNorm(num_groups, num_channels, eps, affine): weight ones and bias zeros, [numChannels]. */
+export class GroupNorm extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    readonly options: { eps?: number; affine?: boolean } = {},
+  ) {
+    super();
+    if (!Number.isInteger(numChannels) || numChannels < 1) throw new ValueError(`GroupNorm: numChannels must be a positive integer, got ${numChannels}`);
+    if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0)
+      throw new ValueError(`GroupNorm: numGroups must be a positive integer dividing numChannels (${numChannels}), got ${numGroups}`);
+    const affine = options.affine ?? true;
+    this.weight = affine ? new Parameter(ones([numChannels])) : null;
+    this.bias = affine ? new Parameter(zeros([numChannels])) : null;
+  }
+  forward(x: Tensor): Tensor {
+    return groupNorm(x, this.numGroups, this.weight, this.bias, this.options.eps ?? 1e-5);
   }
 }

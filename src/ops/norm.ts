@@ -88,6 +88,28 @@ export function layerNorm(x: Tensor, normalizedShape: number[], weight: Tensor |
   return y;
 }
 
+/**
+ * GroupNorm (PyTorch's F.group_norm): x [N, C, ...] normalised over each group of C / numGroups channels
+ * together with the spatial dims (biased variance), then a per-channel weight and bias.
+ */
+export function groupNorm(x: Tensor, numGroups: number, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  if (x.rank < 2) throw new ShapeError(`groupNorm: input must be [N, C, ...], got shape ${shapeStr(x.shape)}`);
+  const [N, C] = x.shape;
+  if (!Number.isInteger(numGroups) || numGroups < 1) throw new ValueError(`groupNorm: numGroups must be a positive integer, got ${numGroups}`);
+  if (C % numGroups !== 0) throw new ShapeError(`groupNorm: numGroups (${numGroups}) must divide the channels (${C}) of input ${shapeStr(x.shape)}`);
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const)
+    if (t && (t.rank !== 1 || t.shape[0] !== C)) throw new ShapeError(`groupNorm: ${name} must be [${C}] for input ${shapeStr(x.shape)}, got shape ${shapeStr(t.shape)}`);
+  if (!(eps >= 0)) throw new ValueError(`groupNorm: eps must be non-negative, got ${eps}`);
+  const groups = x.reshape([N, numGroups, -1]);
+  const centered = groups.sub(groups.mean(2, true));
+  const variance = centered.mul(centered).mean(2, true);
+  let y = centered.div(variance.add(eps).sqrt()).reshape(x.shape);
+  const channelShape = x.shape.map((d, i) => (i === 1 ? d : 1));
+  if (weight) y = y.mul(weight.reshape(channelShape));
+  if (bias) y = y.add(bias.reshape(channelShape));
+  return y;
+}
+
 // ---- float64 references ------------------------------------------------------------------------
 
 export interface BatchNormRefOptions {
@@ -139,6 +161,26 @@ export function layerNormReference(x: Nd, normalizedShape: number[], weight: Nd 
   return { shape: [...x.shape], data: out };
 }
 
+/** PyTorch's F.group_norm: per sample and group of C/G channels, (x - mean) / sqrt(var + eps), then weight[c] and bias[c]. */
+export function groupNormReference(x: Nd, numGroups: number, weight: Nd | null = null, bias: Nd | null = null, eps = 1e-5): Nd {
+  const [N, C] = x.shape;
+  const inner = ndNumel(x.shape.slice(2));
+  const perGroup = (C / numGroups) * inner;
+  const out = new Float64Array(x.data.length);
+  for (let n = 0; n < N; n++)
+    for (let g = 0; g < numGroups; g++) {
+      const start = (n * C + g * (C / numGroups)) * inner;
+      const values = x.data.subarray(start, start + perGroup);
+      const mean = values.reduce((a, v) => a + v, 0) / perGroup;
+      const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / perGroup;
+      values.forEach((v, i) => {
+        const c = g * (C / numGroups) + Math.floor(i / inner);
+        out[start + i] = ((v - mean) / Math.sqrt(variance + eps)) * (weight ? weight.data[c] : 1) + (bias ? bias.data[c] : 0);
+      });
+    }
+  return { shape: [...x.shape], data: out };
+}
+
 export const NORM_OPS = {
   batchNorm: composite({
     doc: "batch norm over every axis but the channel axis 1 (PyTorch's F.batch_norm): batch statistics when training, the running ones in evaluation",
@@ -149,5 +191,10 @@ export const NORM_OPS = {
     doc: "layer norm over the trailing normalized dims, then weight and bias (PyTorch's F.layer_norm)",
     of: ['mean', 'sub', 'mul', 'div', 'sqrt', 'add'],
     reference: layerNormReference,
+  }),
+  groupNorm: composite({
+    doc: "group norm (PyTorch's F.group_norm): x [N, C, ...] normalised over C/G channels and the spatial dims, then a per-channel affine",
+    of: ['reshape', 'mean', 'sub', 'mul', 'add', 'sqrt', 'div'],
+    reference: groupNormReference,
   }),
 };
