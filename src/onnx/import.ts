@@ -69,7 +69,7 @@ interface OpRule {
   /** Attributes it understands (others are refused at import, as they would change the result). */
   attrs: string[];
   /** Checks at import time that do not need values (attribute values, input counts). */
-  check?(node: NodeMsg, attrs: Attrs, opset: number): void;
+  check?(node: NodeMsg, attrs: Attrs, opset: number, dimsOf: (name: string) => number[] | undefined): void;
   run(a: NodeArgs): Tensor;
 }
 
@@ -247,7 +247,15 @@ const binary = (f: (x: Tensor, y: Tensor) => Tensor): OpRule => ({ attrs: [], ru
 export const IMPORT_RULES: Record<string, OpRule> = {
   Gemm: {
     attrs: ['alpha', 'beta', 'transA', 'transB'],
+    // A and B are matrices (ONNX shape inference refuses others); C at most 2-D
+    check(n, _attrs, _opset, dimsOf) {
+      (n.input ?? []).forEach((name, i) => {
+        const d = name ? dimsOf(name) : undefined;
+        if (d && (i < 2 ? d.length !== 2 : d.length > 2)) fail(n, `input ${i} '${name}' has rank ${d.length}; Gemm needs ${i < 2 ? 'rank 2' : 'rank <= 2'}`);
+      });
+    },
     run(a) {
+      for (const i of [0, 1]) if (a.t(i).rank !== 2) fail(a.node, `input ${i} has shape ${shapeStr(a.t(i).shape)}; Gemm needs rank 2`);
       const A = a.attr.int('transA', 0) ? a.t(0).T : a.t(0);
       const B = a.attr.int('transB', 0) ? a.t(1).T : a.t(1);
       const alpha = a.attr.float('alpha', 1);
@@ -498,6 +506,7 @@ export class OnnxModel extends Module {
     };
     // BatchNormalization's running statistics are state, not trainable: buffers (in stateDict(), not parameters())
     const stats = new Set((graph.node ?? []).filter((n) => n.op_type === 'BatchNormalization').flatMap((n) => (n.input ?? []).slice(3, 5)));
+    const initDims = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', (t.dims ?? []).map(Number)]));
     for (const init of graph.initializer ?? []) {
       const name = init.name ?? '';
       if (!name) throw new FormatError('onnx: an initializer has no name');
@@ -532,7 +541,7 @@ export class OnnxModel extends Module {
         if (!rule) fail(node, `op ${JSON.stringify(op)} is not supported (supported: Constant, ${Object.keys(IMPORT_RULES).join(', ')})`);
         const unknown = attrs.names().filter((a) => !rule.attrs.includes(a));
         if (unknown.length) fail(node, `attribute(s) ${unknown.join(', ')} are not supported`);
-        rule.check?.(node, attrs, opset);
+        rule.check?.(node, attrs, opset, (name) => initDims.get(name));
       }
       checkVersions(node, opset);
       for (const input of node.input ?? []) if (input && !defined.has(input)) fail(node, `input '${input}' is used before it is defined (or never is)`);
