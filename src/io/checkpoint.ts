@@ -71,23 +71,82 @@ export function parseCheckpoint(bytes: ArrayBuffer | ArrayBufferView): ParsedChe
   } catch {
     throw new FormatError('checkpoint: __metadata__.run is not valid JSON');
   }
-  const int = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  if (typeof record !== 'object' || record === null || !int(record.epoch) || !int(record.step) || !record.rng || !int(record.rng.seed) || !int(record.rng.stream))
-    throw new FormatError('checkpoint: __metadata__.run lacks epoch, step or rng');
-  if (record.loader && !(int(record.loader.epoch) && int(record.loader.batch))) throw new FormatError('checkpoint: loader position must be non-negative integers');
-  const model: Record<string, HostTensor> = {};
-  const optimizerState: Record<string, HostTensor> = {};
+  checkRecord(record);
+  const model: Record<string, HostTensor> = Object.create(null);
+  const optimizerState: Record<string, HostTensor> = Object.create(null);
   for (const [name, t] of Object.entries(tensors)) {
     if (name.startsWith(MODEL)) model[name.slice(MODEL.length)] = t;
     else if (name.startsWith(OPTIM)) optimizerState[name.slice(OPTIM.length)] = t;
     else throw new FormatError(`checkpoint: unexpected tensor '${name}' (neither model/ nor optimizer/)`);
   }
+  if (!record.optimizer && Object.keys(optimizerState).length) throw new FormatError('checkpoint: has optimizer/ tensors but no optimizer record');
   return { epoch: record.epoch, step: record.step, loader: record.loader, extra: record.extra, model, optimizerState, record };
+}
+
+/** FormatError naming the first field of the run record that is missing or out of range. */
+function checkRecord(record: Record_): void {
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  const count = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  const need = (ok: boolean, field: string, rule: string, value: unknown) => {
+    if (!ok) throw new FormatError(`checkpoint: ${field} must be ${rule}, got ${JSON.stringify(value) ?? String(value)}`);
+  };
+  need(isObj(record), '__metadata__.run', 'a JSON object', record);
+  need(count(record.epoch), 'epoch', 'a non-negative integer', record.epoch);
+  need(count(record.step), 'step', 'a non-negative integer', record.step);
+  need(isObj(record.rng), 'rng', 'an object {seed, stream}', record.rng);
+  need(Number.isSafeInteger(record.rng.seed) && record.rng.seed >= 0 && record.rng.seed < 2 ** 32, 'rng.seed', 'a 32-bit unsigned integer', record.rng.seed);
+  need(count(record.rng.stream), 'rng.stream', 'a non-negative integer', record.rng.stream);
+  if (record.loader !== undefined) {
+    need(isObj(record.loader), 'loader', 'an object {epoch, batch}', record.loader);
+    need(count(record.loader.epoch), 'loader.epoch', 'a non-negative integer', record.loader.epoch);
+    need(count(record.loader.batch), 'loader.batch', 'a non-negative integer', record.loader.batch);
+  }
+  if (record.extra !== undefined) need(isObj(record.extra), 'extra', 'an object', record.extra);
+  if (record.optimizer !== undefined) {
+    const o = record.optimizer;
+    need(isObj(o), 'optimizer', 'an object {kind, step, lr}', o);
+    need(typeof o.kind === 'string', 'optimizer.kind', 'a string', o.kind);
+    need(count(o.step), 'optimizer.step', 'a non-negative integer', o.step);
+    need(typeof o.lr === 'number' && Number.isFinite(o.lr) && o.lr >= 0, 'optimizer.lr', 'a finite number >= 0', o.lr);
+  }
+  if (record.scheduler !== undefined) {
+    const sch = record.scheduler;
+    need(isObj(sch), 'scheduler', 'an object {kind, lastEpoch}', sch);
+    need(typeof sch.kind === 'string', 'scheduler.kind', 'a string', sch.kind);
+    need(count(sch.lastEpoch), 'scheduler.lastEpoch', 'a non-negative integer', sch.lastEpoch);
+  }
+}
+
+/**
+ * FormatError unless `state` is a complete optimizer state for `optimizer`: names `<param>.<slot>` for
+ * parameters that exist, every slot of a parameter present once it has any, float32, the parameter's shape.
+ * (A parameter with no state at all is valid: it never had a gradient.)
+ */
+function checkOptimizerState(state: Record<string, HostTensor>, optimizer: Optimizer): void {
+  const slots = optimizer.slotsPerParameter;
+  const seen = new Map<number, Set<number>>();
+  for (const [key, t] of Object.entries(state)) {
+    const m = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/.exec(key);
+    const [i, slot] = m ? [Number(m[1]), Number(m[2])] : [-1, -1];
+    const p = optimizer.params[i];
+    if (!p || slot >= slots)
+      throw new FormatError(`checkpoint: unexpected optimizer state 'optimizer/${key}' (${optimizer.params.length} parameters with ${slots} slot(s) each, named '<param>.<slot>')`);
+    if (t.dtype !== 'float32' || t.shape.length !== p.shape.length || t.shape.some((d, k) => d !== p.shape[k]))
+      throw new FormatError(`checkpoint: optimizer state 'optimizer/${key}' is ${t.dtype} [${t.shape}], its parameter float32 [${p.shape}]`);
+    if (!seen.has(i)) seen.set(i, new Set());
+    seen.get(i)!.add(slot);
+  }
+  for (const [i, have] of seen)
+    if (have.size !== slots) {
+      const missing = Array.from({ length: slots }, (_, k) => k).filter((k) => !have.has(k));
+      throw new FormatError(`checkpoint: optimizer state of parameter ${i} is incomplete: missing slot(s) ${missing.map((k) => `'optimizer/${i}.${k}'`).join(', ')}`);
+    }
 }
 
 /**
  * Restores model, optimizer, scheduler and the global RNG stream from a checkpoint and returns where
- * the run stood. Everything is validated before anything is changed (FormatError naming the problem).
+ * the run stood. Everything is validated before anything is changed (FormatError naming the problem):
+ * a refused checkpoint leaves model, optimizer, scheduler and RNG as they were.
  */
 export function restoreCheckpoint(bytes: ArrayBuffer | ArrayBufferView, targets: CheckpointTargets): RunPosition {
   const ck = parseCheckpoint(bytes);
@@ -97,18 +156,16 @@ export function restoreCheckpoint(bytes: ArrayBuffer | ArrayBufferView, targets:
     if (!ck.record.optimizer) throw new FormatError('checkpoint: holds no optimizer state');
     if (ck.record.optimizer.kind !== optimizer.constructor.name)
       throw new FormatError(`checkpoint: optimizer state is for ${ck.record.optimizer.kind}, the run uses ${optimizer.constructor.name}`);
+    checkOptimizerState(ck.optimizerState, optimizer);
   }
   if (scheduler && ck.record.scheduler?.kind !== scheduler.constructor.name)
     throw new FormatError(`checkpoint: scheduler state is for ${ck.record.scheduler?.kind ?? 'no scheduler'}, the run uses ${scheduler.constructor.name}`);
 
+  // validated: from here on nothing is refused
   targets.model.loadStateDict(fromHostTensors(ck.model));
   if (optimizer) {
     const { step, lr } = ck.record.optimizer!;
-    try {
-      optimizer.loadStateDict({ step, lr, state: fromHostTensors(ck.optimizerState) });
-    } catch (e) {
-      throw new FormatError(`checkpoint: optimizer state does not fit: ${(e as Error).message}`);
-    }
+    optimizer.loadStateDict({ step, lr, state: fromHostTensors(ck.optimizerState) });
   }
   if (scheduler) scheduler.lastEpoch = ck.record.scheduler!.lastEpoch;
   setRandomState(ck.record.rng);

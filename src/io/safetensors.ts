@@ -23,8 +23,8 @@ export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 const FILE_DTYPE: Record<DType, string> = { float32: 'F32', int32: 'I32' };
 const FROM_FILE: Record<string, DType> = { F32: 'float32', I32: 'int32' };
-/** Sizes of the dtypes the format knows, so that a refusal can say what the file holds. */
-const KNOWN_DTYPES = ['F64', 'F32', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2', 'I64', 'I32', 'I16', 'I8', 'U64', 'U32', 'U16', 'U8', 'BOOL'];
+/** Every dtype the format knows (the crate's Dtype), so that a refusal can say what the file holds. */
+const KNOWN_DTYPES = new Set(['BOOL', 'F4', 'F6_E2M3', 'F6_E3M2', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'C64', 'F64', 'I64', 'U64']);
 const ITEM_BYTES = 4; // F32 and I32
 
 // Typed arrays are read and written as raw bytes: the format is little-endian, so is every WebGPU host we run on.
@@ -34,16 +34,22 @@ const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 export function serialize(tensors: Record<string, HostTensor>, metadata?: Metadata): Uint8Array {
   if (!littleEndian) throw new FormatError('safetensors: big-endian hosts are not supported');
   const names = Object.keys(tensors).sort();
-  const header: Record<string, unknown> = {};
+  // null-prototype, so that a tensor or metadata key named __proto__ is written like any other
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata && Object.keys(metadata).length) {
-    for (const [k, v] of Object.entries(metadata))
+    const meta: Metadata = Object.create(null);
+    for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') throw new FormatError(`safetensors: metadata '${k}' must be a string, got ${typeof v}`);
-    header.__metadata__ = metadata;
+      meta[k] = v;
+    }
+    header.__metadata__ = meta;
   }
   let offset = 0;
   for (const name of names) {
     if (name === '__metadata__') throw new FormatError("safetensors: '__metadata__' is reserved and cannot name a tensor");
     const t = tensors[name];
+    if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new FormatError(`safetensors: tensor '${name}' shape must be non-negative integers, got [${t.shape}]`);
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (t.data.length !== n) throw new FormatError(`safetensors: tensor '${name}' has ${t.data.length} values for shape [${t.shape}]`);
     header[name] = { dtype: FILE_DTYPE[t.dtype], shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
@@ -67,72 +73,96 @@ export function serialize(tensors: Record<string, HostTensor>, metadata?: Metada
   return out;
 }
 
+/**
+ * Why a file was refused: the reference crate's SafeTensorError variant where one matches, so counts
+ * line up with what `safetensors.safe_open` would say; the rest are checks the crate leaves to serde
+ * (JSON shape and types) or that shadergrad adds (duplicate keys, unknown fields, dtypes it cannot hold).
+ */
+export type SafetensorsReason =
+  | 'NotBytes'
+  | 'HeaderTooSmall' // fewer than 8 bytes
+  | 'HeaderTooLarge' // header length over MAX_HEADER_BYTES
+  | 'InvalidHeaderLength' // header runs past the end of the file
+  | 'InvalidHeader' // not UTF-8
+  | 'InvalidHeaderDeserialization' // not JSON, or JSON of the wrong shape
+  | 'DuplicateKey' // a key twice in one object (JSON.parse and serde keep the last one silently)
+  | 'InvalidMetadata' // __metadata__ not a string→string object
+  | 'InvalidTensorInfo' // an entry that is not exactly {dtype, shape, data_offsets} of the right types
+  | 'UnsupportedDtype' // a safetensors dtype shadergrad has no storage for, or no dtype at all
+  | 'InvalidOffset' // offsets reversed, overlapping, or leaving a gap
+  | 'TensorInvalidInfo' // byte length ≠ numel × dtype size
+  | 'ValidationOverflow' // numel × dtype size beyond 2^64
+  | 'MetadataIncompleteBuffer'; // tensors do not end exactly at the end of the file
+
+/** A malformed safetensors file; `reason` classifies it (see SafetensorsReason). */
+export class SafetensorsFormatError extends FormatError {
+  constructor(
+    readonly reason: SafetensorsReason,
+    message: string,
+  ) {
+    super(`safetensors: ${message}`);
+  }
+}
+function fail(reason: SafetensorsReason, message: string): never {
+  throw new SafetensorsFormatError(reason, message);
+}
+
 /** Parses and validates a safetensors file; the tensors' data are copies (the input may be dropped). */
 export function parse(input: ArrayBuffer | ArrayBufferView): { tensors: Record<string, HostTensor>; metadata: Metadata } {
   const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : null;
-  if (!bytes) throw new FormatError(`safetensors: expected an ArrayBuffer or a typed array, got ${describe(input)}`);
-  if (bytes.length < 8) throw new FormatError(`safetensors: file of ${bytes.length} bytes is too short for the 8-byte header length`);
+  if (!bytes) return fail('NotBytes', `expected an ArrayBuffer or a typed array, got ${describe(input)}`);
+  if (bytes.length < 8) fail('HeaderTooSmall', `file of ${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
-  if (headerLen > MAX_HEADER_BYTES) throw new FormatError(`safetensors: header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
-  if (headerLen > bytes.length - 8) throw new FormatError(`safetensors: header length ${headerLen} runs past the end of the file (${bytes.length} bytes): truncated?`);
-  if (headerLen < 2) throw new FormatError(`safetensors: header length ${headerLen} is too short for a JSON object`);
+  if (headerLen > MAX_HEADER_BYTES) fail('HeaderTooLarge', `header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (headerLen > bytes.length - 8) fail('InvalidHeaderLength', `header length ${headerLen} runs past the end of the file (${bytes.length} bytes): truncated?`);
+  if (headerLen < 2) fail('InvalidHeaderLength', `header length ${headerLen} is too short for a JSON object`);
 
-  let text: string;
+  let text = '';
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
+    // ignoreBOM keeps a byte-order mark in the text, where the JSON reader refuses it (as serde_json does)
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + headerLen));
   } catch {
-    throw new FormatError('safetensors: header is not valid UTF-8');
+    fail('InvalidHeader', 'header is not valid UTF-8');
   }
-  if (!text.startsWith('{')) throw new FormatError(`safetensors: header must be a JSON object, starts with ${JSON.stringify(text.slice(0, 8))}`);
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    throw new FormatError(`safetensors: header is not valid JSON (${(e as Error).message})`);
-  }
-  if (!isObject(header)) throw new FormatError('safetensors: header must be a JSON object');
+  const header = readJson(text);
+  if (!isObject(header)) return fail('InvalidHeaderDeserialization', `header must be a JSON object, got ${describe(header)}`);
 
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
-  const metadata: Metadata = {};
+  const metadata: Metadata = Object.create(null);
   const entries: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (!isObject(raw)) throw new FormatError('safetensors: __metadata__ must be an object of strings');
+      if (raw === null) continue; // the crate reads `null` as "no metadata"
+      if (!isObject(raw)) fail('InvalidMetadata', `__metadata__ must be an object of strings, got ${describe(raw)}`);
       for (const [k, v] of Object.entries(raw)) {
-        if (typeof v !== 'string') throw new FormatError(`safetensors: __metadata__ '${k}' must be a string, got ${describe(v)}`);
-        metadata[k] = v;
+        if (typeof v !== 'string') fail('InvalidMetadata', `__metadata__ '${k}' must be a string, got ${describe(v)}`);
+        metadata[k] = v as string;
       }
       continue;
     }
     const where = `tensor '${name}'`;
-    if (!isObject(raw)) throw new FormatError(`safetensors: ${where} must be an object with dtype, shape and data_offsets`);
+    if (!isObject(raw)) return fail('InvalidTensorInfo', `${where} must be an object with dtype, shape and data_offsets, got ${describe(raw)}`);
     const extra = Object.keys(raw).filter((k) => k !== 'dtype' && k !== 'shape' && k !== 'data_offsets');
-    if (extra.length) throw new FormatError(`safetensors: ${where} has unknown field(s) ${extra.join(', ')}`);
-    const { dtype, shape, data_offsets: offsets } = raw as { dtype: unknown; shape: unknown; data_offsets: unknown };
-    if (typeof dtype !== 'string') throw new FormatError(`safetensors: ${where} has no dtype string`);
-    const ours = Object.hasOwn(FROM_FILE, dtype) ? FROM_FILE[dtype] : undefined;
-    if (!ours)
-      throw new FormatError(
-        `safetensors: ${where} has dtype ${JSON.stringify(dtype)}` +
-          `${KNOWN_DTYPES.includes(dtype) ? ', which shadergrad does not support' : ', which is not a safetensors dtype'} (supported: F32, I32)`,
-      );
+    if (extra.length) fail('InvalidTensorInfo', `${where} has unknown field(s) ${extra.join(', ')}`);
+    const { dtype, shape, data_offsets: offsets } = raw;
+    if (typeof dtype !== 'string') return fail('InvalidTensorInfo', `${where} has no dtype string (got ${describe(dtype)})`);
+    if (!KNOWN_DTYPES.has(dtype)) fail('InvalidTensorInfo', `${where} has dtype ${JSON.stringify(dtype)}, which is not a safetensors dtype`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
-      throw new FormatError(`safetensors: ${where} shape must be an array of non-negative integers, got ${describe(shape)}`);
+      fail('InvalidTensorInfo', `${where} shape must be an array of non-negative integers, got ${describe(shape)}`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
-      throw new FormatError(`safetensors: ${where} data_offsets must be [begin, end] non-negative integers, got ${describe(offsets)}`);
+      fail('InvalidTensorInfo', `${where} data_offsets must be [begin, end] non-negative integers, got ${describe(offsets)}`);
+    const ours = Object.hasOwn(FROM_FILE, dtype) ? FROM_FILE[dtype] : undefined;
+    if (!ours) return fail('UnsupportedDtype', `${where} has dtype ${JSON.stringify(dtype)}, which shadergrad does not support (supported: F32, I32)`);
     const [begin, end] = offsets as number[];
-    if (begin > end) throw new FormatError(`safetensors: ${where} data_offsets [${begin}, ${end}] end before they begin`);
-    if (end > dataLen) throw new FormatError(`safetensors: ${where} data_offsets [${begin}, ${end}] run past the data section (${dataLen} bytes): truncated?`);
-    // the product is compared as it grows, so a huge shape cannot overflow into a plausible size
-    let count = shape.includes(0) ? 0 : 1;
-    for (const d of shape) {
-      if (count === 0 || count * ITEM_BYTES > dataLen) break;
-      count *= d;
-    }
-    if (count * ITEM_BYTES !== end - begin)
-      throw new FormatError(`safetensors: ${where} of dtype ${dtype} and shape [${shape}] needs ${count * ITEM_BYTES} bytes, its data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    if (begin > end) fail('InvalidOffset', `${where} data_offsets [${begin}, ${end}] end before they begin`);
+    if (end > dataLen) fail('MetadataIncompleteBuffer', `${where} data_offsets [${begin}, ${end}] run past the data section (${dataLen} bytes): truncated?`);
+    // exact: numel × size in BigInt, so a huge shape cannot wrap around into a plausible size
+    const needed = (shape as number[]).reduce((n, d) => n * BigInt(d), BigInt(ITEM_BYTES));
+    if (needed >= 2n ** 64n) fail('ValidationOverflow', `${where} of dtype ${dtype} and shape [${shape}] needs more than 2^64 (${needed}) bytes, its data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    if (needed !== BigInt(end - begin))
+      fail('TensorInvalidInfo', `${where} of dtype ${dtype} and shape [${shape}] needs ${needed} bytes, its data_offsets [${begin}, ${end}] hold ${end - begin}`);
     entries.push({ name, dtype: ours, shape: shape as number[], begin, end });
   }
 
@@ -140,14 +170,15 @@ export function parse(input: ArrayBuffer | ArrayBufferView): { tensors: Record<s
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
   for (const e of entries) {
-    if (e.begin < expected) throw new FormatError(`safetensors: tensor '${e.name}' data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (which ends at ${expected})`);
-    if (e.begin > expected) throw new FormatError(`safetensors: gap of ${e.begin - expected} bytes before tensor '${e.name}' (data_offsets [${e.begin}, ${e.end}])`);
+    if (e.begin < expected) fail('InvalidOffset', `tensor '${e.name}' data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (which ends at ${expected})`);
+    if (e.begin > expected) fail('InvalidOffset', `gap of ${e.begin - expected} bytes before tensor '${e.name}' (data_offsets [${e.begin}, ${e.end}])`);
     expected = e.end;
   }
-  if (expected !== dataLen) throw new FormatError(`safetensors: ${dataLen - expected} bytes after the last tensor (data section ${dataLen} bytes, tensors end at ${expected})`);
+  if (expected !== dataLen) fail('MetadataIncompleteBuffer', `${dataLen - expected} bytes after the last tensor (data section ${dataLen} bytes, tensors end at ${expected})`);
   if (!littleEndian) throw new FormatError('safetensors: big-endian hosts are not supported');
 
-  const tensors: Record<string, HostTensor> = {};
+  // null-prototype: a tensor named __proto__, constructor or toString is an ordinary key here
+  const tensors: Record<string, HostTensor> = Object.create(null);
   for (const e of entries) {
     const copy = bytes.slice(dataStart + e.begin, dataStart + e.end).buffer; // aligned copy
     tensors[e.name] = { dtype: e.dtype, shape: e.shape, data: e.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy) };
@@ -155,9 +186,101 @@ export function parse(input: ArrayBuffer | ArrayBufferView): { tensors: Record<s
   return { tensors, metadata };
 }
 
+// ---- a strict JSON reader ---------------------------------------------------------------------------
+// JSON.parse keeps the last of two equal keys and turns "__proto__" into a prototype hazard; serde_json
+// (the crate's reader) refuses what RFC 8259 refuses. This reader does both jobs: RFC 8259 exactly (no
+// BOM, no control characters in strings, no lone surrogates, whitespace only around values), objects
+// as null-prototype records, a FormatError naming the key path for a duplicate, and nesting bounded by
+// serde_json's recursion limit (128) so a hostile header cannot overflow the stack.
+
+/** A number written with a fraction or an exponent ("1.0", "1e3"), which no size or offset may be. */
+class JsonFloat {
+  constructor(readonly text: string) {}
+}
+const MAX_DEPTH = 128;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function readJson(text: string): unknown {
+  let at = 0;
+  const bad = (what: string): never => fail('InvalidHeaderDeserialization', `header is not valid JSON (${what} at character ${at})`);
+  const ws = () => {
+    for (let c = text.charCodeAt(at); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = text.charCodeAt(++at));
+  };
+  const path = (keys: string[]) => keys.map((k) => JSON.stringify(k)).join(' → ');
+  const str = (): string => {
+    const begin = at++; // the opening quote
+    for (;;) {
+      const c = text.charCodeAt(at);
+      if (at >= text.length) bad('unterminated string');
+      if (c === 0x22) break;
+      if (c < 0x20) bad('control character in a string');
+      if (c === 0x5c) {
+        const e = text[at + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) bad('bad \\u escape');
+          at += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) at += 2;
+        else bad('bad escape');
+      } else at++;
+    }
+    const s = JSON.parse(text.slice(begin, ++at)) as string;
+    if (LONE_SURROGATE.test(s)) bad('lone surrogate in a string');
+    return s;
+  };
+  const value = (keys: string[]): unknown => {
+    if (keys.length > MAX_DEPTH) bad(`nesting deeper than ${MAX_DEPTH}`);
+    ws();
+    const c = text[at];
+    if (c === '{') {
+      at++;
+      const obj: Record<string, unknown> = Object.create(null);
+      ws();
+      if (text[at] === '}') return at++, obj;
+      for (;;) {
+        ws();
+        if (text[at] !== '"') bad('expected a key');
+        const key = str();
+        if (key in obj) fail('DuplicateKey', `duplicate key ${path([...keys, key])} in the header`);
+        ws();
+        if (text[at++] !== ':') bad("expected ':'");
+        obj[key] = value([...keys, key]);
+        ws();
+        if (text[at] === ',') at++;
+        else if (text[at] === '}') return at++, obj;
+        else bad("expected ',' or '}'");
+      }
+    }
+    if (c === '[') {
+      at++;
+      const arr: unknown[] = [];
+      ws();
+      if (text[at] === ']') return at++, arr;
+      for (;;) {
+        arr.push(value([...keys, String(arr.length)]));
+        ws();
+        if (text[at] === ',') at++;
+        else if (text[at] === ']') return at++, arr;
+        else bad("expected ',' or ']'");
+      }
+    }
+    if (c === '"') return str();
+    const m = /^-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(at, at + 400));
+    if (m) {
+      at += m[0].length;
+      return m[1] || m[2] || m[0] === '-0' ? new JsonFloat(m[0]) : Number(m[0]);
+    }
+    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) if (text.startsWith(word, at)) return (at += word.length), v;
+    return bad(at >= text.length ? 'unexpected end' : `unexpected ${JSON.stringify(text[at])}`);
+  };
+  const v = value([]);
+  ws();
+  if (at !== text.length) bad('trailing characters after the header object (padding must be spaces)');
+  return v;
+}
+
 /** Reads every tensor of a state dict back to the host (one readback each). */
 export async function toHost(state: StateDict): Promise<Record<string, HostTensor>> {
-  const out: Record<string, HostTensor> = {};
+  const out: Record<string, HostTensor> = Object.create(null);
   for (const [name, t] of Object.entries(state)) {
     if (!t || typeof t.data !== 'function') throw new FormatError(`save: '${name}' is not a Tensor (got ${describe(t)})`);
     out[name] = { dtype: t.dtype, shape: [...t.shape], data: await t.data() };
@@ -165,9 +288,11 @@ export async function toHost(state: StateDict): Promise<Record<string, HostTenso
   return out;
 }
 
-/** Host tensors to GPU tensors. */
+/** Host tensors to GPU tensors, in a null-prototype record (so `'toString' in state` means a tensor of that name). */
 export function fromHostTensors(tensors: Record<string, HostTensor>): StateDict {
-  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, fromHost(t.data, t.shape, t.dtype)]));
+  const out: StateDict = Object.create(null);
+  for (const [name, t] of Object.entries(tensors)) out[name] = fromHost(t.data, t.shape, t.dtype);
+  return out;
 }
 
 export interface SaveOptions {
@@ -266,11 +391,13 @@ export async function idbGet(key: string, dbName = 'shadergrad'): Promise<ArrayB
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof JsonFloat);
 }
 
 function describe(x: unknown): string {
   if (x === null || x === undefined) return String(x);
+  if (x instanceof JsonFloat) return `number ${x.text}`;
+  if (Array.isArray(x)) return `array [${x.map((v) => (v instanceof JsonFloat ? v.text : JSON.stringify(v))).join(',').slice(0, 40)}]`;
   if (typeof x === 'object') return Array.isArray(x) ? `array ${JSON.stringify(x).slice(0, 40)}` : (x.constructor?.name ?? 'object');
   return `${typeof x} ${JSON.stringify(x)?.slice(0, 40)}`;
 }

@@ -1,13 +1,49 @@
 // File I/O for Node: safetensors by path, and checkpoints written atomically (a crash mid-save keeps
 // the previous file): temp file in the same directory, fsync, rename over the target, fsync the directory.
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { checkpointBytes, restoreCheckpoint, type CheckpointTargets, type RunPosition } from '../io/checkpoint.js';
 import * as core from '../io/safetensors.js';
 
-/** Writes `bytes` to `path` so that readers see either the old file or the whole new one, never a part. */
+/** Whether process `pid` is running (EPERM: it is, under another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files `.NAME.tmp-PID-*` that writers of `path` killed mid-save left behind: only those
+ * of processes no longer running (a live writer's file is in use). Returns the names removed.
+ */
+export async function removeStaleTempFiles(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return []; // the directory's problems are reported by the write itself
+  }
+  const stale = names.filter((n) => {
+    if (!n.startsWith(prefix)) return false;
+    const pid = Number(/^([1-9][0-9]*)-/.exec(n.slice(prefix.length))?.[1]);
+    return Number.isSafeInteger(pid) && pid !== process.pid && !alive(pid);
+  });
+  await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })));
+  return stale;
+}
+
+/**
+ * Writes `bytes` to `path` so that readers see either the old file or the whole new one, never a part;
+ * first removes the temp files of earlier writers of `path` that were killed mid-save.
+ */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const dir = dirname(path);
+  await removeStaleTempFiles(path);
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const file = await open(tmp, 'wx');
   try {

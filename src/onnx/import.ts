@@ -12,7 +12,7 @@ import { FormatError, ShapeError, ValueError } from '../core/errors.js';
 import { tensor, zeros } from '../tensor/creation.js';
 import { sameShape, shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
-import { DataType, decodeModel, type AttributeMsg, type GraphMsg, type NodeMsg, type TensorMsg } from './proto.js';
+import { AttrType, DataType, decodeModel, type AttributeMsg, type GraphMsg, type NodeMsg, type TensorMsg } from './proto.js';
 
 /** A constant on the host: float data (as f32 values) or integers (int64/int32, e.g. shapes and axes). */
 interface HostConst {
@@ -69,8 +69,110 @@ interface OpRule {
   /** Attributes it understands (others are refused at import, as they would change the result). */
   attrs: string[];
   /** Checks at import time that do not need values (attribute values, input counts). */
-  check?(node: NodeMsg, attrs: Attrs, opset: number): void;
+  check?(node: NodeMsg, attrs: Attrs, opset: number, dimsOf: (name: string) => number[] | undefined): void;
   run(a: NodeArgs): Tensor;
+}
+
+// ---- the ONNX schemas of the ops above, as onnxruntime checks them at load --------------------------
+
+/** Opsets (of the default domain) this importer follows; newer ones may change an op's meaning. */
+export const OPSET_RANGE = [7, 21] as const;
+/** IR versions: 3 introduced opset_import; 10 is ONNX 1.16's. */
+const IR_RANGE = [3, 10] as const;
+
+/** Every attribute the rules read, with its ONNX type; [since, until) bound the opsets that define it. */
+const ATTR_SCHEMA: Record<string, { type: number; since?: number; until?: number; ops?: Record<string, { since?: number; until?: number }> }> = {
+  alpha: { type: AttrType.FLOAT },
+  beta: { type: AttrType.FLOAT },
+  transA: { type: AttrType.INT },
+  transB: { type: AttrType.INT },
+  seed: { type: AttrType.INT, since: 12 },
+  approximate: { type: AttrType.STRING },
+  axis: { type: AttrType.INT },
+  allowzero: { type: AttrType.INT, since: 14 },
+  auto_pad: { type: AttrType.STRING },
+  kernel_shape: { type: AttrType.INTS },
+  strides: { type: AttrType.INTS },
+  pads: { type: AttrType.INTS },
+  dilations: { type: AttrType.INTS, ops: { MaxPool: { since: 10 }, AveragePool: { since: 19 } } },
+  group: { type: AttrType.INT },
+  output_padding: { type: AttrType.INTS },
+  ceil_mode: { type: AttrType.INT, since: 10 },
+  storage_order: { type: AttrType.INT, since: 8 },
+  count_include_pad: { type: AttrType.INT },
+  epsilon: { type: AttrType.FLOAT },
+  momentum: { type: AttrType.FLOAT },
+  spatial: { type: AttrType.INT, until: 9 },
+  training_mode: { type: AttrType.INT, since: 14 },
+  perm: { type: AttrType.INTS },
+  value: { type: AttrType.TENSOR },
+  value_float: { type: AttrType.FLOAT, since: 12 },
+  value_floats: { type: AttrType.FLOATS, since: 12 },
+  value_int: { type: AttrType.INT, since: 12 },
+  value_ints: { type: AttrType.INTS, since: 12 },
+};
+const ATTR_TYPE_NAME: Record<number, string> = { 0: 'UNDEFINED', 1: 'FLOAT', 2: 'INT', 3: 'STRING', 4: 'TENSOR', 5: 'GRAPH', 6: 'FLOATS', 7: 'INTS', 8: 'STRINGS', 9: 'TENSORS', 10: 'GRAPHS', 11: 'SPARSE_TENSOR', 12: 'SPARSE_TENSORS', 13: 'TYPE_PROTO', 14: 'TYPE_PROTOS' };
+
+/** Inputs [min, max] and outputs [min, max] of an op at an opset (optional trailing inputs may be ''), and the opset that introduced it. */
+function arity(op: string, opset: number): { inputs: [number, number]; outputs: [number, number]; since: number } {
+  const one: [number, number] = [1, 1];
+  switch (op) {
+    case 'Constant':
+      return { inputs: [0, 0], outputs: one, since: 1 };
+    case 'Gemm':
+      return { inputs: opset < 11 ? [3, 3] : [2, 3], outputs: one, since: 1 };
+    case 'MatMul': case 'Add': case 'Sub': case 'Mul': case 'Div': case 'Pow': case 'Reshape':
+      return { inputs: [2, 2], outputs: one, since: 1 };
+    case 'Conv': case 'ConvTranspose':
+      return { inputs: [2, 3], outputs: one, since: 1 };
+    case 'Dropout':
+      return { inputs: opset < 12 ? [1, 1] : [1, 3], outputs: [1, 2], since: 1 };
+    case 'MaxPool':
+      return { inputs: one, outputs: opset < 8 ? one : [1, 2], since: 1 };
+    case 'BatchNormalization':
+      return { inputs: [5, 5], outputs: opset < 14 ? [1, 5] : [1, 3], since: 1 };
+    case 'Gelu':
+      return { inputs: one, outputs: one, since: 20 };
+    default:
+      return { inputs: one, outputs: one, since: 1 };
+  }
+}
+
+/** FormatError unless the op and each of its attributes exist at `opset` (checked after our own rules, whose messages say more). */
+function checkVersions(node: NodeMsg, opset: number): void {
+  const op = node.op_type ?? '';
+  const since = arity(op, opset).since;
+  if (opset < since) fail(node, `${op} is defined from opset ${since}; the model imports opset ${opset}`);
+  for (const a of node.attribute ?? []) {
+    const spec = Object.hasOwn(ATTR_SCHEMA, a.name) ? ATTR_SCHEMA[a.name] : undefined;
+    const range = spec?.ops?.[op] ?? spec;
+    if (range && ((range.since !== undefined && opset < range.since) || (range.until !== undefined && opset >= range.until)))
+      fail(node, `attribute '${a.name}' is not defined for ${op} at opset ${opset}`);
+  }
+}
+
+/** FormatError unless `node`'s inputs, outputs and attribute types fit its op's schema at `opset` (checked before any rule of ours). */
+function checkSchema(node: NodeMsg, opset: number): void {
+  const op = node.op_type ?? '';
+  const { inputs, outputs } = arity(op, opset);
+  const ins = node.input ?? [];
+  const outs = node.output ?? [];
+  if (ins.length < inputs[0] || ins.length > inputs[1])
+    fail(node, `has ${ins.length} input(s); ${op} takes ${inputs[0] === inputs[1] ? inputs[0] : `${inputs[0]} to ${inputs[1]}`} at opset ${opset}`);
+  const gap = ins.slice(0, inputs[0]).findIndex((n) => !n);
+  if (gap >= 0) fail(node, `required input ${gap} is empty`);
+  if (outs.length < outputs[0] || outs.length > outputs[1])
+    fail(node, `has ${outs.length} output(s); ${op} gives ${outputs[0] === outputs[1] ? outputs[0] : `${outputs[0]} to ${outputs[1]}`} at opset ${opset}`);
+  const seen = new Set<string>();
+  for (const a of node.attribute ?? []) {
+    if (!a.name) fail(node, 'has an attribute without a name');
+    if (seen.has(a.name)) fail(node, `attribute '${a.name}' is given twice`);
+    seen.add(a.name);
+    const spec = Object.hasOwn(ATTR_SCHEMA, a.name) ? ATTR_SCHEMA[a.name] : undefined;
+    if (!spec) continue; // an attribute no rule reads: refused by the rule's own list, naming the op
+    if ((a.type ?? 0) !== spec.type)
+      fail(node, `attribute '${a.name}' must be of type ${ATTR_TYPE_NAME[spec.type]}, got ${ATTR_TYPE_NAME[a.type ?? 0] ?? a.type}`);
+  }
 }
 
 const norm = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
@@ -145,7 +247,15 @@ const binary = (f: (x: Tensor, y: Tensor) => Tensor): OpRule => ({ attrs: [], ru
 export const IMPORT_RULES: Record<string, OpRule> = {
   Gemm: {
     attrs: ['alpha', 'beta', 'transA', 'transB'],
+    // A and B are matrices (ONNX shape inference refuses others); C at most 2-D
+    check(n, _attrs, _opset, dimsOf) {
+      (n.input ?? []).forEach((name, i) => {
+        const d = name ? dimsOf(name) : undefined;
+        if (d && (i < 2 ? d.length !== 2 : d.length > 2)) fail(n, `input ${i} '${name}' has rank ${d.length}; Gemm needs ${i < 2 ? 'rank 2' : 'rank <= 2'}`);
+      });
+    },
     run(a) {
+      for (const i of [0, 1]) if (a.t(i).rank !== 2) fail(a.node, `input ${i} has shape ${shapeStr(a.t(i).shape)}; Gemm needs rank 2`);
       const A = a.attr.int('transA', 0) ? a.t(0).T : a.t(0);
       const B = a.attr.int('transB', 0) ? a.t(1).T : a.t(1);
       const alpha = a.attr.float('alpha', 1);
@@ -389,26 +499,41 @@ export class OnnxModel extends Module {
   ) {
     super();
     const defined = new Set<string>();
+    /** Every value name is defined once (SSA): by an initializer, a graph input or one node output. */
+    const define = (name: string, by: string) => {
+      if (defined.has(name)) throw new FormatError(`onnx: value '${name}' is defined twice (again by ${by})`);
+      defined.add(name);
+    };
     // BatchNormalization's running statistics are state, not trainable: buffers (in stateDict(), not parameters())
     const stats = new Set((graph.node ?? []).filter((n) => n.op_type === 'BatchNormalization').flatMap((n) => (n.input ?? []).slice(3, 5)));
+    const initDims = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', (t.dims ?? []).map(Number)]));
     for (const init of graph.initializer ?? []) {
       const name = init.name ?? '';
       if (!name) throw new FormatError('onnx: an initializer has no name');
+      define(name, `initializer '${name}'`);
       const h = hostTensor(init, `initializer '${name}'`);
       if (h.kind === 'float' && stats.has(name)) this.registerBuffer(name, tensor(h.data, h.shape));
       else if (h.kind === 'float') this.weights.set(name, new Parameter(tensor(h.data, h.shape)));
       else this.constants.set(name, h);
-      defined.add(name);
     }
+    for (const v of graph.input ?? []) if (!v.name) throw new FormatError('onnx: a graph input has no name');
     this.inputNames = (graph.input ?? []).map((v) => v.name).filter((n) => !defined.has(n));
     this.outputNames = (graph.output ?? []).map((v) => v.name);
     if (this.inputNames.length === 0) throw new FormatError('onnx: the graph has no inputs');
     if (this.outputNames.length === 0) throw new FormatError('onnx: the graph has no outputs');
-    for (const n of this.inputNames) defined.add(n);
+    for (const n of this.inputNames) define(n, `graph input '${n}'`);
+    const nodeNames = new Set<string>();
     for (const node of graph.node ?? []) {
       const op = node.op_type ?? '';
+      if (node.name) {
+        if (nodeNames.has(node.name)) fail(node, `node name '${node.name}' is used twice`);
+        nodeNames.add(node.name);
+      }
       if (node.domain && node.domain !== 'ai.onnx') fail(node, `domain '${node.domain}' is not supported`);
+      if (!op) fail(node, 'has no op_type');
       const attrs = new Attrs(node);
+      const known = op === 'Constant' || Object.hasOwn(IMPORT_RULES, op);
+      if (known) checkSchema(node, opset);
       if (op === 'Constant') {
         this.constants.set(node.output?.[0] ?? '', constantValue(node, attrs));
       } else {
@@ -416,11 +541,12 @@ export class OnnxModel extends Module {
         if (!rule) fail(node, `op ${JSON.stringify(op)} is not supported (supported: Constant, ${Object.keys(IMPORT_RULES).join(', ')})`);
         const unknown = attrs.names().filter((a) => !rule.attrs.includes(a));
         if (unknown.length) fail(node, `attribute(s) ${unknown.join(', ')} are not supported`);
-        rule.check?.(node, attrs, opset);
+        rule.check?.(node, attrs, opset, (name) => initDims.get(name));
       }
+      checkVersions(node, opset);
       for (const input of node.input ?? []) if (input && !defined.has(input)) fail(node, `input '${input}' is used before it is defined (or never is)`);
       if (!node.output?.[0]) fail(node, 'has no output');
-      for (const o of node.output) if (o) defined.add(o);
+      for (const o of node.output) if (o) define(o, `node '${node.name || node.output[0]}' (${op})`);
     }
     for (const o of this.outputNames) if (!defined.has(o)) throw new FormatError(`onnx: graph output '${o}' is not computed by any node`);
   }
@@ -502,9 +628,18 @@ export function importModel(bytes: ArrayBuffer | ArrayBufferView): OnnxModel {
     throw new FormatError(`onnx: not a valid ModelProto (${(e as Error).message})`);
   }
   if (!model.graph) throw new FormatError('onnx: the model has no graph (not an ONNX file?)');
+  const ir = model.ir_version ?? 0;
+  if (ir < IR_RANGE[0] || ir > IR_RANGE[1]) throw new FormatError(`onnx: IR version ${ir} is not supported (${IR_RANGE[0]} to ${IR_RANGE[1]})`);
+  const domains = new Set<string>();
+  for (const o of model.opset_import ?? []) {
+    const d = !o.domain || o.domain === 'ai.onnx' ? 'ai.onnx' : o.domain;
+    if (domains.has(d)) throw new FormatError(`onnx: opset_import names domain '${d}' twice`);
+    domains.add(d);
+  }
   const ops = (model.opset_import ?? []).filter((o) => !o.domain || o.domain === 'ai.onnx');
   if (ops.length === 0) throw new FormatError('onnx: the model imports no ai.onnx opset');
   const opset = Number(ops[0].version ?? 0);
-  if (opset < 7) throw new FormatError(`onnx: opset ${opset} is too old (7 or later)`);
+  if (opset < OPSET_RANGE[0]) throw new FormatError(`onnx: opset ${opset} is too old (${OPSET_RANGE[0]} or later)`);
+  if (opset > OPSET_RANGE[1]) throw new FormatError(`onnx: opset ${opset} is newer than this importer follows (${OPSET_RANGE[0]} to ${OPSET_RANGE[1]}): an op may mean something else there`);
   return new OnnxModel(model.graph, opset);
 }

@@ -24,6 +24,11 @@ export abstract class Optimizer {
   }
 
   protected abstract rule(): UpdateRule;
+
+  /** State buffers each parameter has once stepped (0: plain SGD, 1: momentum, 2: Adam's moments). */
+  get slotsPerParameter(): number {
+    return STATE_COUNT[this.rule()];
+  }
   protected abstract hyper(): Hyper;
 
   /** Forgets the gradients (PyTorch's zero_grad(set_to_none=True)). */
