@@ -10,7 +10,7 @@ import { afterAll, expect, test } from 'vitest';
 const root = resolve(import.meta.dirname, '../..');
 
 function run(cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv) {
-  return spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 170_000 });
+  return spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 290_000 });
 }
 
 const npmCache = run('npm', ['config', 'get', 'cache'], root).stdout.trim();
@@ -122,4 +122,4 @@ test.skipIf(skipReason !== '')('npm install in a fresh clone succeeds offline, q
   // webgpu's native module loads
   const webgpu = run('node', ['--input-type=module', '-e', 'import { create } from "webgpu"; if (typeof create !== "function") process.exit(1)'], clone, env);
   expect(webgpu.status, webgpu.stderr).toBe(0);
-}, 180_000);
+}, 300_000);
