@@ -65,9 +65,9 @@ fn adaptiveAvgPool2dForward(i: u32, n: u32, c: u32, oy: u32, ox: u32) {
   dst[i] = acc / f32((y1 - y0) * (x1 - x0));
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size({{WG}})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * {{WG}}u;
   if (i >= OUT) { return; }
   let ox = i % OW;
   let oy = (i / OW) % OH;

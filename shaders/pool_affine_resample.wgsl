@@ -14,9 +14,9 @@ fn tap(n: u32, c: u32, iy: i32, ix: i32) -> f32 {
   return src[{{X_INDEX}}];
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size({{WG}})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * {{WG}}u;
   if (i >= N * C * u32(H * W)) { return; }
   let ox = f32(i % u32(W)) - CX;
   let oy = f32((i / u32(W)) % u32(H)) - CY;

@@ -68,9 +68,9 @@ fn adaptiveAvgPool2dBackward(nc: u32, iy: i32, ix: i32) -> f32 {
   return acc;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size({{WG}})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * {{WG}}u;
   if (i >= N * C * u32(H * W)) { return; }
   let ix = i32(i % u32(W));
   let iy = i32((i / u32(W)) % u32(H));

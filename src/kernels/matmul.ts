@@ -3,7 +3,7 @@
 // dims need no copies. Each variant is one WGSL file; shaders/matmul_common.wgsl and one B loader are
 // prepended to it. A pure function of its inputs: nothing here touches the device.
 import type { AdapterCaps, KernelSpec } from './types.js';
-import { grid1D, kernelKey, packParams, specialise } from './wgsl.js';
+import { WORKGROUP_SIZE, grid1D, kernelKey, packParams, specialise } from './wgsl.js';
 import commonSrc from '../../shaders/matmul_common.wgsl';
 import loadBScalarSrc from '../../shaders/matmul_load_b_scalar.wgsl';
 import loadBVec4Src from '../../shaders/matmul_load_b_vec4.wgsl';
@@ -67,9 +67,9 @@ function fixedSubgroupSize(caps: AdapterCaps): number | undefined {
 const VARIANTS: VariantDef[] = [
   {
     name: 'naive',
-    description: 'one output per invocation, 64 per workgroup, no reuse',
+    description: `one output per invocation, ${WORKGROUP_SIZE} per workgroup, no reuse`,
     supports: () => true,
-    geometry: () => ({ tileM: 1, tileN: 64, template: naiveSrc, values: { WG: 64 }, vecB: false }),
+    geometry: () => ({ tileM: 1, tileN: WORKGROUP_SIZE, template: naiveSrc, values: { WG: WORKGROUP_SIZE }, vecB: false }),
   },
   {
     name: 'tiled',
