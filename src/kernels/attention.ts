@@ -8,7 +8,7 @@ import bwdSubgroupTemplate from '../../shaders/attention_bwd_subgroup.wgsl';
 import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
-import { grid1D, packParams, specialise } from './wgsl.js';
+import { f32Literal, grid1D, hoistEnables, packParams, specialise } from './wgsl.js';
 
 export interface AttentionGeometry {
   B: number;
@@ -23,12 +23,6 @@ export interface AttentionGeometry {
   v: View;
   /** Key-padding mask [B, TK] (nonzero = attend), or null. */
   mask: View | null;
-}
-
-/** A finite JS number as a WGSL f32 literal. */
-function f32Literal(v: number): string {
-  const s = String(Math.fround(v));
-  return `f32(${/[.e]/.test(s) ? s : `${s}.0`})`;
 }
 
 /** WGSL index expression of element (b, h, t, d) of a 4-D view. */
@@ -110,12 +104,6 @@ function checkVariant(variant: AttentionVariant, caps: AdapterCaps): void {
   const def = ATTENTION_VARIANTS.find((v) => v.name === variant);
   if (!def) throw new Error(`attention: unknown variant '${variant}' (known: ${ATTENTION_VARIANTS.map((v) => v.name).join(', ')})`);
   if (!def.supports(caps)) throw new Error(`attention: variant '${variant}' is not supported on ${caps.description}`);
-}
-
-/** `enable` directives must come first in a WGSL module. */
-function hoistEnables(code: string): string {
-  const enables = code.match(/^enable [\w, ]+;$/gm) ?? [];
-  return [...new Set(enables), code.replace(/^enable [\w, ]+;$/gm, '')].join('\n');
 }
 
 /** Query rows per workgroup of the subgroup forward: 16 (accumulators 16 x 4·DW per lane) or fewer for short sequences. */

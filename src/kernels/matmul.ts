@@ -3,7 +3,7 @@
 // dims need no copies. Each variant is one WGSL file; shaders/matmul_common.wgsl and one B loader are
 // prepended to it. A pure function of its inputs: nothing here touches the device.
 import type { AdapterCaps, KernelSpec } from './types.js';
-import { WORKGROUP_SIZE, grid1D, kernelKey, packParams, specialise } from './wgsl.js';
+import { WORKGROUP_SIZE, grid1D, hoistEnables, kernelKey, packParams, specialise } from './wgsl.js';
 import commonSrc from '../../shaders/matmul_common.wgsl';
 import loadBScalarSrc from '../../shaders/matmul_load_b_scalar.wgsl';
 import loadBVec4Src from '../../shaders/matmul_load_b_vec4.wgsl';
@@ -166,15 +166,9 @@ export function matmulKernel(p: MatmulParams, caps: AdapterCaps, variant?: Matmu
   const code = specialise(shader, [commonSrc, vec4B ? loadBVec4Src : loadBScalarSrc, g.template].join('\n'), g.values);
   return {
     key: kernelKey(shader, { ...g.values, vec4B }),
-    // `enable` directives must come first in a WGSL module
     code: hoistEnables(code),
     bindings: ['read', 'read', 'read_write'],
     params: packMatmulParams(p, tilesM, tilesN, batchCount),
     workgroups: grid1D(groups, caps.maxComputeWorkgroupsPerDimension),
   };
-}
-
-function hoistEnables(code: string): string {
-  const enables = code.match(/^enable [\w, ]+;$/gm) ?? [];
-  return [...new Set(enables), code.replace(/^enable [\w, ]+;$/gm, '')].join('\n');
 }

@@ -1,5 +1,6 @@
 // Tiny WGSL specialisation: `{{NAME}}` placeholders replaced by values. Throws if any placeholder is left.
-// Also the workgroup size every 1-D kernel builder shares.
+// Also the few values and helpers every kernel builder shares: the 1-D workgroup size, f32 literals,
+// `enable` hoisting for shaders assembled from several files.
 
 /**
  * Invocations per workgroup of every 1-D, one-invocation-per-element launch (elementwise, copy, gather,
@@ -17,6 +18,21 @@ export function reductionLanes(n: number): number {
   let lanes = 1;
   while (lanes < n && lanes < WORKGROUP_SIZE) lanes *= 2;
   return lanes;
+}
+
+/** A JS number as a WGSL f32 literal (NaN and infinities through the f32_nan / f32_inf helpers of elementwise.wgsl). */
+export function f32Literal(v: number): string {
+  if (Number.isNaN(v)) return 'f32_nan()';
+  if (v === Infinity) return 'f32_inf()';
+  if (v === -Infinity) return '(-f32_inf())';
+  const s = String(Math.fround(v));
+  return `f32(${/[.e]/.test(s) ? s : `${s}.0`})`;
+}
+
+/** `enable` directives must come first in a WGSL module: moves them (deduplicated) to the top of assembled code. */
+export function hoistEnables(code: string): string {
+  const enables = code.match(/^enable [\w, ]+;$/gm) ?? [];
+  return [...new Set(enables), code.replace(/^enable [\w, ]+;$/gm, '')].join('\n');
 }
 
 /** Replaces every `{{NAME}}` of `template` by `values[NAME]`; throws naming the shader if a value is missing. */
