@@ -7,6 +7,7 @@ import fwdSubgroupTemplate from '../../shaders/attention_fwd_subgroup.wgsl';
 import bwdSubgroupTemplate from '../../shaders/attention_bwd_subgroup.wgsl';
 import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
+import { fixedSubgroupSize } from './subgroups.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { f32Literal, grid1D, hoistEnables, packParams, specialise } from './wgsl.js';
 
@@ -83,17 +84,6 @@ export const ATTENTION_VARIANTS: { name: AttentionVariant; description: string; 
     supports: (caps) => fixedSubgroupSize(caps) !== undefined,
   },
 ];
-
-/** Subgroup sizes the subgroup variant is written for (its workgroup is exactly one subgroup). */
-const SUBGROUP_SIZES = [4, 8, 16, 32, 64];
-
-/** The subgroup size when the adapter guarantees a single one (as in kernels/matmul.ts), else undefined. */
-function fixedSubgroupSize(caps: AdapterCaps): number | undefined {
-  if (!caps.features.has('subgroups')) return undefined;
-  const { subgroupMinSize: lo, subgroupMaxSize: hi } = caps;
-  if (lo === undefined || lo !== hi || !SUBGROUP_SIZES.includes(lo)) return undefined;
-  return lo;
-}
 
 /** Default variant by adapter: register tiles with subgroup shuffles on CPU adapters, workgroup-memory tiles elsewhere. */
 export function chooseAttentionVariant(caps: AdapterCaps): AttentionVariant {

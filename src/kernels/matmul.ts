@@ -2,6 +2,7 @@
 // Strides and offsets are folded into indexing, so transposes (backward passes) and broadcast batch
 // dims need no copies. Each variant is one WGSL file; shaders/matmul_common.wgsl and one B loader are
 // prepended to it. A pure function of its inputs: nothing here touches the device.
+import { fixedSubgroupSize } from './subgroups.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { WORKGROUP_SIZE, grid1D, hoistEnables, kernelKey, packParams, specialise } from './wgsl.js';
 import commonSrc from '../../shaders/matmul_common.wgsl';
@@ -49,19 +50,6 @@ interface VariantDef {
   description: string;
   supports(p: MatmulParams, caps: AdapterCaps): boolean;
   geometry(p: MatmulParams, caps: AdapterCaps): Geometry;
-}
-
-/** Subgroup sizes the subgroup variant is written for (its workgroup is exactly one subgroup). */
-const SUBGROUP_SIZES = [4, 8, 16, 32, 64];
-
-/** The subgroup size when the adapter guarantees a single one, else undefined (the variant then does not apply). */
-function fixedSubgroupSize(caps: AdapterCaps): number | undefined {
-  if (!caps.features.has('subgroups')) return undefined;
-  const { subgroupMinSize: lo, subgroupMaxSize: hi } = caps;
-  // With a range (e.g. 8..32) a one-subgroup workgroup of size `hi` may be split into smaller
-  // subgroups, and subgroupShuffle across them would be wrong; so only a fixed size qualifies.
-  if (lo === undefined || lo !== hi || !SUBGROUP_SIZES.includes(lo)) return undefined;
-  return lo;
 }
 
 const VARIANTS: VariantDef[] = [
