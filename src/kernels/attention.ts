@@ -1,10 +1,15 @@
-// The TS side of shaders/attention_fwd.wgsl and attention_bwd.wgsl: fused (flash-style) attention.
-// q, k, v and dO are read through their 4-D views ([B, H, T, D], any strides, broadcasts included), so
-// the head split of a MultiheadAttention (a permute) needs no copy. Pure functions: no device access.
-import fwdTemplate from '../../shaders/attention_fwd.wgsl';
-import bwdTemplate from '../../shaders/attention_bwd.wgsl';
-import fwdSubgroupTemplate from '../../shaders/attention_fwd_subgroup.wgsl';
-import bwdSubgroupTemplate from '../../shaders/attention_bwd_subgroup.wgsl';
+// The TS side of shaders/attention_fwd.wgsl and attention_bwd.wgsl (and their subgroup variants): fused
+// (flash-style) attention. q, k, v and dO are read through their 4-D views ([B, H, T, D], any strides,
+// broadcasts included), so the head split of a MultiheadAttention (a permute) needs no copy. Each module
+// is its file behind shared preludes (see the templates below). Pure functions: no device access.
+import commonSrc from '../../shaders/attention_common.wgsl';
+import fwdBindingsSrc from '../../shaders/attention_fwd_bindings.wgsl';
+import bwdBindingsSrc from '../../shaders/attention_bwd_bindings.wgsl';
+import subgroupCommonSrc from '../../shaders/attention_subgroup_common.wgsl';
+import fwdSrc from '../../shaders/attention_fwd.wgsl';
+import bwdSrc from '../../shaders/attention_bwd.wgsl';
+import fwdSubgroupSrc from '../../shaders/attention_fwd_subgroup.wgsl';
+import bwdSubgroupSrc from '../../shaders/attention_bwd_subgroup.wgsl';
 import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
 import { fixedSubgroupSize } from './subgroups.js';
@@ -25,6 +30,13 @@ export interface AttentionGeometry {
   /** Key-padding mask [B, TK] (nonzero = attend), or null. */
   mask: View | null;
 }
+
+// Each module: attention_common.wgsl (constants, view indexing, key test), its direction's bindings, the
+// subgroup prelude for the subgroup variant, then its own file.
+const fwdTemplate = [commonSrc, fwdBindingsSrc, fwdSrc].join('\n');
+const fwdSubgroupTemplate = [commonSrc, fwdBindingsSrc, subgroupCommonSrc, fwdSubgroupSrc].join('\n');
+const bwdTemplate = [commonSrc, bwdBindingsSrc, bwdSrc].join('\n');
+const bwdSubgroupTemplate = [commonSrc, bwdBindingsSrc, subgroupCommonSrc, bwdSubgroupSrc].join('\n');
 
 /** WGSL index expression of element (b, h, t, d) of a 4-D view. */
 function index4(view: View): string {
