@@ -3,13 +3,9 @@
 //                      maximum (as f32, exact below 2^24) for the backward pass; taps in the padding never win.
 //   avgPool2dForward:  mean over the window; divisor KH*KW (padding counted) or the taps inside the input.
 //   adaptiveAvgPool2dForward: mean over rows [floor(oy*H/OH), ceil((oy+1)*H/OH)) and likewise columns.
+// Prepended: pool_common.wgsl (the geometry constants).
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read_write> dst: array<f32>;
-
-const N = {{N}}u; const C = {{C}}u; const H = {{H}}i; const W = {{W}}i; const OH = {{OH}}u; const OW = {{OW}}u;
-const KH = {{KH}}u; const KW = {{KW}}u; const SH = {{SH}}i; const SW = {{SW}}i;
-const PH = {{PH}}i; const PW = {{PW}}i; const DH = {{DH}}i; const DW = {{DW}}i;
-const OUT = N * C * OH * OW;
 
 var<private> NEG_INF_BITS: u32 = 0xff800000u;
 

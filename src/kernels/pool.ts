@@ -1,6 +1,8 @@
-// Pooling kernels (shaders/pool.wgsl forward, shaders/pool_bwd.wgsl backward) over NCHW tensors.
-import forwardTemplate from '../../shaders/pool.wgsl';
-import backwardTemplate from '../../shaders/pool_bwd.wgsl';
+// Pooling kernels (shaders/pool.wgsl forward, shaders/pool_bwd.wgsl backward, both behind
+// shaders/pool_common.wgsl's geometry constants) over NCHW tensors.
+import commonSrc from '../../shaders/pool_common.wgsl';
+import forwardSrc from '../../shaders/pool.wgsl';
+import backwardSrc from '../../shaders/pool_bwd.wgsl';
 import affineTemplate from '../../shaders/pool_affine_resample.wgsl';
 import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
@@ -17,6 +19,9 @@ export interface PoolGeometry {
   /** avgPool2d: divide by KH*KW (true, PyTorch's default) or by the taps inside the input. */
   countIncludePad: boolean;
 }
+
+const forwardTemplate = [commonSrc, forwardSrc].join('\n');
+const backwardTemplate = [commonSrc, backwardSrc].join('\n');
 
 function values(g: PoolGeometry): Record<string, number | string> {
   const { N, C, H, W, OH, OW, KH, KW, SH, SW, PH, PW, DH, DW } = g;
