@@ -3,7 +3,6 @@
 import commonSrc from '../../shaders/pool_common.wgsl';
 import forwardSrc from '../../shaders/pool.wgsl';
 import backwardSrc from '../../shaders/pool_bwd.wgsl';
-import affineTemplate from '../../shaders/pool_affine_resample.wgsl';
 import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
 import { offsetExpr } from './indexing.js';
@@ -40,11 +39,4 @@ export function poolBackwardKernel(mode: PoolMode, g: PoolGeometry, gOffset: num
   const code = specialise('pool_bwd', backwardTemplate, { ...values(g), MODE: mode, G_OFFSET: gOffset, AUX_OFFSET: auxOffset });
   const size = g.N * g.C * g.H * g.W;
   return { key: `${mode}Backward#${hashString(code)}`, code, bindings: ['read', 'read', 'read_write'], workgroups: grid1D(Math.ceil(size / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension) };
-}
-
-/** Bilinear resampling of x [N, C, H, W] through per-sample 2x3 maps (output pixel → input point); bindings [x, theta [N, 6], out]. */
-export function affineResampleKernel(x: View, thetaOffset: number, caps: AdapterCaps): KernelSpec {
-  const [N, C, H, W] = x.shape;
-  const code = specialise('pool_affine_resample', affineTemplate, { WG: WORKGROUP_SIZE, N, C, H, W, X_INDEX: offsetExpr(x.strides, x.offset, 'x'), THETA_OFFSET: thetaOffset });
-  return { key: `affineResample#${hashString(code)}`, code, bindings: ['read', 'read', 'read_write'], workgroups: grid1D(Math.ceil((N * C * H * W) / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension) };
 }

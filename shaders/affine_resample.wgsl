@@ -1,6 +1,6 @@
 // affineResample: each output pixel (n, c, oy, ox) takes the bilinear 2x2 window of x[n, c] around the
 // point theta[n] maps it to (in pixel units about the image centre); taps outside the image read 0.
-// A data-augmentation kernel (random rotation / scale / translation), kept with the windowed kernels.
+// A data-augmentation kernel (random rotation / scale / translation; src/data/transforms.ts), not a pooling one.
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read> theta: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
