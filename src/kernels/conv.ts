@@ -26,9 +26,8 @@ export const CONV_VARIANTS: { name: ConvVariant; description: string }[] = [
   { name: 'implicit', description: 'implicit GEMM: up to 8 output channels x 4 pixels per invocation, taps read straight from x' },
 ];
 
-/** Output size of one spatial dim (PyTorch's formula; floor). */
-export const convOutSize = (size: number, k: number, stride: number, pad: number, dil: number): number =>
-  Math.floor((size + 2 * pad - dil * (k - 1) - 1) / stride) + 1;
+// The output-size formula lives in core/shape.ts; re-exported only until ops/conv.ts imports it from there.
+export { convOutSize } from '../core/shape.js';
 
 /** [G, C/G * KH * KW, N * OH * OW]: the column matrix of `g`. */
 export const colsShape = (g: ConvGeometry): number[] => [g.G, (g.C / g.G) * g.KH * g.KW, g.N * g.OH * g.OW];
