@@ -16,7 +16,11 @@ import { fixedSubgroupSize } from './subgroups.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { f32Literal, grid1D, hoistEnables, packParams, specialise } from './wgsl.js';
 
-export interface AttentionGeometry {
+/**
+ * The sizes and options of one attention call: q [B, H, TQ, D], k and v [B, H, TK, D]. What the op checks
+ * before any view exists (ops/attention.ts can extend it with its mask tensor), and all the layouts need.
+ */
+export interface AttentionDims {
   B: number;
   H: number;
   TQ: number;
@@ -24,6 +28,10 @@ export interface AttentionGeometry {
   D: number;
   scale: number;
   causal: boolean;
+}
+
+/** AttentionDims with the operands' 4-D views: what a kernel is specialised on. */
+export interface AttentionGeometry extends AttentionDims {
   q: View;
   k: View;
   v: View;
@@ -69,13 +77,13 @@ function tileFor(bytes: (tile: number) => number, caps: AdapterCaps): number {
 }
 
 /** Layout of the forward output buffer: O then LSE. */
-export function forwardLayout(g: AttentionGeometry): { oSize: number; lseBase: number; total: number } {
+export function forwardLayout(g: AttentionDims): { oSize: number; lseBase: number; total: number } {
   const oSize = g.B * g.H * g.TQ * g.D;
   return { oSize, lseBase: oSize, total: oSize + g.B * g.H * g.TQ };
 }
 
 /** Layout of the backward output buffer: dQ, dK, dV, Δ. */
-export function backwardLayout(g: AttentionGeometry): { dkBase: number; dvBase: number; deltaBase: number; total: number } {
+export function backwardLayout(g: AttentionDims): { dkBase: number; dvBase: number; deltaBase: number; total: number } {
   const dq = g.B * g.H * g.TQ * g.D;
   const dkv = g.B * g.H * g.TK * g.D;
   return { dkBase: dq, dvBase: dq + dkv, deltaBase: dq + 2 * dkv, total: dq + 2 * dkv + g.B * g.H * g.TQ };
