@@ -1,7 +1,6 @@
 // Runs a prepared KernelSpec `reps` times in one compute pass and one submit, then reads the output
 // back (as the peer's `await data()` does), with GPU time from timestamp queries when available.
 import type { KernelSpec } from '../src/kernels/types.js';
-import { STORAGE_USAGE } from '../src/runtime/buffers.js';
 import { readBuffer } from '../src/runtime/readback.js';
 import { bindGroupFor, uniformBuffer, type Runtime } from '../src/runtime/runtime.js';
 
@@ -10,17 +9,6 @@ export interface PreparedKernel {
   /** Reads the output binding (the last storage binding). */
   read(): Promise<Float32Array>;
   destroy(): void;
-}
-
-/** A storage buffer holding `data` (or `data` zeroed floats), outside the pool: benchmarks and kernel tests. */
-export function createStorage(rt: Runtime, data: Float32Array<ArrayBuffer> | number): GPUBuffer {
-  const length = typeof data === 'number' ? data : data.length;
-  const buf = rt.device.createBuffer({
-    size: Math.max(16, Math.ceil((length * 4) / 16) * 16),
-    usage: STORAGE_USAGE,
-  });
-  if (typeof data !== 'number') rt.device.queue.writeBuffer(buf, 0, data);
-  return buf;
 }
 
 /** `buffers` in binding order; the last one is the output of `outLength` floats. */

@@ -6,7 +6,8 @@ import fmaTemplate from './peak-fma.wgsl';
 import type { KernelSpec } from '../src/kernels/types.js';
 import { grid1D, specialise } from '../src/kernels/wgsl.js';
 import type { Runtime } from '../src/runtime/runtime.js';
-import { createStorage, prepareKernel } from './dispatch.js';
+import { createStorage } from '../src/runtime/buffers.js';
+import { prepareKernel } from './dispatch.js';
 import { median } from './harness.js';
 
 /** Vendor peaks: FP32 TFLOP/s (no tensor cores, no sparsity) and memory bandwidth. First match wins. */

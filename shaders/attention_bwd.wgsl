@@ -4,50 +4,16 @@
 //          P_ij = exp(s_ij - LSE_i) (recomputed), dV_j += P_ij dO_i, dS_ij = P_ij (dO_i·V_j - Δ_i), dK_j += dS_ij Q_i
 //   dq:    one lane per query i, key tiles in workgroup memory: dQ_i += dS_ij K_j
 // Scores are recomputed from Q, K and the saved LSE rows; no T×T matrix is stored. dK and dQ get the
-// scale at the end. Output buffer: dQ [B,H,TQ,D], dK [B,H,TK,D], dV [B,H,TK,D], Δ [B,H,TQ], contiguous.
-@group(0) @binding(0) var<storage, read> q: array<f32>;
-@group(0) @binding(1) var<storage, read> k: array<f32>;
-@group(0) @binding(2) var<storage, read> v: array<f32>;
-@group(0) @binding(3) var<storage, read> fwd: array<f32>;
-@group(0) @binding(4) var<storage, read> dout: array<f32>;
-@group(0) @binding(5) var<storage, read> mask: array<f32>;
-@group(0) @binding(6) var<storage, read_write> out: array<f32>;
-// D and TILE again, as uniforms: loops bounded by them are not fully unrolled (lavapipe's LLVM took
-// seconds to compile the unrolled passes for small head sizes)
-struct Bounds { d: u32, tile: u32 }
-@group(0) @binding(7) var<uniform> bounds: Bounds;
-
-const D = {{D}}u;
-const H = {{H}}u;
-const TQ = {{TQ}}u;
-const TK = {{TK}}u;
+// scale at the end. Output buffer as attention_bwd_bindings.wgsl says.
+// Prepended: attention_common.wgsl, attention_bwd_bindings.wgsl.
 const BH = {{BH}}u;
 const TILE = {{TILE}}u;
-const SCALE = {{SCALE}};
-const CAUSAL = {{CAUSAL}};
-const HAS_MASK = {{HAS_MASK}};
 const O_BASE = {{O_BASE}}u;
-const LSE_BASE = {{LSE_BASE}}u;
-const DK_BASE = {{DK_BASE}}u;
-const DV_BASE = {{DV_BASE}}u;
-const DELTA_BASE = {{DELTA_BASE}}u;
 
 var<workgroup> sa: array<f32, {{TILE_D}}>;
 var<workgroup> sb: array<f32, {{TILE_D}}>;
 var<workgroup> sc: array<f32, {{TILE}}>;
 var<workgroup> sd: array<f32, {{TILE}}>;
-
-fn q_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return {{Q_INDEX}}; }
-fn k_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return {{K_INDEX}}; }
-fn v_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return {{V_INDEX}}; }
-fn do_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return {{DO_INDEX}}; }
-fn mask_at(b: u32, t: u32) -> u32 { return {{MASK_INDEX}}; }
-
-fn key_kept(b: u32, j: u32) -> bool {
-  if (j >= TK) { return false; }
-  if (HAS_MASK) { return mask[mask_at(b, j)] != 0.0; }
-  return true;
-}
 
 fn pass_delta(group: u32, lane: u32) {
   let nd = {{ND}};
@@ -174,6 +140,6 @@ fn pass_dq(group: u32, lane: u32) {
 @compute @workgroup_size({{TILE}})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let group = wid.x + wid.y * nwg.x;
-  if (group >= {{GROUPS}}u) { return; }
+  if (group >= GROUPS) { return; }
   {{PASS}}(group, lid.x);
 }

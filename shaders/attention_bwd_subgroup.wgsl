@@ -8,59 +8,72 @@
 //   dkdv: a workgroup owns {{ROWS}} keys; per query block of 4·S (lane l owns queries 4l..4l+3) it
 //         recomputes Sᵀ = K Qᵀ and dPᵀ = V dOᵀ, and adds Pᵀ dO into dV and dSᵀ Q into dK.
 // Causal: blocks wholly above the diagonal are skipped. No T×T matrix is stored.
-// Output buffer: dQ [B,H,TQ,D], dK [B,H,TK,D], dV [B,H,TK,D], Δ [B,H,TQ], contiguous.
-enable subgroups;
-
-@group(0) @binding(0) var<storage, read> q: array<f32>;
-@group(0) @binding(1) var<storage, read> k: array<f32>;
-@group(0) @binding(2) var<storage, read> v: array<f32>;
-@group(0) @binding(3) var<storage, read> fwd: array<f32>;
-@group(0) @binding(4) var<storage, read> dout: array<f32>;
-@group(0) @binding(5) var<storage, read> mask: array<f32>;
-@group(0) @binding(6) var<storage, read_write> out: array<f32>;
-// D again, as a uniform: the loop over head-dim chunks is then not fully unrolled (compile time)
-struct Bounds { d: u32, pad: u32 }
-@group(0) @binding(7) var<uniform> bounds: Bounds;
-
-const S = {{S}}u;
-const ROWS = {{ROWS}}u;
-const BK = 4u * S;
-const D = {{D}}u;
-const DW = {{DW}}u;
-const H = {{H}}u;
-const TQ = {{TQ}}u;
-const TK = {{TK}}u;
+// Output buffer as attention_bwd_bindings.wgsl says.
+// Prepended: attention_common.wgsl, attention_bwd_bindings.wgsl, attention_subgroup_common.wgsl.
 const TILES = {{TILES}}u;
-const GROUPS = {{GROUPS}}u;
-const SCALE = {{SCALE}};
-const CAUSAL = {{CAUSAL}};
-const HAS_MASK = {{HAS_MASK}};
-const LSE_BASE = {{LSE_BASE}}u;
-const DK_BASE = {{DK_BASE}}u;
-const DV_BASE = {{DV_BASE}}u;
-const DELTA_BASE = {{DELTA_BASE}}u;
 
-fn q_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return {{Q_INDEX}}; }
-fn k_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return {{K_INDEX}}; }
-fn v_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return {{V_INDEX}}; }
-fn do_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return {{DO_INDEX}}; }
-fn mask_at(b: u32, t: u32) -> u32 { return {{MASK_INDEX}}; }
-
-fn kept(b: u32, j: u32) -> bool {
-  if (j >= TK) { return false; }
-  if (HAS_MASK) { return mask[mask_at(b, j)] != 0.0; }
-  return true;
+/** (q, dO) at query t, or (k, v) at key t: the two operands a block reads along its rows or columns. */
+fn operands(query: bool, b: u32, h: u32, t: u32, d: u32) -> vec2<f32> {
+  if (query) { return vec2<f32>(q[q_at(b, h, t, d)], dout[do_at(b, h, t, d)]); }
+  return vec2<f32>(k[k_at(b, h, t, d)], v[v_at(b, h, t, d)]);
 }
 
-/** Head dim c of the vec4 group w a lane owns, clamped into the row (columns past D are never stored). */
-fn col(lane: u32, w: u32, c: u32) -> u32 { return min(4u * lane + 4u * S * w + c, D - 1u); }
+/**
+ * The two products both passes recompute for a block of ROWS rows (from r0) x this lane's 4 columns
+ * `cols`: s[r] = SCALE·A_r · X_c and dp[r] = G_r · Y_c over all head dims, with (A, G) the rows' operands
+ * and (X, Y) the columns'. dq: rows are queries, so S = Q Kᵀ and dP = dO Vᵀ; dkdv: rows are keys, so Sᵀ
+ * and dPᵀ. Per chunk of S head dims each lane loads one dim of every row and subgroupShuffle hands it on.
+ */
+fn block_products(rows_are_queries: bool, b: u32, h: u32, r0: u32, cols: vec4<u32>, lane: u32,
+                  s: ptr<function, array<vec4<f32>, ROWS>>, dp: ptr<function, array<vec4<f32>, ROWS>>) {
+  let nd = bounds.d;
+  let last = select(TK, TQ, rows_are_queries) - 1u;
+  // explicit zeroing: a `var` declared in a loop body was not re-zeroed per iteration on lavapipe
+  for (var r = 0u; r < ROWS; r++) { (*s)[r] = vec4<f32>(0.0); (*dp)[r] = vec4<f32>(0.0); }
+  for (var d0 = 0u; d0 < nd; d0 += S) {
+    var a: array<f32, ROWS>;
+    var g: array<f32, ROWS>;
+    let dl = min(d0 + lane, D - 1u);
+    let inside = d0 + lane < D;
+    for (var r = 0u; r < ROWS; r++) {
+      let x = operands(rows_are_queries, b, h, min(r0 + r, last), dl);
+      a[r] = select(0.0, x.x * SCALE, inside);
+      g[r] = select(0.0, x.y, inside);
+    }
+    for (var dd = 0u; dd < S; dd++) {
+      let d = min(d0 + dd, D - 1u);
+      let c0 = operands(!rows_are_queries, b, h, cols.x, d);
+      let c1 = operands(!rows_are_queries, b, h, cols.y, d);
+      let c2 = operands(!rows_are_queries, b, h, cols.z, d);
+      let c3 = operands(!rows_are_queries, b, h, cols.w, d);
+      let xv = vec4<f32>(c0.x, c1.x, c2.x, c3.x);
+      let yv = vec4<f32>(c0.y, c1.y, c2.y, c3.y);
+      for (var r = 0u; r < ROWS; r++) {
+        (*s)[r] = fma(vec4<f32>(subgroupShuffle(a[r], dd)), xv, (*s)[r]);
+        (*dp)[r] = fma(vec4<f32>(subgroupShuffle(g[r], dd)), yv, (*dp)[r]);
+      }
+    }
+  }
+}
 
-fn pass_dq(group: u32, lane: u32) {
-  let bh = group / TILES;
-  let i0 = (group % TILES) * ROWS;
+/** out[base + (bh·len + t)·D + d] = scale · acc[t - t0, d] for this lane's head dims of the rows t0.. below len. */
+fn store_rows(base: u32, bh: u32, t0: u32, len: u32, lane: u32, scale: f32, acc: ptr<function, array<vec4<f32>, ROWS * DW>>) {
+  for (var r = 0u; r < ROWS; r++) {
+    let t = t0 + r;
+    if (t >= len) { break; }
+    let row = bh * len + t;
+    for (var w = 0u; w < DW; w++) {
+      for (var c = 0u; c < 4u; c++) {
+        let d = 4u * lane + 4u * S * w + c;
+        if (d < D) { out[base + row * D + d] = (*acc)[r * DW + w][c] * scale; }
+      }
+    }
+  }
+}
+
+fn pass_dq(bh: u32, i0: u32, lane: u32) {
   let b = bh / H;
   let h = bh % H;
-  let nd = bounds.d;
   var acc: array<vec4<f32>, ROWS * DW>;
   var lse: array<f32, ROWS>;
   var delta: array<f32, ROWS>;
@@ -70,117 +83,44 @@ fn pass_dq(group: u32, lane: u32) {
     delta[r] = out[DELTA_BASE + row];
     for (var w = 0u; w < DW; w++) { acc[r * DW + w] = vec4<f32>(0.0); }
   }
-  var kend = TK;
-  if (CAUSAL) { kend = min(TK, i0 + ROWS); }
+  let kend = key_end(i0);
   for (var j0 = 0u; j0 < kend; j0 += BK) {
-    let jb = j0 + 4u * lane;
-    let jv = vec4<u32>(jb, jb + 1u, jb + 2u, jb + 3u);
-    let keep = vec4<bool>(kept(b, jb), kept(b, jb + 1u), kept(b, jb + 2u), kept(b, jb + 3u));
-    let jc = min(jv, vec4<u32>(TK - 1u));
+    let keys = lane_keys(b, j0, lane);
     var s: array<vec4<f32>, ROWS>;
     var dp: array<vec4<f32>, ROWS>;
-    // explicit zeroing: a `var` declared in a loop body was not re-zeroed per iteration on lavapipe
-    for (var r = 0u; r < ROWS; r++) { s[r] = vec4<f32>(0.0); dp[r] = vec4<f32>(0.0); }
-    for (var d0 = 0u; d0 < nd; d0 += S) {
-      var a: array<f32, ROWS>;
-      var g: array<f32, ROWS>;
-      let dl = min(d0 + lane, D - 1u);
-      let inside = d0 + lane < D;
-      for (var r = 0u; r < ROWS; r++) {
-        let i = min(i0 + r, TQ - 1u);
-        a[r] = select(0.0, q[q_at(b, h, i, dl)] * SCALE, inside);
-        g[r] = select(0.0, dout[do_at(b, h, i, dl)], inside);
-      }
-      for (var dd = 0u; dd < S; dd++) {
-        let d = min(d0 + dd, D - 1u);
-        let kv = vec4<f32>(k[k_at(b, h, jc.x, d)], k[k_at(b, h, jc.y, d)], k[k_at(b, h, jc.z, d)], k[k_at(b, h, jc.w, d)]);
-        let vv = vec4<f32>(v[v_at(b, h, jc.x, d)], v[v_at(b, h, jc.y, d)], v[v_at(b, h, jc.z, d)], v[v_at(b, h, jc.w, d)]);
-        for (var r = 0u; r < ROWS; r++) {
-          s[r] = fma(vec4<f32>(subgroupShuffle(a[r], dd)), kv, s[r]);
-          dp[r] = fma(vec4<f32>(subgroupShuffle(g[r], dd)), vv, dp[r]);
-        }
-      }
-    }
+    block_products(true, b, h, i0, keys.clamped, lane, &s, &dp);
     for (var r = 0u; r < ROWS; r++) {
-      var vis = keep;
-      if (CAUSAL) { vis = vis & (jv <= vec4<u32>(i0 + r)); }
+      var vis = keys.kept;
+      if (CAUSAL) { vis = vis & (keys.j <= vec4<u32>(i0 + r)); }
       let p = select(vec4<f32>(0.0), exp(s[r] - vec4<f32>(lse[r])), vis);
       s[r] = p * (dp[r] - vec4<f32>(delta[r]));
     }
-    for (var src = 0u; src < S; src++) {
-      if (j0 + 4u * src >= kend) { break; }
-      for (var c = 0u; c < 4u; c++) {
-        let j = min(j0 + 4u * src + c, TK - 1u);
-        var kk: array<vec4<f32>, DW>;
-        for (var w = 0u; w < DW; w++) {
-          kk[w] = vec4<f32>(k[k_at(b, h, j, col(lane, w, 0u))], k[k_at(b, h, j, col(lane, w, 1u))],
-                            k[k_at(b, h, j, col(lane, w, 2u))], k[k_at(b, h, j, col(lane, w, 3u))]);
-        }
-        for (var r = 0u; r < ROWS; r++) {
-          let dsr = vec4<f32>(subgroupShuffle(s[r][c], src));
-          for (var w = 0u; w < DW; w++) { acc[r * DW + w] = fma(dsr, kk[w], acc[r * DW + w]); }
-        }
-      }
-    }
+    accumulate_keys(false, b, h, j0, kend, lane, &s, &acc);
   }
-  for (var r = 0u; r < ROWS; r++) {
-    let i = i0 + r;
-    if (i >= TQ) { break; }
-    let row = bh * TQ + i;
-    for (var w = 0u; w < DW; w++) {
-      for (var c = 0u; c < 4u; c++) {
-        let d = 4u * lane + 4u * S * w + c;
-        if (d < D) { out[row * D + d] = acc[r * DW + w][c] * SCALE; }
-      }
-    }
-  }
+  store_rows(0u, bh, i0, TQ, lane, SCALE, &acc);
 }
 
-fn pass_dkdv(group: u32, lane: u32) {
-  let bh = group / TILES;
-  let j0 = (group % TILES) * ROWS;
+fn pass_dkdv(bh: u32, j0: u32, lane: u32) {
   let b = bh / H;
   let h = bh % H;
-  let nd = bounds.d;
   var dk: array<vec4<f32>, ROWS * DW>;
   var dv: array<vec4<f32>, ROWS * DW>;
   for (var r = 0u; r < ROWS * DW; r++) { dk[r] = vec4<f32>(0.0); dv[r] = vec4<f32>(0.0); }
   var istart = 0u;
   if (CAUSAL) { istart = (j0 / BK) * BK; }
   for (var i0 = istart; i0 < TQ; i0 += BK) {
-    let ib = i0 + 4u * lane;
-    let iv = vec4<u32>(ib, ib + 1u, ib + 2u, ib + 3u);
+    let iv = lane_cols(i0, lane);
     let ic = min(iv, vec4<u32>(TQ - 1u));
     let rows = vec4<u32>(bh * TQ) + ic;
     let lse = vec4<f32>(fwd[LSE_BASE + rows.x], fwd[LSE_BASE + rows.y], fwd[LSE_BASE + rows.z], fwd[LSE_BASE + rows.w]);
     let delta = vec4<f32>(out[DELTA_BASE + rows.x], out[DELTA_BASE + rows.y], out[DELTA_BASE + rows.z], out[DELTA_BASE + rows.w]);
     var s: array<vec4<f32>, ROWS>;
     var dp: array<vec4<f32>, ROWS>;
-    for (var r = 0u; r < ROWS; r++) { s[r] = vec4<f32>(0.0); dp[r] = vec4<f32>(0.0); }
-    for (var d0 = 0u; d0 < nd; d0 += S) {
-      var a: array<f32, ROWS>;
-      var g: array<f32, ROWS>;
-      let dl = min(d0 + lane, D - 1u);
-      let inside = d0 + lane < D;
-      for (var r = 0u; r < ROWS; r++) {
-        let j = min(j0 + r, TK - 1u);
-        a[r] = select(0.0, k[k_at(b, h, j, dl)] * SCALE, inside);
-        g[r] = select(0.0, v[v_at(b, h, j, dl)], inside);
-      }
-      for (var dd = 0u; dd < S; dd++) {
-        let d = min(d0 + dd, D - 1u);
-        let qv = vec4<f32>(q[q_at(b, h, ic.x, d)], q[q_at(b, h, ic.y, d)], q[q_at(b, h, ic.z, d)], q[q_at(b, h, ic.w, d)]);
-        let ov = vec4<f32>(dout[do_at(b, h, ic.x, d)], dout[do_at(b, h, ic.y, d)], dout[do_at(b, h, ic.z, d)], dout[do_at(b, h, ic.w, d)]);
-        for (var r = 0u; r < ROWS; r++) {
-          s[r] = fma(vec4<f32>(subgroupShuffle(a[r], dd)), qv, s[r]);
-          dp[r] = fma(vec4<f32>(subgroupShuffle(g[r], dd)), ov, dp[r]);
-        }
-      }
-    }
+    block_products(false, b, h, j0, ic, lane, &s, &dp);
     // s[r] becomes Pᵀ (row r = key j0 + r, lane columns = its 4 queries), dp[r] becomes dSᵀ
     for (var r = 0u; r < ROWS; r++) {
       let j = j0 + r;
-      var vis = (iv < vec4<u32>(TQ)) & vec4<bool>(kept(b, j));
+      var vis = (iv < vec4<u32>(TQ)) & vec4<bool>(key_kept(b, j));
       if (CAUSAL) { vis = vis & (vec4<u32>(j) <= iv); }
       let p = select(vec4<f32>(0.0), exp(s[r] - lse), vis);
       s[r] = p;
@@ -209,25 +149,14 @@ fn pass_dkdv(group: u32, lane: u32) {
       }
     }
   }
-  for (var r = 0u; r < ROWS; r++) {
-    let j = j0 + r;
-    if (j >= TK) { break; }
-    let row = bh * TK + j;
-    for (var w = 0u; w < DW; w++) {
-      for (var c = 0u; c < 4u; c++) {
-        let d = 4u * lane + 4u * S * w + c;
-        if (d < D) {
-          out[DK_BASE + row * D + d] = dk[r * DW + w][c] * SCALE;
-          out[DV_BASE + row * D + d] = dv[r * DW + w][c];
-        }
-      }
-    }
-  }
+  store_rows(DK_BASE, bh, j0, TK, lane, SCALE, &dk);
+  store_rows(DV_BASE, bh, j0, TK, lane, 1.0, &dv);
 }
 
 @compute @workgroup_size({{S}})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
   let group = wid.x + wid.y * nwg.x;
   if (group >= GROUPS) { return; }
-  {{PASS}}(group, lane);
+  // the (batch, head) and the first of the ROWS rows (queries or keys) this workgroup owns
+  {{PASS}}(group / TILES, (group % TILES) * ROWS, lane);
 }

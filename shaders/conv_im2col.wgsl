@@ -51,9 +51,9 @@ fn col2im(i: u32) -> f32 {
   return acc;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size({{WG}})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * {{WG}}u;
   if (i >= {{SIZE}}u) { return; }
   dst[i] = {{DIRECTION}}(i);
 }

@@ -15,9 +15,9 @@ const OT = {{OT}}u; const PT = {{PT}}u;
 const PIX_BLOCKS = (N * L + PT - 1u) / PT;
 const O_BLOCKS = (OG + OT - 1u) / OT;   // per group
 
-@compute @workgroup_size(64)
+@compute @workgroup_size({{WG}})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let t = gid.x + gid.y * nwg.x * 64u;
+  let t = gid.x + gid.y * nwg.x * {{WG}}u;
   if (t >= PIX_BLOCKS * O_BLOCKS * {{G}}u) { return; }
   let pb = t % PIX_BLOCKS;
   let ob = t / PIX_BLOCKS;            // g * O_BLOCKS + block within the group

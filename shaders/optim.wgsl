@@ -12,9 +12,9 @@ struct Hyper {
 {{STATE_BINDINGS}}
 @group(0) @binding({{HYPER_BINDING}}) var<uniform> h: Hyper;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size({{WG}})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * {{WG}}u;
   if (i >= {{SIZE}}u) { return; }
   {{COORDS}}
   let g = grad[{{GRAD_OFFSET}}];

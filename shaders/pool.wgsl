@@ -3,13 +3,9 @@
 //                      maximum (as f32, exact below 2^24) for the backward pass; taps in the padding never win.
 //   avgPool2dForward:  mean over the window; divisor KH*KW (padding counted) or the taps inside the input.
 //   adaptiveAvgPool2dForward: mean over rows [floor(oy*H/OH), ceil((oy+1)*H/OH)) and likewise columns.
+// Prepended: pool_common.wgsl (the geometry constants).
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read_write> dst: array<f32>;
-
-const N = {{N}}u; const C = {{C}}u; const H = {{H}}i; const W = {{W}}i; const OH = {{OH}}u; const OW = {{OW}}u;
-const KH = {{KH}}u; const KW = {{KW}}u; const SH = {{SH}}i; const SW = {{SW}}i;
-const PH = {{PH}}i; const PW = {{PW}}i; const DH = {{DH}}i; const DW = {{DW}}i;
-const OUT = N * C * OH * OW;
 
 var<private> NEG_INF_BITS: u32 = 0xff800000u;
 
@@ -65,9 +61,9 @@ fn adaptiveAvgPool2dForward(i: u32, n: u32, c: u32, oy: u32, ox: u32) {
   dst[i] = acc / f32((y1 - y0) * (x1 - x0));
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size({{WG}})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * {{WG}}u;
   if (i >= OUT) { return; }
   let ox = i % OW;
   let oy = (i / OW) % OH;

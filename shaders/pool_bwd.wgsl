@@ -2,14 +2,10 @@
 // (for max pooling: every window whose recorded maximum is (iy, ix)). One invocation per input element,
 // visiting only the windows that can contain it; no atomics. g is contiguous [N, C, OH, OW]; `aux` holds
 // maxPool2dForward's packed output (indices at OUT..2*OUT) for max pooling and is unused otherwise.
+// Prepended: pool_common.wgsl (the geometry constants).
 @group(0) @binding(0) var<storage, read> g: array<f32>;
 @group(0) @binding(1) var<storage, read> aux: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;
-
-const N = {{N}}u; const C = {{C}}u; const H = {{H}}i; const W = {{W}}i; const OH = {{OH}}u; const OW = {{OW}}u;
-const KH = {{KH}}u; const KW = {{KW}}u; const SH = {{SH}}i; const SW = {{SW}}i;
-const PH = {{PH}}i; const PW = {{PW}}i; const DH = {{DH}}i; const DW = {{DW}}i;
-const OUT = N * C * OH * OW;
 
 fn maxPool2dBackward(nc: u32, iy: i32, ix: i32) -> f32 {
   var acc = 0.0;
@@ -68,9 +64,9 @@ fn adaptiveAvgPool2dBackward(nc: u32, iy: i32, ix: i32) -> f32 {
   return acc;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size({{WG}})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * {{WG}}u;
   if (i >= N * C * u32(H * W)) { return; }
   let ix = i32(i % u32(W));
   let iy = i32((i / u32(W)) % u32(H));

@@ -10,7 +10,7 @@ import type { KernelSpec } from '../../src/kernels/types.js';
 import { contiguousView } from '../../src/graph/node.js';
 import { readBuffer } from '../../src/runtime/readback.js';
 import { bindGroupFor, uniformBuffer, type Runtime } from '../../src/runtime/runtime.js';
-import { createStorage } from '../dispatch.js';
+import { createStorage } from '../../src/runtime/buffers.js';
 import { newEntry, timeAlternating, matches, type BenchFamily, type CaseResult, type Contestant } from '../harness.js';
 
 export interface ConvCase {

@@ -2,7 +2,8 @@
 // Shapes are named MxKxN (A is MxK); "-tA" / "-tB" mark an operand stored transposed, as in backward passes.
 import { MATMUL_VARIANTS, chooseMatmulVariant, matmulKernel } from '../../src/kernels/matmul.js';
 import { contiguousMatmul, matmulReference } from '../../tests/helpers/matmul-reference.js';
-import { createStorage, prepareKernel, type PreparedKernel } from '../dispatch.js';
+import { createStorage } from '../../src/runtime/buffers.js';
+import { prepareKernel, type PreparedKernel } from '../dispatch.js';
 import { matches, newEntry, timeAlternating, type BenchFamily, type CaseResult, type Contestant } from '../harness.js';
 
 export interface MatmulCase {

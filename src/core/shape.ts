@@ -63,6 +63,18 @@ export function normalizeAxes(op: string, axis: number | number[] | undefined, s
   return set;
 }
 
+/** A size given once for both spatial dims or as [height, width] (kernel size, stride, padding, dilation). */
+export type Pair = number | [number, number];
+
+export function pair(v: Pair): [number, number] {
+  return Array.isArray(v) ? [v[0], v[1]] : [v, v];
+}
+
+/** Output size of one spatial dim of a convolution or pooling window (PyTorch's formula; floor). */
+export function convOutSize(size: number, k: number, stride: number, pad: number, dilation: number): number {
+  return Math.floor((size + 2 * pad - dilation * (k - 1) - 1) / stride) + 1;
+}
+
 export function checkShape(op: string, shape: Shape): void {
   for (const d of shape)
     if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${shapeStr(shape)} (dimensions must be non-negative integers)`);

@@ -4,7 +4,7 @@
 // stream and uploaded as small per-sample tensors, so the same seed gives the same batch and the plan
 // does not change from step to step.
 import { isContiguous } from '../graph/node.js';
-import { affineResampleKernel } from '../kernels/pool.js';
+import { affineResampleKernel } from '../kernels/resample.js';
 import { contiguous } from '../ops/elementwise.js';
 import { kernelNode } from '../ops/lower.js';
 import { oneHot } from '../ops/movement.js';

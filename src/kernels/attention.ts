@@ -1,16 +1,26 @@
-// The TS side of shaders/attention_fwd.wgsl and attention_bwd.wgsl: fused (flash-style) attention.
-// q, k, v and dO are read through their 4-D views ([B, H, T, D], any strides, broadcasts included), so
-// the head split of a MultiheadAttention (a permute) needs no copy. Pure functions: no device access.
-import fwdTemplate from '../../shaders/attention_fwd.wgsl';
-import bwdTemplate from '../../shaders/attention_bwd.wgsl';
-import fwdSubgroupTemplate from '../../shaders/attention_fwd_subgroup.wgsl';
-import bwdSubgroupTemplate from '../../shaders/attention_bwd_subgroup.wgsl';
+// The TS side of shaders/attention_fwd.wgsl and attention_bwd.wgsl (and their subgroup variants): fused
+// (flash-style) attention. q, k, v and dO are read through their 4-D views ([B, H, T, D], any strides,
+// broadcasts included), so the head split of a MultiheadAttention (a permute) needs no copy. Each module
+// is its file behind shared preludes (see the templates below). Pure functions: no device access.
+import commonSrc from '../../shaders/attention_common.wgsl';
+import fwdBindingsSrc from '../../shaders/attention_fwd_bindings.wgsl';
+import bwdBindingsSrc from '../../shaders/attention_bwd_bindings.wgsl';
+import subgroupCommonSrc from '../../shaders/attention_subgroup_common.wgsl';
+import fwdSrc from '../../shaders/attention_fwd.wgsl';
+import bwdSrc from '../../shaders/attention_bwd.wgsl';
+import fwdSubgroupSrc from '../../shaders/attention_fwd_subgroup.wgsl';
+import bwdSubgroupSrc from '../../shaders/attention_bwd_subgroup.wgsl';
 import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
+import { fixedSubgroupSize } from './subgroups.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
-import { grid1D, packParams, specialise } from './wgsl.js';
+import { f32Literal, grid1D, hoistEnables, packParams, specialise } from './wgsl.js';
 
-export interface AttentionGeometry {
+/**
+ * The sizes and options of one attention call: q [B, H, TQ, D], k and v [B, H, TK, D]. What the op checks
+ * before any view exists (ops/attention.ts can extend it with its mask tensor), and all the layouts need.
+ */
+export interface AttentionDims {
   B: number;
   H: number;
   TQ: number;
@@ -18,6 +28,10 @@ export interface AttentionGeometry {
   D: number;
   scale: number;
   causal: boolean;
+}
+
+/** AttentionDims with the operands' 4-D views: what a kernel is specialised on. */
+export interface AttentionGeometry extends AttentionDims {
   q: View;
   k: View;
   v: View;
@@ -25,11 +39,12 @@ export interface AttentionGeometry {
   mask: View | null;
 }
 
-/** A finite JS number as a WGSL f32 literal. */
-function f32Literal(v: number): string {
-  const s = String(Math.fround(v));
-  return `f32(${/[.e]/.test(s) ? s : `${s}.0`})`;
-}
+// Each module: attention_common.wgsl (constants, view indexing, key test), its direction's bindings, the
+// subgroup prelude for the subgroup variant, then its own file.
+const fwdTemplate = [commonSrc, fwdBindingsSrc, fwdSrc].join('\n');
+const fwdSubgroupTemplate = [commonSrc, fwdBindingsSrc, subgroupCommonSrc, fwdSubgroupSrc].join('\n');
+const bwdTemplate = [commonSrc, bwdBindingsSrc, bwdSrc].join('\n');
+const bwdSubgroupTemplate = [commonSrc, bwdBindingsSrc, subgroupCommonSrc, bwdSubgroupSrc].join('\n');
 
 /** WGSL index expression of element (b, h, t, d) of a 4-D view. */
 function index4(view: View): string {
@@ -62,13 +77,13 @@ function tileFor(bytes: (tile: number) => number, caps: AdapterCaps): number {
 }
 
 /** Layout of the forward output buffer: O then LSE. */
-export function forwardLayout(g: AttentionGeometry): { oSize: number; lseBase: number; total: number } {
+export function forwardLayout(g: AttentionDims): { oSize: number; lseBase: number; total: number } {
   const oSize = g.B * g.H * g.TQ * g.D;
   return { oSize, lseBase: oSize, total: oSize + g.B * g.H * g.TQ };
 }
 
 /** Layout of the backward output buffer: dQ, dK, dV, Δ. */
-export function backwardLayout(g: AttentionGeometry): { dkBase: number; dvBase: number; deltaBase: number; total: number } {
+export function backwardLayout(g: AttentionDims): { dkBase: number; dvBase: number; deltaBase: number; total: number } {
   const dq = g.B * g.H * g.TQ * g.D;
   const dkv = g.B * g.H * g.TK * g.D;
   return { dkBase: dq, dvBase: dq + dkv, deltaBase: dq + 2 * dkv, total: dq + 2 * dkv + g.B * g.H * g.TQ };
@@ -90,17 +105,6 @@ export const ATTENTION_VARIANTS: { name: AttentionVariant; description: string; 
   },
 ];
 
-/** Subgroup sizes the subgroup variant is written for (its workgroup is exactly one subgroup). */
-const SUBGROUP_SIZES = [4, 8, 16, 32, 64];
-
-/** The subgroup size when the adapter guarantees a single one (as in kernels/matmul.ts), else undefined. */
-function fixedSubgroupSize(caps: AdapterCaps): number | undefined {
-  if (!caps.features.has('subgroups')) return undefined;
-  const { subgroupMinSize: lo, subgroupMaxSize: hi } = caps;
-  if (lo === undefined || lo !== hi || !SUBGROUP_SIZES.includes(lo)) return undefined;
-  return lo;
-}
-
 /** Default variant by adapter: register tiles with subgroup shuffles on CPU adapters, workgroup-memory tiles elsewhere. */
 export function chooseAttentionVariant(caps: AdapterCaps): AttentionVariant {
   return caps.isSoftware && fixedSubgroupSize(caps) !== undefined ? 'subgroup' : 'tiled';
@@ -110,12 +114,6 @@ function checkVariant(variant: AttentionVariant, caps: AdapterCaps): void {
   const def = ATTENTION_VARIANTS.find((v) => v.name === variant);
   if (!def) throw new Error(`attention: unknown variant '${variant}' (known: ${ATTENTION_VARIANTS.map((v) => v.name).join(', ')})`);
   if (!def.supports(caps)) throw new Error(`attention: variant '${variant}' is not supported on ${caps.description}`);
-}
-
-/** `enable` directives must come first in a WGSL module. */
-function hoistEnables(code: string): string {
-  const enables = code.match(/^enable [\w, ]+;$/gm) ?? [];
-  return [...new Set(enables), code.replace(/^enable [\w, ]+;$/gm, '')].join('\n');
 }
 
 /** Query rows per workgroup of the subgroup forward: 16 (accumulators 16 x 4·DW per lane) or fewer for short sequences. */

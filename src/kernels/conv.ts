@@ -7,7 +7,7 @@ import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
 import { offsetExpr } from './indexing.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
-import { grid1D, specialise } from './wgsl.js';
+import { WORKGROUP_SIZE, grid1D, specialise } from './wgsl.js';
 
 /** A 2-D convolution's geometry: input [N, C, H, W], weight [O, C/G, KH, KW], output [N, O, OH, OW]. */
 export interface ConvGeometry {
@@ -26,9 +26,8 @@ export const CONV_VARIANTS: { name: ConvVariant; description: string }[] = [
   { name: 'implicit', description: 'implicit GEMM: up to 8 output channels x 4 pixels per invocation, taps read straight from x' },
 ];
 
-/** Output size of one spatial dim (PyTorch's formula; floor). */
-export const convOutSize = (size: number, k: number, stride: number, pad: number, dil: number): number =>
-  Math.floor((size + 2 * pad - dil * (k - 1) - 1) / stride) + 1;
+// The output-size formula lives in core/shape.ts; re-exported only until ops/conv.ts imports it from there.
+
 
 /** [G, C/G * KH * KW, N * OH * OW]: the column matrix of `g`. */
 export const colsShape = (g: ConvGeometry): number[] => [g.G, (g.C / g.G) * g.KH * g.KW, g.N * g.OH * g.OW];
@@ -42,18 +41,18 @@ function geometryValues(g: ConvGeometry): Record<string, number> {
 export function im2colKernel(g: ConvGeometry, x: View, caps: AdapterCaps): KernelSpec {
   const size = colsShape(g).reduce((a, b) => a * b, 1);
   const code = specialise('conv_im2col', im2colTemplate, {
-    ...geometryValues(g), SIZE: size, DIRECTION: 'im2col', X_INDEX: offsetExpr(x.strides, x.offset, 'x'), COLS_OFFSET: 0,
+    ...geometryValues(g), WG: WORKGROUP_SIZE, SIZE: size, DIRECTION: 'im2col', X_INDEX: offsetExpr(x.strides, x.offset, 'x'), COLS_OFFSET: 0,
   });
-  return { key: `conv2dIm2col#${hashString(code)}`, code, bindings: ['read', 'read_write'], workgroups: grid1D(Math.ceil(size / 64), caps.maxComputeWorkgroupsPerDimension) };
+  return { key: `conv2dIm2col#${hashString(code)}`, code, bindings: ['read', 'read_write'], workgroups: grid1D(Math.ceil(size / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension) };
 }
 
 /** The adjoint of im2col: sums a contiguous column matrix (from element `colsOffset`) back onto [N, C, H, W]. */
 export function col2imKernel(g: ConvGeometry, colsOffset: number, caps: AdapterCaps): KernelSpec {
   const size = g.N * g.C * g.H * g.W;
   const code = specialise('conv_im2col', im2colTemplate, {
-    ...geometryValues(g), SIZE: size, DIRECTION: 'col2im', X_INDEX: '0u', COLS_OFFSET: colsOffset,
+    ...geometryValues(g), WG: WORKGROUP_SIZE, SIZE: size, DIRECTION: 'col2im', X_INDEX: '0u', COLS_OFFSET: colsOffset,
   });
-  return { key: `conv2dCol2im#${hashString(code)}`, code, bindings: ['read', 'read_write'], workgroups: grid1D(Math.ceil(size / 64), caps.maxComputeWorkgroupsPerDimension) };
+  return { key: `conv2dCol2im#${hashString(code)}`, code, bindings: ['read', 'read_write'], workgroups: grid1D(Math.ceil(size / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension) };
 }
 
 const OT = 8;
@@ -65,10 +64,10 @@ export function convImplicitKernel(g: ConvGeometry, x: View, wOffset: number, ca
   const ot = Math.min(OT, OG);
   const threads = Math.ceil((g.N * g.OH * g.OW) / PT) * Math.ceil(OG / ot) * g.G;
   const code = specialise('conv_implicit', implicitTemplate, {
-    ...geometryValues(g), G: g.G, O: g.O, OG, OT: ot, PT,
+    ...geometryValues(g), WG: WORKGROUP_SIZE, G: g.G, O: g.O, OG, OT: ot, PT,
     X_INDEX: offsetExpr(x.strides, x.offset, 'x'), XS_C: x.strides[1], XS_H: x.strides[2], XS_W: x.strides[3], W_OFFSET: wOffset,
   });
-  return { key: `conv2dImplicitGemm#${hashString(code)}`, code, bindings: ['read', 'read', 'read_write'], workgroups: grid1D(Math.ceil(threads / 64), caps.maxComputeWorkgroupsPerDimension) };
+  return { key: `conv2dImplicitGemm#${hashString(code)}`, code, bindings: ['read', 'read', 'read_write'], workgroups: grid1D(Math.ceil(threads / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension) };
 }
 
 /** Up to this column-matrix depth ((C/G)*KH*KW) the implicit kernel wins on CPU adapters (see below). */

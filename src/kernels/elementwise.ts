@@ -3,7 +3,7 @@
 import template from '../../shaders/elementwise.wgsl';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
-import { grid1D, specialise } from './wgsl.js';
+import { WORKGROUP_SIZE, grid1D, specialise } from './wgsl.js';
 import { contiguousStrides, numel } from '../core/shape.js';
 
 export interface FusedInput {
@@ -19,8 +19,6 @@ export interface FusedElementwise {
   /** Expressions in order; `$inN` names external input N, `$tN` expression N, `$cD` output coordinate D (u32), `$idx` the linear output index (u32). The last one is stored. */
   exprs: string[];
 }
-
-const WG = 64;
 
 export function elementwiseKernel(f: FusedElementwise, caps: AdapterCaps): KernelSpec {
   const size = numel(f.shape);
@@ -42,7 +40,7 @@ export function elementwiseKernel(f: FusedElementwise, caps: AdapterCaps): Kerne
   body.push(f.outDtype === 'int32' ? `out[i] = i32(round(${last}));` : `out[i] = ${last};`);
   const code = specialise('elementwise', template, {
     BINDINGS: bindings.join('\n'),
-    WG,
+    WG: WORKGROUP_SIZE,
     SIZE: size,
     COORDS: needCoords || usesCoords ? coordsFromIndex('i', f.shape) : '',
     BODY: body.join('\n  '),
@@ -52,7 +50,7 @@ export function elementwiseKernel(f: FusedElementwise, caps: AdapterCaps): Kerne
     key: `elementwise#${hashString(code)}`,
     code,
     bindings: [...f.inputs.map(() => 'read' as const), 'read_write'],
-    workgroups: grid1D(Math.ceil(size / WG), caps.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1D(Math.ceil(size / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension),
   };
 }
 

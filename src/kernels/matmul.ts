@@ -2,8 +2,9 @@
 // Strides and offsets are folded into indexing, so transposes (backward passes) and broadcast batch
 // dims need no copies. Each variant is one WGSL file; shaders/matmul_common.wgsl and one B loader are
 // prepended to it. A pure function of its inputs: nothing here touches the device.
+import { fixedSubgroupSize } from './subgroups.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
-import { grid1D, kernelKey, packParams, specialise } from './wgsl.js';
+import { WORKGROUP_SIZE, grid1D, hoistEnables, kernelKey, packParams, specialise } from './wgsl.js';
 import commonSrc from '../../shaders/matmul_common.wgsl';
 import loadBScalarSrc from '../../shaders/matmul_load_b_scalar.wgsl';
 import loadBVec4Src from '../../shaders/matmul_load_b_vec4.wgsl';
@@ -51,25 +52,12 @@ interface VariantDef {
   geometry(p: MatmulParams, caps: AdapterCaps): Geometry;
 }
 
-/** Subgroup sizes the subgroup variant is written for (its workgroup is exactly one subgroup). */
-const SUBGROUP_SIZES = [4, 8, 16, 32, 64];
-
-/** The subgroup size when the adapter guarantees a single one, else undefined (the variant then does not apply). */
-function fixedSubgroupSize(caps: AdapterCaps): number | undefined {
-  if (!caps.features.has('subgroups')) return undefined;
-  const { subgroupMinSize: lo, subgroupMaxSize: hi } = caps;
-  // With a range (e.g. 8..32) a one-subgroup workgroup of size `hi` may be split into smaller
-  // subgroups, and subgroupShuffle across them would be wrong; so only a fixed size qualifies.
-  if (lo === undefined || lo !== hi || !SUBGROUP_SIZES.includes(lo)) return undefined;
-  return lo;
-}
-
 const VARIANTS: VariantDef[] = [
   {
     name: 'naive',
-    description: 'one output per invocation, 64 per workgroup, no reuse',
+    description: `one output per invocation, ${WORKGROUP_SIZE} per workgroup, no reuse`,
     supports: () => true,
-    geometry: () => ({ tileM: 1, tileN: 64, template: naiveSrc, values: { WG: 64 }, vecB: false }),
+    geometry: () => ({ tileM: 1, tileN: WORKGROUP_SIZE, template: naiveSrc, values: { WG: WORKGROUP_SIZE }, vecB: false }),
   },
   {
     name: 'tiled',
@@ -166,15 +154,9 @@ export function matmulKernel(p: MatmulParams, caps: AdapterCaps, variant?: Matmu
   const code = specialise(shader, [commonSrc, vec4B ? loadBVec4Src : loadBScalarSrc, g.template].join('\n'), g.values);
   return {
     key: kernelKey(shader, { ...g.values, vec4B }),
-    // `enable` directives must come first in a WGSL module
     code: hoistEnables(code),
     bindings: ['read', 'read', 'read_write'],
     params: packMatmulParams(p, tilesM, tilesN, batchCount),
     workgroups: grid1D(groups, caps.maxComputeWorkgroupsPerDimension),
   };
-}
-
-function hoistEnables(code: string): string {
-  const enables = code.match(/^enable [\w, ]+;$/gm) ?? [];
-  return [...new Set(enables), code.replace(/^enable [\w, ]+;$/gm, '')].join('\n');
 }

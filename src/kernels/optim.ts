@@ -4,7 +4,7 @@ import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
 import { coordsFromIndex, offsetExpr } from './indexing.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
-import { grid1D, specialise } from './wgsl.js';
+import { WORKGROUP_SIZE, grid1D, specialise } from './wgsl.js';
 
 export type UpdateRule = 'sgd' | 'sgdMomentum' | 'sgdNesterov' | 'adam' | 'adamw';
 
@@ -46,6 +46,7 @@ export function optimizerKernel(rule: UpdateRule, grad: View, size: number, caps
   const code = specialise('optim', template, {
     STATE_BINDINGS: stateNames.map((n, k) => `@group(0) @binding(${k + 2}) var<storage, read_write> ${n}: array<f32>;`).join('\n'),
     HYPER_BINDING: 2 + states,
+    WG: WORKGROUP_SIZE,
     SIZE: size,
     COORDS: coordsFromIndex('i', grad.shape),
     GRAD_OFFSET: offsetExpr(grad.strides, grad.offset),
@@ -56,7 +57,7 @@ export function optimizerKernel(rule: UpdateRule, grad: View, size: number, caps
     code,
     bindings: ['read', 'read_write', ...stateNames.map(() => 'read_write' as const)],
     params: new ArrayBuffer(HYPER_BYTES),
-    workgroups: grid1D(Math.ceil(size / 64), caps.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1D(Math.ceil(size / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension),
   };
 }
 

@@ -4,7 +4,7 @@ import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
 import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
-import { grid1D, specialise } from './wgsl.js';
+import { grid1D, reductionLanes, specialise } from './wgsl.js';
 import { numel } from '../core/shape.js';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
@@ -32,9 +32,8 @@ export function reduceKernel(op: ReduceOp, x: View, inDtype: 'float32' | 'int32'
   const redShape = axes.map((i) => x.shape[i]);
   const outputs = numel(keptShape);
   const reduced = numel(redShape);
-  // lanes: enough to cover the reduced length, at most 64 (a power of two for the tree)
-  let wg = 1;
-  while (wg < reduced && wg < 64) wg *= 2;
+  // one workgroup per output; its lanes cover the reduced length (a power of two for the tree)
+  const wg = reductionLanes(reduced);
   const c = COMBINE[op];
   const code = specialise('reduce', template, {
     IN_T: wgslType(inDtype),

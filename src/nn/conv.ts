@@ -1,9 +1,9 @@
 // Convolution layers. Defaults follow PyTorch: weight Kaiming-uniform with a = √5 (bound 1/√fan_in),
 // bias U(±1/√fan_in), fan_in = in/groups * kH * kW (for ConvTranspose2d: out/groups * kH * kW).
-import { conv1d, conv2d, convTranspose2d, type Pair, type Padding } from '../ops/conv.js';
+import { conv1d, conv2d, convTranspose2d, type Padding } from '../ops/conv.js';
 import type { ConvVariant } from '../kernels/conv.js';
 import { ShapeError, ValueError } from '../core/errors.js';
-import { shapeStr } from '../core/shape.js';
+import { pair, shapeStr, type Pair } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kaimingUniform, uniform } from './init.js';
 import { Module, Parameter } from './module.js';
@@ -18,8 +18,6 @@ export interface ConvOptions {
   /** Forward kernel (default: chosen per shape). */
   variant?: ConvVariant;
 }
-
-const pair = (v: Pair): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v, v]);
 
 function checkChannels(layer: string, inC: number, outC: number, groups: number, outDivides = true): void {
   for (const [what, v] of [['in channels', inC], ['out channels', outC], ['groups', groups]] as const)

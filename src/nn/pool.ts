@@ -1,9 +1,9 @@
 // Pooling layers (PyTorch's MaxPool2d, AvgPool2d, AdaptiveAvgPool2d): stride defaults to the kernel size.
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions } from '../ops/pool.js';
+import type { Pair } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 
-type Pair = number | [number, number];
 const str = (v: Pair) => (Array.isArray(v) ? v.join('x') : `${v}x${v}`);
 
 export class MaxPool2d extends Module {

@@ -5,7 +5,8 @@ import { BasicBlock, ResNet } from '../models/resnet.js';
 import { LeNet } from '../models/lenet.js';
 import * as nn from '../nn/index.js';
 import type { Module } from '../nn/module.js';
-import { conv2dGeometry, type Pair } from '../ops/conv.js';
+import { conv2dGeometry } from '../ops/conv.js';
+import { pair, type Pair } from '../core/shape.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { AttrType, DataType, encodeModel, type AttributeMsg, type NodeMsg, type TensorMsg } from './proto.js';
@@ -39,7 +40,6 @@ const rule = <M extends Module>(type: Ctor<M>, fn: ExportRule<M>): [Ctor<Module>
 
 const same = (x: Value, name: string): Value => ({ name, shape: x.shape });
 const axisOf = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
-const pair = (v: Pair): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v, v]);
 const shapeOf = (s: number[]) => `[${s.join(', ')}]`;
 
 function needRank(layer: string, x: Value, rank: number, layout: string): void {

@@ -5,17 +5,16 @@
 // rule the op functions below use, the gradient rule, and an independent float64 reference (the textbook
 // loops, written from PyTorch's documented semantics, not from the kernels).
 import { isContiguous } from '../graph/node.js';
-import { chooseConvVariant, col2imKernel, colsShape, convImplicitKernel, convOutSize, im2colKernel, type ConvGeometry, type ConvVariant } from '../kernels/conv.js';
+import { chooseConvVariant, col2imKernel, colsShape, convImplicitKernel, im2colKernel, type ConvGeometry, type ConvVariant } from '../kernels/conv.js';
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import type { Nd } from '../core/nd.js';
 import { runtime } from '../runtime/runtime.js';
-import { sameShape, shapeStr } from '../core/shape.js';
+import { convOutSize, pair, sameShape, shapeStr, type Pair } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
 import { kernelNode, withGrad } from './lower.js';
 import { composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
-export type Pair = number | [number, number];
 export type Padding = Pair | 'same' | 'valid';
 
 export interface Conv2dOptions {
@@ -48,7 +47,6 @@ export interface ConvTranspose2dOptions {
   name?: string;
 }
 
-const pair = (v: Pair): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v, v]);
 
 function checkInts(name: string, what: string, v: [number, number], min: number): void {
   if (v.some((d) => !Number.isInteger(d) || d < min)) throw new ValueError(`${name}: ${what} must be integers >= ${min}, got [${v}]`);

@@ -6,7 +6,8 @@ import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import { ndNumel, type Nd } from '../core/nd.js';
 import { checkShape } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { elementwise, f32Literal } from './lower.js';
+import { f32Literal } from '../kernels/wgsl.js';
+import { elementwise } from './lower.js';
 import { NOT_DIFFERENTIABLE, primitive, type OutputSpec } from './op.js';
 
 const FUSED = { module: 'kernels/elementwise.ts', variants: 'one kernel per fused group (graph/plan.ts)' };

@@ -1,6 +1,7 @@
 // Helpers every op family uses to record nodes and gradient contexts.
 import type { DType } from '../core/dtype.js';
 import { LazyNode, contiguousView, type KernelBuilder, type Storage, type View } from '../graph/node.js';
+import { f32Literal } from '../kernels/wgsl.js';
 import { DisposedTensorError, ShapeError } from '../core/errors.js';
 import { broadcastShapes, numel, shapeStr } from '../core/shape.js';
 import { Tensor, isGradEnabled, type GradContext, type TensorLike } from '../tensor/tensor.js';
@@ -14,15 +15,6 @@ export function broadcastView(view: View, shape: number[]): View {
     return view.shape[j] === 1 && d !== 1 ? 0 : view.strides[j];
   });
   return { shape: [...shape], strides, offset: view.offset };
-}
-
-/** A WGSL f32 literal for a JS number (NaN and infinities through helpers of elementwise.wgsl). */
-export function f32Literal(v: number): string {
-  if (Number.isNaN(v)) return 'f32_nan()';
-  if (v === Infinity) return 'f32_inf()';
-  if (v === -Infinity) return '(-f32_inf())';
-  const s = String(Math.fround(v));
-  return `f32(${/[.e]/.test(s) ? s : `${s}.0`})`;
 }
 
 /** An elementwise node over `inputs` broadcast to `shape`; `expr` uses $0, $1, ... and $c0.. (coordinates). */

@@ -6,14 +6,12 @@ import { isContiguous } from '../graph/node.js';
 import { poolBackwardKernel, poolForwardKernel, type PoolGeometry, type PoolMode } from '../kernels/pool.js';
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import type { Nd } from '../core/nd.js';
-import { shapeStr } from '../core/shape.js';
+import { convOutSize, pair, shapeStr, type Pair } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
 import { kernelNode, withGrad } from './lower.js';
 import { composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
-type Pair = number | [number, number];
-const pair = (v: Pair): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v, v]);
 
 export interface MaxPool2dOptions {
   stride?: Pair;
@@ -53,8 +51,8 @@ function windowGeometry(name: string, shape: number[], k: Pair, s: Pair | undefi
     if (v.some((e) => !Number.isInteger(e) || e < min)) throw new ValueError(`${name}: ${what} must be integers >= ${min}, got [${v}]`);
   if (2 * PH > DH * (KH - 1) + 1 || 2 * PW > DW * (KW - 1) + 1)
     throw new ValueError(`${name}: padding [${PH}, ${PW}] must be at most half of the (dilated) kernel ${KH}x${KW}`);
-  const OH = Math.floor((H + 2 * PH - DH * (KH - 1) - 1) / SH) + 1;
-  const OW = Math.floor((W + 2 * PW - DW * (KW - 1) - 1) / SW) + 1;
+  const OH = convOutSize(H, KH, SH, PH, DH);
+  const OW = convOutSize(W, KW, SW, PW, DW);
   if (OH < 1 || OW < 1) throw new ShapeError(`${name}: kernel ${KH}x${KW} is larger than the padded input of shape ${shapeStr(shape)} (padding [${PH}, ${PW}])`);
   return { N, C, H, W, OH, OW, KH, KW, SH, SW, PH, PW, DH, DW, countIncludePad };
 }

@@ -4,6 +4,17 @@ import { OutOfMemoryError } from '../core/errors.js';
 // GPUBufferUsage.STORAGE | COPY_SRC | COPY_DST, spelled as numbers: the globals may not exist yet when this module loads
 export const STORAGE_USAGE = 0x80 | 0x04 | 0x08;
 
+/** A storage buffer holding `data` (or `data` zeroed floats), outside the pool: benchmarks and kernel tests. */
+export function createStorage(ctx: { device: GPUDevice }, data: Float32Array<ArrayBuffer> | number): GPUBuffer {
+  const length = typeof data === 'number' ? data : data.length;
+  const buf = ctx.device.createBuffer({
+    size: Math.max(16, Math.ceil((length * 4) / 16) * 16),
+    usage: STORAGE_USAGE,
+  });
+  if (typeof data !== 'number') ctx.device.queue.writeBuffer(buf, 0, data);
+  return buf;
+}
+
 /** Rounds a byte size up to its pool bucket: multiples of 256 B below 64 KiB, then powers of 2 over 8. */
 export function bucketSize(bytes: number): number {
   const b = Math.max(16, bytes);

@@ -1,6 +1,6 @@
 // Runs one KernelSpec once on fresh buffers and reads its last binding back (tests only: no pooling).
-import { createStorage } from '../../bench/dispatch.js';
 import type { KernelSpec } from '../../src/kernels/types.js';
+import { createStorage } from '../../src/runtime/buffers.js';
 import { readBuffer } from '../../src/runtime/readback.js';
 import { bindGroupFor, uniformBuffer, withErrorScopes, type Runtime } from '../../src/runtime/runtime.js';
 

@@ -1,6 +1,6 @@
 // affineResample: each output pixel (n, c, oy, ox) takes the bilinear 2x2 window of x[n, c] around the
 // point theta[n] maps it to (in pixel units about the image centre); taps outside the image read 0.
-// A data-augmentation kernel (random rotation / scale / translation), kept with the windowed kernels.
+// A data-augmentation kernel (random rotation / scale / translation; src/data/transforms.ts), not a pooling one.
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read> theta: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
@@ -14,9 +14,9 @@ fn tap(n: u32, c: u32, iy: i32, ix: i32) -> f32 {
   return src[{{X_INDEX}}];
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size({{WG}})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * {{WG}}u;
   if (i >= N * C * u32(H * W)) { return; }
   let ox = f32(i % u32(W)) - CX;
   let oy = f32((i / u32(W)) % u32(H)) - CY;
