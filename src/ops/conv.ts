@@ -103,13 +103,12 @@ const geometryKey = (g: ConvGeometry): string => `(${Object.values(g).join(',')}
 
 // ---- float64 references ----------------------------------------------------------------------------
 
-/** cols[grp, (cg*KH + ky)*KW + kx, (n*OH + oy)*OW + ox] = x[n, grp*C/G + cg, oy*SH - PH + ky*DH, ox*SW - PW + kx*DW] (0 outside). */
-function im2colReference(x: Nd, g: ConvGeometry): Nd {
+/** Visits every (column-matrix index, input index) pair of im2col under `g` whose input position lies inside the input. */
+function forEachTap(g: ConvGeometry, visit: (col: number, input: number) => void): void {
   const { N, C, H, W, G, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW } = g;
   const CG = C / G;
   const K = CG * KH * KW;
   const L = N * OH * OW;
-  const out = new Float64Array(G * K * L);
   for (let grp = 0; grp < G; grp++)
     for (let cg = 0; cg < CG; cg++)
       for (let ky = 0; ky < KH; ky++)
@@ -122,10 +121,20 @@ function im2colReference(x: Nd, g: ConvGeometry): Nd {
               for (let ox = 0; ox < OW; ox++) {
                 const ix = ox * SW - PW + kx * DW;
                 if (ix < 0 || ix >= W) continue;
-                out[row + (n * OH + oy) * OW + ox] = x.data[((n * C + grp * CG + cg) * H + iy) * W + ix];
+                visit(row + (n * OH + oy) * OW + ox, ((n * C + grp * CG + cg) * H + iy) * W + ix);
               }
             }
         }
+}
+
+/** cols[grp, (cg*KH + ky)*KW + kx, (n*OH + oy)*OW + ox] = x[n, grp*C/G + cg, oy*SH - PH + ky*DH, ox*SW - PW + kx*DW] (0 outside). */
+function im2colReference(x: Nd, g: ConvGeometry): Nd {
+  const { N, C, H, W, G, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW } = g;
+  const CG = C / G;
+  const K = CG * KH * KW;
+  const L = N * OH * OW;
+  const out = new Float64Array(G * K * L);
+  forEachTap(g, (col, input) => (out[col] = x.data[input]));
   return { shape: [G, K, L], data: out };
 }
 
@@ -136,22 +145,7 @@ function col2imReference(cols: Nd, g: ConvGeometry): Nd {
   const K = CG * KH * KW;
   const L = N * OH * OW;
   const out = new Float64Array(N * C * H * W);
-  for (let grp = 0; grp < G; grp++)
-    for (let cg = 0; cg < CG; cg++)
-      for (let ky = 0; ky < KH; ky++)
-        for (let kx = 0; kx < KW; kx++) {
-          const row = (grp * K + (cg * KH + ky) * KW + kx) * L;
-          for (let n = 0; n < N; n++)
-            for (let oy = 0; oy < OH; oy++) {
-              const iy = oy * SH - PH + ky * DH;
-              if (iy < 0 || iy >= H) continue;
-              for (let ox = 0; ox < OW; ox++) {
-                const ix = ox * SW - PW + kx * DW;
-                if (ix < 0 || ix >= W) continue;
-                out[((n * C + grp * CG + cg) * H + iy) * W + ix] += cols.data[row + (n * OH + oy) * OW + ox];
-              }
-            }
-        }
+  forEachTap(g, (col, input) => (out[input] += cols.data[col]));
   return { shape: [N, C, H, W], data: out };
 }
 
