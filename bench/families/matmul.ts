@@ -1,7 +1,7 @@
 // Matmul: every variant of src/kernels/matmul.ts and TF.js's tf.matMul on the same shapes.
 // Shapes are named MxKxN (A is MxK); "-tA" / "-tB" mark an operand stored transposed, as in backward passes.
 import { MATMUL_VARIANTS, chooseMatmulVariant, matmulKernel } from '../../src/kernels/matmul.js';
-import { contiguousMatmul, matmulReference } from '../../tests/helpers/matmul-reference.js';
+import { contiguousMatmul, matmulReference } from '../../src/kernels/matmul_reference.js';
 import { createStorage } from '../../src/runtime/buffers.js';
 import { prepareKernel, type PreparedKernel } from '../dispatch.js';
 import { matches, newEntry, timeAlternating, type BenchFamily, type CaseResult, type Contestant } from '../harness.js';

@@ -1,6 +1,6 @@
 // Float64 CPU reference for strided, batched matmul, written from the MatmulParams contract (not from
 // the WGSL). Also returns, per output, sum_k |a*b|: the scale against which f32 rounding is judged.
-import type { MatmulParams } from '../../src/kernels/matmul.js';
+import type { MatmulParams } from './matmul.js';
 
 export function matmulReference(p: MatmulParams, a: Float32Array, b: Float32Array): { out: Float64Array; scale: Float64Array } {
   const batch = p.batchShape.reduce((x, y) => x * y, 1);
