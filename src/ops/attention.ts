@@ -6,7 +6,7 @@
 // 'tiled' (workgroup-memory tiles; elsewhere); `options.variant` forces one. The unfused path (matmul,
 // softmax, matmul) is the composite the bench compares with; both share the float64 reference below.
 import { contiguousView, type LazyNode } from '../graph/node.js';
-import { attentionFlashBackward, attentionFlashForward, backwardLayout, chooseAttentionVariant, forwardLayout, type AttentionGeometry, type AttentionVariant } from '../kernels/attention.js';
+import { attentionFlashBackward, attentionFlashForward, backwardLayout, chooseAttentionVariant, forwardLayout, type AttentionDims, type AttentionGeometry, type AttentionVariant } from '../kernels/attention.js';
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import type { Nd } from '../core/nd.js';
 import { runtime } from '../runtime/runtime.js';
@@ -27,19 +27,12 @@ export interface AttentionOptions {
   variant?: AttentionVariant;
 }
 
-interface Checked {
-  B: number;
-  H: number;
-  TQ: number;
-  TK: number;
-  D: number;
-  scale: number;
-  causal: boolean;
+/** The sizes, scale and causal flag the shape rule checked (the mask is validated, not yet cast). */
+type Dims = AttentionDims;
+
+interface Checked extends AttentionDims {
   mask: Tensor | null;
 }
-
-/** The sizes, scale and causal flag the shape rule checked (the mask is validated, not yet cast). */
-type Dims = Omit<Checked, 'mask'>;
 
 /** The shape rule of both attention ops: O [B, H, TQ, D] float32; throws naming `op`, the argument and the shapes. */
 const attentionShape = (op: string) => (q: TensorMeta, k: TensorMeta, v: TensorMeta, o: AttentionOptions = {}): OutputSpec & { dims: Dims } => {
