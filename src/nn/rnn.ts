@@ -141,14 +141,18 @@ abstract class RecurrentBase extends ModuleWithOwnForward {
   }
 }
 
-/** Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh). forward(x, h0?) → [output, hN]. */
-export class RNN extends RecurrentBase {
-  constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
-    super('rnn', inputSize, hiddenSize, options);
-  }
+/** A recurrent layer with one state tensor (RNN, GRU): forward(x, h0?) → [output, hN]. */
+abstract class SingleStateRecurrent extends RecurrentBase {
   forward(x: Tensor, h0: Tensor | null = null): [Tensor, Tensor] {
     const r = this.run(x, h0, null);
     return [r.out, r.h];
+  }
+}
+
+/** Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh). forward(x, h0?) → [output, hN]. */
+export class RNN extends SingleStateRecurrent {
+  constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
+    super('rnn', inputSize, hiddenSize, options);
   }
 }
 
@@ -164,12 +168,8 @@ export class LSTM extends RecurrentBase {
 }
 
 /** GRU. forward(x, h0?) → [output, hN]. */
-export class GRU extends RecurrentBase {
+export class GRU extends SingleStateRecurrent {
   constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
     super('gru', inputSize, hiddenSize, options);
-  }
-  forward(x: Tensor, h0: Tensor | null = null): [Tensor, Tensor] {
-    const r = this.run(x, h0, null);
-    return [r.out, r.h];
   }
 }

@@ -107,14 +107,17 @@ export class TransformerEncoderLayer extends Module {
     this.norm2 = new LayerNorm(dModel, { eps: options.eps });
   }
   forward(x: Tensor, keyMask: Tensor | null = null): Tensor {
-    if (this.normFirst) {
-      const h = this.norm1.forward(x);
-      x = x.add(this.selfAttn.forward(h, h, h, keyMask));
-      return x.add(this.ff.forward(this.norm2.forward(x)));
-    }
-    x = this.norm1.forward(x.add(this.selfAttn.forward(x, x, x, keyMask)));
-    return this.norm2.forward(x.add(this.ff.forward(x)));
+    x = residual(x, this.norm1, this.normFirst, (h) => this.selfAttn.forward(h, h, h, keyMask));
+    return residual(x, this.norm2, this.normFirst, (h) => this.ff.forward(h));
   }
+}
+
+/**
+ * One residual sub-layer: x + f(norm(x)) when the norm comes first (pre-LN, as in GPT-2), else
+ * norm(x + f(x)) (post-LN, PyTorch's default).
+ */
+function residual(x: Tensor, norm: LayerNorm, normFirst: boolean, f: (h: Tensor) => Tensor): Tensor {
+  return normFirst ? x.add(f(norm.forward(x))) : norm.forward(x.add(f(x)));
 }
 
 /** Causal self-attention, cross-attention over `memory`, feed-forward (PyTorch's nn.TransformerDecoderLayer, batch-first). */
@@ -138,15 +141,9 @@ export class TransformerDecoderLayer extends Module {
   }
   /** x [B, T, E], memory [B, S, E] (the encoder's output); memoryMask [B, S], nonzero = attend. */
   forward(x: Tensor, memory: Tensor, memoryMask: Tensor | null = null): Tensor {
-    if (this.normFirst) {
-      const h = this.norm1.forward(x);
-      x = x.add(this.selfAttn.forward(h));
-      x = x.add(this.crossAttn.forward(this.norm2.forward(x), memory, memory, memoryMask));
-      return x.add(this.ff.forward(this.norm3.forward(x)));
-    }
-    x = this.norm1.forward(x.add(this.selfAttn.forward(x)));
-    x = this.norm2.forward(x.add(this.crossAttn.forward(x, memory, memory, memoryMask)));
-    return this.norm3.forward(x.add(this.ff.forward(x)));
+    x = residual(x, this.norm1, this.normFirst, (h) => this.selfAttn.forward(h));
+    x = residual(x, this.norm2, this.normFirst, (h) => this.crossAttn.forward(h, memory, memory, memoryMask));
+    return residual(x, this.norm3, this.normFirst, (h) => this.ff.forward(h));
   }
 }
 
@@ -164,7 +161,8 @@ export class GPTBlock extends Module {
     this.mlp = new FeedForward(dModel, options.dimFeedforward ?? 4 * dModel, 'gelu', seedAt(options.seed, 2));
   }
   forward(x: Tensor): Tensor {
-    x = x.add(this.attn.forward(this.ln1.forward(x)));
-    return x.add(this.mlp.forward(this.ln2.forward(x)));
+    const normFirst = true;
+    x = residual(x, this.ln1, normFirst, (h) => this.attn.forward(h));
+    return residual(x, this.ln2, normFirst, (h) => this.mlp.forward(h));
   }
 }

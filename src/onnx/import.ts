@@ -187,6 +187,21 @@ function softmaxLike(kind: 'softmax' | 'logSoftmax') {
     return x.reshape([prod(x.shape.slice(0, axis)), prod(x.shape.slice(axis))])[kind](-1).reshape(x.shape);
   };
 }
+/** A pooling node's input (rank 4), kernel_shape and resolved strides/padding/dilations. */
+function poolWindow(a: NodeArgs) {
+  const x = a.t(0);
+  needRank(a, x, [4]);
+  const k = a.attr.ints('kernel_shape')!;
+  return { x, k, g: spatial(a, x.shape, k) };
+}
+
+/** What MaxPool and AveragePool both require: 2-D windows with a kernel_shape and no ceil_mode. */
+function checkPool(node: NodeMsg, attrs: Attrs): void {
+  checkSpatial(node, attrs, { ranks: [2] });
+  if (!attrs.ints('kernel_shape')) fail(node, 'needs kernel_shape');
+  if (attrs.int('ceil_mode', 0) !== 0) fail(node, 'ceil_mode=1 is not supported');
+}
+
 /** Spatial attributes of Conv/ConvTranspose/MaxPool/AveragePool, checked where they need no values. */
 const SPATIAL = ['auto_pad', 'kernel_shape', 'strides', 'pads', 'dilations'];
 function checkSpatial(node: NodeMsg, attrs: Attrs, o: { ranks: number[]; asymmetric?: boolean; samePad?: boolean }): void {
@@ -359,32 +374,22 @@ export const IMPORT_RULES: Record<string, OpRule> = {
   MaxPool: {
     attrs: [...SPATIAL, 'ceil_mode', 'storage_order'],
     check(n, attrs) {
-      checkSpatial(n, attrs, { ranks: [2] });
-      if (!attrs.ints('kernel_shape')) fail(n, 'needs kernel_shape');
-      if (attrs.int('ceil_mode', 0) !== 0) fail(n, 'ceil_mode=1 is not supported');
+      checkPool(n, attrs);
       if ((n.output ?? []).filter(Boolean).length > 1) fail(n, 'its Indices output is not supported');
     },
     run(a) {
-      const x = a.t(0);
-      needRank(a, x, [4]);
-      const k = a.attr.ints('kernel_shape')!;
-      const g = spatial(a, x.shape, k);
+      const { x, k, g } = poolWindow(a);
       return maxPool2d(x, [k[0], k[1]], { stride: [g.strides[0], g.strides[1]], padding: [g.begin[0], g.begin[1]], dilation: [g.dilations[0], g.dilations[1]], name: `onnx MaxPool '${a.node.name || a.node.output?.[0]}'` });
     },
   },
   AveragePool: {
     attrs: [...SPATIAL, 'ceil_mode', 'count_include_pad'],
     check(n, attrs) {
-      checkSpatial(n, attrs, { ranks: [2] });
-      if (!attrs.ints('kernel_shape')) fail(n, 'needs kernel_shape');
-      if (attrs.int('ceil_mode', 0) !== 0) fail(n, 'ceil_mode=1 is not supported');
+      checkPool(n, attrs);
       if ((attrs.ints('dilations') ?? []).some((d) => d !== 1)) fail(n, 'dilations other than 1 are not supported');
     },
     run(a) {
-      const x = a.t(0);
-      needRank(a, x, [4]);
-      const k = a.attr.ints('kernel_shape')!;
-      const g = spatial(a, x.shape, k);
+      const { x, k, g } = poolWindow(a);
       // ONNX's default is count_include_pad=0 (PyTorch's and ours is true)
       return avgPool2d(x, [k[0], k[1]], {
         stride: [g.strides[0], g.strides[1]],
