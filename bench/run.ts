@@ -9,6 +9,7 @@ import { FAMILIES } from './registry.js';
 import { measurePeaks } from './peak.js';
 import type { BenchContext, BenchOptions, CaseResult, Dtype } from './harness.js';
 import { matches, runCase } from './harness.js';
+import { benchJsonLine } from './json-line.js';
 import { loadTfPeer } from './peer-tfjs.js';
 import { printTable, writeJson, writeText } from './report.js';
 import { markdownSummary, resultBaseName, slug, fmt, type RunRecord } from './summary.js';
@@ -24,9 +25,10 @@ const program = new Command()
   .option('--rounds <n>', 'timed samples per contestant, all of them (default: 7, or 3 with --quick, fewer for slow variants)', (v) => parseInt(v, 10))
   .option('--no-peer', 'do not run TensorFlow.js')
   .option('--no-peaks', 'skip the copy-bandwidth and FMA peak micro-benchmarks')
+  .option('--json', 'end with one JSON line: {"command": "bench", "config", "results", "metrics"}')
   .option('--out <file>', 'JSON output path (default bench/results/<device>-<date>[-partial-...].json; the .md goes beside it)')
   .parse();
-const opts = program.opts<{ kernel?: string; variant?: string; shape?: string; dtype: string; quick?: boolean; rounds?: number; peer: boolean; peaks: boolean; out?: string }>();
+const opts = program.opts<{ kernel?: string; variant?: string; shape?: string; dtype: string; quick?: boolean; rounds?: number; peer: boolean; peaks: boolean; out?: string; json?: boolean }>();
 if (opts.dtype !== 'f32' && opts.dtype !== 'f16') program.error(`--dtype must be f32 or f16, got ${opts.dtype}`);
 
 const quick = opts.quick ?? false;
@@ -96,6 +98,7 @@ writeJson(out, record);
 const md = out.replace(/\.json$/, '') + '.md';
 writeText(md, markdownSummary(record));
 log(`wrote ${out} and ${md}; chart: node scripts/bench-chart.mjs ${out}`);
+if (opts.json) console.log(JSON.stringify(benchJsonLine(record, out, (performance.now() - started) / 1000)));
 if (peer) peer.tf.engine().reset();
 destroyRuntime();
 // TF.js keeps its own device alive; exit explicitly so the process does not linger

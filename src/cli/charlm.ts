@@ -7,15 +7,17 @@ import { CharGPT } from '../models/charlm.js';
 import { loadMobyDick } from '../node/datasets.js';
 import * as sg from '../node/index.js';
 import { trainLoop } from '../train/loop.js';
+import { printJsonLine } from './json-line.js';
 import { OPTIMIZERS, type OptimizerName } from './models.js';
 
 export const CHARLM = { blockSize: 64, nLayer: 4, nHead: 4, textChars: 600_000 };
 
-async function corpus(): Promise<TextSplit> {
+/** The text charlm trains on and samples with (its vocabulary sizes the model). */
+export async function corpus(): Promise<TextSplit> {
   return splitText((await loadMobyDick()).slice(0, CHARLM.textChars), 0.1);
 }
 
-export async function trainCharLM(o: { epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string }): Promise<void> {
+export async function trainCharLM(o: { epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; json?: boolean }): Promise<void> {
   const [{ vocab, train, val }] = await Promise.all([corpus(), sg.init()]);
   const d = o.hidden ?? 64;
   const T = CHARLM.blockSize;
@@ -30,6 +32,9 @@ export async function trainCharLM(o: { epochs: number; batchSize: number; lr?: n
     const { x, y } = randomWindows(ids, n, T, r);
     return [sg.tensor(x, [n, T], { dtype: 'int32' }), sg.tensor(y, [n, T], { dtype: 'int32' })] as const;
   };
+  const runStart = performance.now();
+  let trainLoss = NaN;
+  let valLoss = NaN;
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const start = performance.now();
@@ -47,7 +52,8 @@ export async function trainCharLM(o: { epochs: number; batchSize: number; lr?: n
         },
       });
       const vr = new Random(12345);
-      let valLoss = 0;
+      trainLoss = sum / stepsPerEpoch;
+      valLoss = 0;
       for (let k = 0; k < 8; k++) valLoss += (await sg.noGrad(() => model.loss(...batch(val, vr, 32))).item()) / 8;
       if (process.stderr.isTTY) process.stderr.write('\r');
       console.log(`epoch ${epoch}/${o.epochs}  train ${(sum / stepsPerEpoch).toFixed(3)}  validation ${valLoss.toFixed(3)} nats/char  ${((performance.now() - start) / 1000).toFixed(1)} s`);
@@ -55,18 +61,30 @@ export async function trainCharLM(o: { epochs: number; batchSize: number; lr?: n
     const path = o.checkpoint ?? 'charlm.safetensors';
     await sg.save(model.stateDict(), path);
     console.log(`saved ${path} (sample with: shadergrad sample --weights ${path} --hidden ${d})`);
+    if (o.json) {
+      printJsonLine({
+        command: 'train',
+        model: 'charlm',
+        config: { epochs: o.epochs, batch_size: o.batchSize, lr, optimizer: o.optimizer, seed: o.seed, hidden: d },
+        weights: path,
+        metrics: { train_loss: trainLoss, validation_loss: valLoss, unigram_baseline: baseline, seconds: (performance.now() - runStart) / 1000 },
+      });
+    }
   } finally {
     sg.destroy();
   }
 }
 
-export async function sampleCharLM(o: { weights: string; hidden: number; length: number; prompt: string; temperature: number; seed: number }): Promise<void> {
+export async function sampleCharLM(o: { weights: string; hidden: number; length: number; prompt: string; temperature: number; seed: number; json?: boolean }): Promise<void> {
+  const start = performance.now();
   const [{ vocab }] = await Promise.all([corpus(), sg.init()]);
   try {
     const model = new CharGPT(vocab.size, { blockSize: CHARLM.blockSize, dModel: o.hidden, nLayer: CHARLM.nLayer, nHead: CHARLM.nHead });
     model.loadStateDict(await sg.load(o.weights));
     const ids = await model.generate(vocab.encode(o.prompt), o.length, { temperature: o.temperature, seed: o.seed });
-    console.log(o.prompt + vocab.decode(ids));
+    const text = o.prompt + vocab.decode(ids);
+    console.log(text);
+    if (o.json) printJsonLine({ command: 'sample', model: 'charlm', text, metrics: { characters: ids.length, seconds: (performance.now() - start) / 1000 } });
   } finally {
     sg.destroy();
   }

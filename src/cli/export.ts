@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseCheckpoint, restoreCheckpoint } from '../io/checkpoint.js';
 import { writeFileAtomic } from '../node/files.js';
 import * as sg from '../node/index.js';
+import { printJsonLine } from './json-line.js';
 import { MODELS } from './models.js';
 
 export interface ExportOptions {
@@ -12,6 +13,7 @@ export interface ExportOptions {
   checkpoint: string;
   model?: string;
   hidden?: number;
+  json?: boolean;
 }
 
 export async function exportOnnx(options: ExportOptions): Promise<void> {
@@ -30,6 +32,7 @@ export async function exportOnnx(options: ExportOptions): Promise<void> {
     const onnx = await sg.onnx.exportModel(model, sg.zeros([1, ...entry.sampleShape]));
     await writeFileAtomic(options.onnx, onnx);
     console.log(`wrote ${options.onnx}: ${name} (hidden ${hidden}), input [batch, ${entry.sampleShape.join(', ')}], ${onnx.length} bytes`);
+    if (options.json) printJsonLine({ command: 'export', model: name, onnx: options.onnx, config: { hidden: hidden ?? null }, metrics: { bytes: onnx.length } });
   } finally {
     sg.destroy();
   }

@@ -1,6 +1,7 @@
 // `shadergrad info`: which adapter shadergrad gets here, what it supports and its limits.
 import { dawnGPU } from '../node/gpu.js';
 import { acquireDevice } from '../runtime/device.js';
+import { printJsonLine } from './json-line.js';
 
 export async function info(options: { json: boolean }): Promise<void> {
   // The same adapter and device request as sg.init() makes in Node, without the rest of the runtime.
@@ -26,7 +27,7 @@ export async function info(options: { json: boolean }): Promise<void> {
       limits,
     };
     if (options.json) {
-      console.log(JSON.stringify(report, null, 2));
+      printJsonLine({ command: 'info', ...report, metrics: { subgroup_min_size: report.subgroupSizes?.[0] ?? null, subgroup_max_size: report.subgroupSizes?.[1] ?? null, max_storage_buffer_binding_size: limits.maxStorageBufferBindingSize ?? null } });
       return;
     }
     console.log(`adapter      ${report.adapter}${report.software ? '  (software: a CPU implementation)' : ''}`);

@@ -41,7 +41,8 @@ program
   .option('--quiet', 'print only the final line', false)
   .option('--checkpoint <path>', 'save model, optimizer and position here after every epoch (atomically)')
   .option('--resume <path>', 'continue the run saved in this checkpoint (same --model, --hidden, --optimizer)')
-  .action(async (o: { model: string; epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string }) => {
+  .option('--json', 'end with one JSON line: {"command", "model", "config", "metrics"}', false)
+  .action(async (o: { model: string; epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean }) => {
     if (MODELS[o.model].dataset === 'text') {
       const { trainCharLM } = await import('./charlm.js');
       return trainCharLM(o);
@@ -57,7 +58,8 @@ program
   .requiredOption('--checkpoint <path>', 'checkpoint to export')
   .option('--model <name>', 'model, when the checkpoint does not say')
   .option('--hidden <n>', 'hidden width, when the checkpoint does not say', positiveInt('hidden'))
-  .action(async (o: { onnx: string; checkpoint: string; model?: string; hidden?: number }) => {
+  .option('--json', 'end with one JSON line: {"command", "model", "metrics"}', false)
+  .action(async (o: { onnx: string; checkpoint: string; model?: string; hidden?: number; json: boolean }) => {
     const { exportOnnx } = await import('./export.js');
     await exportOnnx(o);
   });
@@ -71,7 +73,8 @@ program
   .option('--prompt <text>', 'text to continue', 'The whale ')
   .option('--temperature <t>', 'softmax temperature', positiveNumber, 0.8)
   .option('--seed <n>', 'sampling seed', integer, 0)
-  .action(async (o: { weights: string; hidden: number; length: number; prompt: string; temperature: number; seed: number }) => {
+  .option('--json', 'end with one JSON line: {"command", "model", "text", "metrics"}', false)
+  .action(async (o: { weights: string; hidden: number; length: number; prompt: string; temperature: number; seed: number; json: boolean }) => {
     const { sampleCharLM } = await import('./charlm.js');
     await sampleCharLM(o);
   });
@@ -79,7 +82,7 @@ program
 program
   .command('info')
   .description('Print the WebGPU adapter shadergrad uses here, its features and limits.')
-  .option('--json', 'print JSON', false)
+  .option('--json', 'print one JSON line: {"command", "adapter", ..., "metrics"}', false)
   .action(async (o: { json: boolean }) => {
     const { info } = await import('./info.js');
     await info(o);
@@ -93,6 +96,7 @@ program
   .argument('[options...]', 'passed to the benchmark harness (bench/run.ts)')
   .action(async (args: string[]) => {
     // a child process with this one's module loaders (tsx, WGSL as text): the harness parses its own argv
+    // (--json is the harness's own option: its last stdout line is then {"command": "bench", ...})
     const { spawnSync } = await import('node:child_process');
     const harness = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
     const r = spawnSync(process.execPath, [...process.execArgv, harness, ...args], { stdio: 'inherit' });

@@ -5,6 +5,7 @@ import { mnistDataset } from '../data/mnist.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
 import { classifierStep, evaluate, trainLoop, type RunningStats } from '../train/loop.js';
+import { printJsonLine } from './json-line.js';
 import { MODELS, OPTIMIZERS, type Optimizer, type OptimizerName } from './models.js';
 
 export interface TrainOptions {
@@ -21,6 +22,8 @@ export interface TrainOptions {
   checkpoint?: string;
   /** Continue the run saved in this checkpoint (same model, hidden size and optimizer). */
   resume?: string;
+  /** End with one JSON line of the run's configuration and metrics. */
+  json?: boolean;
 }
 
 /** One pass over `loader` (forward, cross-entropy, backward, step per batch), with the epoch's running numbers after every step. */
@@ -77,6 +80,7 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
 
   const start = performance.now();
   let testAccuracy = 0;
+  let last: { loss: number; accuracy: number; samples: number; seconds: number } | null = null;
   try {
     for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
       const bar = options.quiet || !process.stderr.isTTY ? null : progressBar();
@@ -89,6 +93,7 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
       bar?.start(trainLoader.samplesPerEpoch, 0, payload(null));
       const stats = await trainEpoch(model, opt, trainLoader, (s) => bar?.update(s.samples, payload(s)));
       bar?.stop();
+      last = stats;
       testAccuracy = await evaluate(model, testLoader);
       log(
         `epoch ${epoch}/${options.epochs}  loss ${stats.loss.toFixed(4)}  train acc ${pct(stats.accuracy)}  ` +
@@ -107,5 +112,19 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
     `test accuracy ${pct(testAccuracy)} (${mnist.train.count} train / ${mnist.test.count} test digits, ` +
       `${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, ${seconds.toFixed(1)} s)`,
   );
+  if (options.json) {
+    printJsonLine({
+      command: 'train',
+      model: options.model,
+      config: { epochs: options.epochs, batch_size: options.batchSize, lr, optimizer: options.optimizer, seed: options.seed, hidden: hidden ?? null },
+      metrics: {
+        test_accuracy: testAccuracy,
+        train_loss: last?.loss ?? null,
+        train_accuracy: last?.accuracy ?? null,
+        samples_per_second: last ? last.samples / last.seconds : null,
+        seconds,
+      },
+    });
+  }
   return { testAccuracy };
 }

@@ -38,6 +38,21 @@ describe('Dawn notices', () => {
     expect(bad.status).toBe(1); // the CLI's own status
     expect(bad.stderr).toMatch(/epochs must be a positive integer/);
   });
+
+  test('npm test and npm run bench run through the same filter: an adapter request prints no Warning: line', () => {
+    const scripts = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')).scripts;
+    expect(scripts.test).toMatch(/^node scripts\/without-dawn-notices\.mjs vitest run$/);
+    expect(scripts.bench).toMatch(/^node scripts\/without-dawn-notices\.mjs /);
+    const runner = resolve(import.meta.dirname, '../../scripts/without-dawn-notices.mjs');
+    const webgpu = import.meta.resolve('webgpu');
+    // a real adapter request (the notices' source), one other stderr line, and an exit status of its own
+    const probe = `const { create, globals } = await import(${JSON.stringify(webgpu)}); Object.assign(globalThis, globals);
+      const a = await create([]).requestAdapter(); console.log('adapter', a !== null); console.error('real problem'); process.exit(3);`;
+    const r = spawnSync(process.execPath, [runner, process.execPath, '--input-type=module', '-e', probe], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/^adapter true$/m);
+    expect(r.stderr).toBe('real problem\n');
+  });
 });
 
 // the CLI process the wrapper started: /proc's ppid field, with zombies counted as gone
