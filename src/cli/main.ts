@@ -2,7 +2,7 @@
 // Run with `tsx --import ./scripts/register-wgsl.mjs src/cli/main.ts <command>` or `npx shadergrad <command>`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { MODELS, OPTIMIZERS, type OptimizerName } from './models.js';
+import { MODELS, OPTIMIZERS, epochsFor, type OptimizerName } from './models.js';
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -32,7 +32,7 @@ program
   .command('train')
   .description('Train a model on MNIST (9,000 train / 1,000 held-out test digits) and report test accuracy.')
   .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(MODELS)).default('mlp'))
-  .option('--epochs <n>', 'passes over the training digits', positiveInt('epochs'), 4)
+  .option('--epochs <n>', 'passes over the training data (default: per model, 12 for lenet, else 4)', positiveInt('epochs'))
   .option('--batch-size <n>', 'samples per step', positiveInt('batch-size'), 64)
   .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd)', positiveNumber)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(Object.keys(OPTIMIZERS)).default('adam'))
@@ -42,7 +42,9 @@ program
   .option('--checkpoint <path>', 'save model, optimizer and position here after every epoch (atomically)')
   .option('--resume <path>', 'continue the run saved in this checkpoint (same --model, --hidden, --optimizer)')
   .option('--json', 'end with one JSON line: {"command", "model", "config", "metrics"}', false)
-  .action(async (o: { model: string; epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean }) => {
+  .option('--continue-on-nan', 'go on past a NaN or infinite loss (default: stop at that step)', false)
+  .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean }) => {
+    const o = { ...given, epochs: given.epochs ?? epochsFor(given.model) };
     if (MODELS[o.model].dataset === 'text') {
       const { trainCharLM } = await import('./charlm.js');
       return trainCharLM(o);
@@ -107,6 +109,18 @@ try {
   await program.parseAsync(process.argv);
   process.exit(0); // the Dawn instance may keep the event loop alive after the device is destroyed
 } catch (e) {
-  console.error(`shadergrad: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  console.error(`shadergrad: ${oneLine(e)}`);
   process.exit(1);
+}
+
+/**
+ * Every failure is one line: the message (file errors as "cannot read PATH: no such file"), no stack. A
+ * bug shows its stack with `node --stack-trace-limit=… bin/shadergrad.js` under a debugger, not here.
+ */
+function oneLine(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const sys = e as NodeJS.ErrnoException;
+  const what: Record<string, string> = { ENOENT: 'no such file or directory', EISDIR: 'is a directory, not a file', EACCES: 'permission denied', ENOTDIR: 'a part of the path is not a directory' };
+  if (sys.code && sys.path && what[sys.code]) return `cannot ${sys.syscall === 'open' || sys.syscall === 'read' ? 'read' : sys.syscall ?? 'use'} ${sys.path}: ${what[sys.code]}`;
+  return `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`.replace(/\s*\n\s*/g, ' ');
 }

@@ -2,6 +2,7 @@
 // Adding a model is adding an entry: the data it trains on, the shape of one input sample, and how to
 // build it. Entries get the library as an argument, so loading this table does not start the engine.
 import type * as SG from '../node/index.js';
+import type { RandomAffineOptions } from '../data/transforms.js';
 import { CharGPT, LeNet, ResNet } from '../models/index.js';
 
 export interface ModelOptions {
@@ -18,7 +19,21 @@ export interface ModelEntry {
   /** `--hidden` when not given. */
   defaultHidden: number;
   build(sg: typeof SG, options: ModelOptions): SG.nn.Module;
+  /** How `train` trains it when the command line does not say (chosen by measurement: see README). */
+  recipe?: TrainRecipe;
 }
+
+export interface TrainRecipe {
+  /** `--epochs` when not given (4 for models without a recipe). */
+  epochs: number;
+  /** Random affine augmentation of every training batch (a new seeded stream each epoch). */
+  augment?: RandomAffineOptions;
+  /** Cosine annealing of the learning rate from --lr to 0 over the run, one step per epoch. */
+  cosineLr?: boolean;
+}
+
+/** `--epochs` when not given. */
+export const epochsFor = (model: string): number => MODELS[model]?.recipe?.epochs ?? 4;
 
 export const MODELS: Record<string, ModelEntry> = {
   mlp: {
@@ -34,6 +49,7 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 0,
     build: () => new LeNet(),
+    recipe: { epochs: 12, augment: { degrees: 10, scale: [0.9, 1.1], translate: [0.08, 0.08] }, cosineLr: true },
   },
   resnet: {
     description: 'small ResNet: 3x3 stem, basic blocks of width hidden, 2·hidden, 4·hidden (identity and projection skips), global average pool → 10',

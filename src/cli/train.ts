@@ -1,7 +1,12 @@
 // `shadergrad train`: MNIST through the shared training loop (src/train/loop.ts), with a progress bar.
 import cliProgress, { type SingleBar } from 'cli-progress';
+import { ValueError } from '../core/errors.js';
+import { deriveSeed } from '../core/random.js';
 import { DataLoader } from '../data/dataloader.js';
+import { RandomAffine, type RandomAffineOptions } from '../data/transforms.js';
+import { CosineAnnealingLR } from '../optim/schedulers.js';
 import { mnistDataset } from '../data/mnist.js';
+import { checkReadableFile, checkWritableFilePath } from '../node/files.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
 import { classifierStep, evaluate, trainLoop, type RunningStats } from '../train/loop.js';
@@ -24,18 +29,28 @@ export interface TrainOptions {
   resume?: string;
   /** End with one JSON line of the run's configuration and metrics. */
   json?: boolean;
+  /** Go on past a NaN or infinite loss (default: stop there with a message naming the step). */
+  continueOnNan?: boolean;
 }
 
 /** One pass over `loader` (forward, cross-entropy, backward, step per batch), with the epoch's running numbers after every step. */
-export async function trainEpoch(model: sg.nn.Module, opt: Optimizer, loader: DataLoader, onStep?: (running: RunningStats) => void): Promise<RunningStats> {
+export async function trainEpoch(
+  model: sg.nn.Module, opt: Optimizer, loader: DataLoader, onStep?: (running: RunningStats) => void,
+  { augment = null, epoch, continueOnNaN = false }: { augment?: RandomAffine | null; epoch?: number; continueOnNaN?: boolean } = {},
+): Promise<RunningStats> {
   model.train();
   return trainLoop({
     optimizer: opt,
     batches: loader[Symbol.iterator](),
-    record: classifierStep((x) => model.forward(x)),
+    record: classifierStep((x) => model.forward(augment ? augment.apply(x) : x)),
+    epoch,
+    onNonFiniteLoss: continueOnNaN ? 'continue' : 'stop',
     onStep: onStep && ((r) => onStep(r.running)),
   });
 }
+
+const describeAugment = (a: RandomAffineOptions) =>
+  `augmented (rotate ±${a.degrees ?? 0}°, scale ${(a.scale ?? [1, 1]).join('–')}, shift ±${(a.translate ?? [0, 0]).map((t) => `${100 * t}%`).join('/')})`;
 
 const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
 
@@ -58,6 +73,9 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
   if (!entry) throw new Error(`unknown model '${options.model}' (known: ${Object.keys(MODELS).join(', ')})`);
   const log = (line: string) => !options.quiet && console.log(line);
 
+  // refuse what would fail later before any work: a missing resume file, a checkpoint path that cannot be written
+  if (options.resume) await checkReadableFile(options.resume, '--resume');
+  if (options.checkpoint) await checkWritableFilePath(options.checkpoint, '--checkpoint');
   const [mnist] = await Promise.all([loadMnist(), sg.init()]);
   const trainLoader = new DataLoader(mnistDataset(mnist.train, entry.sampleShape), { batchSize: options.batchSize, shuffle: true, seed: options.seed });
   const testLoader = new DataLoader(mnistDataset(mnist.test, entry.sampleShape), { batchSize: 500 });
@@ -66,16 +84,27 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
   const model = entry.build(sg, { hidden });
   const lr = options.lr ?? OPTIMIZERS[options.optimizer].defaultLr;
   const opt = OPTIMIZERS[options.optimizer].build(sg, model.parameters(), lr);
+  const recipe = entry.recipe;
+  const schedule = recipe?.cosineLr ? new CosineAnnealingLR(opt, options.epochs) : null;
   let firstEpoch = 1;
   if (options.resume) {
     const pos = await sg.loadCheckpoint(options.resume, { model, optimizer: opt });
     firstEpoch = pos.epoch + 1;
+    if (pos.epoch >= options.epochs) {
+      sg.destroy();
+      throw new ValueError(`--resume ${options.resume} has already trained ${pos.epoch} epoch${pos.epoch === 1 ? '' : 's'}: pass --epochs greater than ${pos.epoch} to train on`);
+    }
+    if (schedule) {
+      schedule.lastEpoch = pos.epoch;
+      opt.lr = schedule.lrAt(pos.epoch);
+    }
     trainLoader.nextEpoch = pos.epoch; // the loader's epochs count from 0: the data order goes on as it would have
     log(`resumed ${options.resume}: ${pos.epoch} epoch${pos.epoch === 1 ? '' : 's'} done, ${pos.step} steps`);
   }
   log(
     `${options.model}: ${entry.description}${hidden ? ` (hidden ${hidden})` : ''}, ${options.optimizer} lr ${lr}, ` +
-      `batch ${options.batchSize}, seed ${options.seed}; ${mnist.train.count} train / ${mnist.test.count} test digits`,
+      `batch ${options.batchSize}, seed ${options.seed}${recipe?.cosineLr ? ', cosine lr' : ''}${recipe?.augment ? `, ${describeAugment(recipe.augment)}` : ''}; ` +
+      `${mnist.train.count} train / ${mnist.test.count} test digits`,
   );
 
   const start = performance.now();
@@ -91,7 +120,10 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
         rate: s ? Math.round(s.samples / s.seconds) : '-',
       });
       bar?.start(trainLoader.samplesPerEpoch, 0, payload(null));
-      const stats = await trainEpoch(model, opt, trainLoader, (s) => bar?.update(s.samples, payload(s)));
+      // a fresh seeded augmentation stream per epoch: a resumed run sees the batches an uninterrupted one would
+      const augment = recipe?.augment ? new RandomAffine(recipe.augment, deriveSeed(options.seed, epoch)) : null;
+      const stats = await trainEpoch(model, opt, trainLoader, (s) => bar?.update(s.samples, payload(s)), { augment, epoch, continueOnNaN: options.continueOnNan });
+      schedule?.step();
       bar?.stop();
       last = stats;
       testAccuracy = await evaluate(model, testLoader);

@@ -30,3 +30,12 @@ export class StaleTensorError extends ShadergradError {}
 export class GPUValidationError extends ShadergradError {}
 /** A tensor used after `dispose()` (its buffer may already hold another tensor's values). */
 export class DisposedTensorError extends ShadergradError {}
+/** Training met a NaN or infinite loss (diverging learning rate, bad data): the loop stops at that step. */
+export class NonFiniteLossError extends ShadergradError {
+  constructor(readonly step: number, readonly loss: number, readonly epoch?: number) {
+    super(
+      `loss is ${loss} at step ${step}${epoch === undefined ? '' : ` of epoch ${epoch}`}: training stopped (that step's update is already applied: ` +
+        'restore a checkpoint, lower the learning rate or check the data for NaN/Inf; to go on anyway: onNonFiniteLoss: "continue", or --continue-on-nan in the CLI)',
+    );
+  }
+}

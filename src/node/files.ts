@@ -1,9 +1,10 @@
 // File I/O for Node: safetensors by path, and checkpoints written atomically (a crash mid-save keeps
 // the previous file): temp file in the same directory, fsync, rename over the target, fsync the directory.
-import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { access, constants, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { checkpointBytes, restoreCheckpoint, type CheckpointTargets, type RunPosition } from '../io/checkpoint.js';
 import * as core from '../io/safetensors.js';
+import { ValueError } from '../core/errors.js';
 
 /** Whether process `pid` is running (EPERM: it is, under another user). */
 function alive(pid: number): boolean {
@@ -96,4 +97,26 @@ export async function saveCheckpoint(path: string, targets: CheckpointTargets, p
 /** Restores a checkpoint written by saveCheckpoint into `targets`; returns the run position. */
 export async function loadCheckpoint(path: string, targets: CheckpointTargets): Promise<RunPosition> {
   return restoreCheckpoint(await readFile(path), targets);
+}
+
+/** Throws a ValueError naming `argument` unless `path` is an existing regular file this process can read. */
+export async function checkReadableFile(path: string, argument: string): Promise<void> {
+  const s = await stat(path).catch(() => null);
+  if (!s) throw new ValueError(`${argument} ${path}: no such file`);
+  if (!s.isFile()) throw new ValueError(`${argument} ${path}: ${s.isDirectory() ? 'is a directory' : 'is not a regular file'}`);
+  await access(path, constants.R_OK).catch(() => {
+    throw new ValueError(`${argument} ${path}: not readable (permission denied)`);
+  });
+}
+
+/** Throws a ValueError naming `argument` unless a file can be written at `path` (its folder exists and is writable; it is not a folder). */
+export async function checkWritableFilePath(path: string, argument: string): Promise<void> {
+  const existing = await stat(path).catch(() => null);
+  if (existing?.isDirectory()) throw new ValueError(`${argument} ${path}: is a directory, not a file`);
+  const dir = dirname(path);
+  const d = await stat(dir).catch(() => null);
+  if (!d || !d.isDirectory()) throw new ValueError(`${argument} ${path}: the folder ${dir} does not exist`);
+  await access(dir, constants.W_OK).catch(() => {
+    throw new ValueError(`${argument} ${path}: the folder ${dir} is not writable`);
+  });
 }

@@ -2,6 +2,7 @@
 // batches → forward → loss → backward → optimizer step (predictions realized in the same submit) → loss and
 // predictions read back → schedule step → the caller's hook (progress bar, live chart, evaluation).
 // Browser-safe: nothing here imports Node; the CLI brings its progress bar, a page its GPU queue and pause.
+import { NonFiniteLossError, ValueError } from '../core/errors.js';
 import type { Batch } from '../data/dataloader.js';
 import type { Module } from '../nn/module.js';
 import { crossEntropy } from '../nn/functional.js';
@@ -93,10 +94,17 @@ export interface LoopOptions<B> {
   keepGoing?: () => boolean;
   /** Awaited after every step, before the next: progress, charts, evaluation every n steps. */
   onStep?: (report: StepReport) => void | Promise<void>;
+  /** A NaN or infinite loss: 'stop' (default) rejects with NonFiniteLossError naming the step; 'continue' goes on. */
+  onNonFiniteLoss?: 'stop' | 'continue';
+  /** Named in the NonFiniteLossError message. */
+  epoch?: number;
 }
 
 /** Trains on `batches` until they end or keepGoing() says stop; returns the run's numbers. */
 export async function trainLoop<B>(o: LoopOptions<B>): Promise<RunningStats> {
+  if (o.onNonFiniteLoss !== undefined && o.onNonFiniteLoss !== 'stop' && o.onNonFiniteLoss !== 'continue') {
+    throw new ValueError(`trainLoop: onNonFiniteLoss must be 'stop' or 'continue', got ${JSON.stringify(o.onNonFiniteLoss)}`);
+  }
   const start = performance.now();
   let lossSum = 0;
   let correct = 0;
@@ -110,6 +118,7 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<RunningStats> {
     const step = () => trainStep(o.optimizer, () => o.record(next.value));
     const r = await (o.runStep ? o.runStep(step) : step());
     const ms = performance.now() - t0;
+    if (!Number.isFinite(r.loss) && (o.onNonFiniteLoss ?? 'stop') === 'stop') throw new NonFiniteLossError(steps + 1, r.loss, o.epoch);
     o.schedule?.step();
     lossSum += r.loss * r.samples;
     correct += r.correct;

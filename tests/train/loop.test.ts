@@ -49,3 +49,24 @@ test('an epoch ends with its batches; the loss falls on a separable problem', as
   expect(losses[29]).toBeLessThan(losses[0] / 2);
   expect(stats.accuracy).toBeGreaterThan(0.5);
 });
+
+test('a NaN loss stops the loop at that step with NonFiniteLossError; onNonFiniteLoss: "continue" goes on', async () => {
+  const labels = Int32Array.from([0, 1]);
+  const y = sg.tensor(labels, [2], { dtype: 'int32' });
+  sg.manualSeed(0);
+  const model = new sg.nn.Linear(2, 2);
+  const optimizer = new sg.optim.SGD(model.parameters(), { lr: 0.1 });
+  // steps 1 and 2 see clean data, step 3 a NaN feature (as bad data with allowNonFinite would give)
+  const inputs = [[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[NaN, 0], [0, 1]], [[1, 0], [0, 1]]];
+  const record = (x: number[][]) => classification(model.forward(sg.tensor(x, undefined, { allowNonFinite: true })), y, labels);
+  const seen: number[] = [];
+  const err = await trainLoop({ optimizer, batches: inputs[Symbol.iterator](), record, epoch: 2, onStep: (r) => void seen.push(r.loss) }).catch((e) => e);
+  expect(err).toBeInstanceOf(sg.NonFiniteLossError);
+  expect(err).toMatchObject({ step: 3, epoch: 2 });
+  expect(err.message).toMatch(/loss is NaN at step 3 of epoch 2: training stopped/);
+  expect(seen).toHaveLength(2); // the hook never saw the NaN step
+  const going = await trainLoop({ optimizer, batches: inputs[Symbol.iterator](), record, onNonFiniteLoss: 'continue' });
+  expect(going.steps).toBe(4);
+  expect(Number.isNaN(going.loss)).toBe(true);
+  await expect(trainLoop({ optimizer, batches: inputs[Symbol.iterator](), record, onNonFiniteLoss: 'skip' as never })).rejects.toThrow(/onNonFiniteLoss must be 'stop' or 'continue', got "skip"/);
+});
