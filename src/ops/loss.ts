@@ -1,6 +1,7 @@
 // Losses, composed from other ops (so they need no gradient code). Inputs are checked before any GPU work.
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import { zipWith, type Nd } from '../core/nd.js';
+import { checkNumber, checkOptionKeys } from '../core/options.js';
 import { shapeStr, sameShape } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { oneHot } from './movement.js';
@@ -18,12 +19,17 @@ function reduceRef(x: Nd, reduction: Reduction): Nd {
 export const LOSS_OPS = {
   crossEntropy: composite({
     doc: "cross-entropy of logits [N, C] and int32 class ids [N] (PyTorch's F.cross_entropy), reduced by 'mean', 'sum' or 'none'",
-    of: ['logSoftmax', 'oneHot', 'mul', 'sum', 'neg', 'mean'],
-    reference: (logits: Nd, labels: Nd, reduction: Reduction = 'mean'): Nd => {
+    of: ['logSoftmax', 'oneHot', 'mul', 'add', 'sum', 'neg', 'mean'],
+    // label smoothing ε (PyTorch's label_smoothing): the target is (1 - ε)·onehot + ε/C
+    reference: (logits: Nd, labels: Nd, reduction: Reduction = 'mean', labelSmoothing = 0): Nd => {
       const [n, c] = logits.shape;
       const ls = SOFTMAX_OPS.logSoftmax.reference(logits, 1);
       const per = new Float64Array(n);
-      for (let i = 0; i < n; i++) per[i] = -ls.data[i * c + labels.data[i]];
+      for (let i = 0; i < n; i++) {
+        let all = 0;
+        for (let j = 0; j < c; j++) all += ls.data[i * c + j];
+        per[i] = -(1 - labelSmoothing) * ls.data[i * c + labels.data[i]] - (labelSmoothing / c) * all;
+      }
       return reduceRef({ shape: [n], data: per }, reduction);
     },
   }),
@@ -35,8 +41,10 @@ export const LOSS_OPS = {
 };
 
 /** Cross-entropy from logits [N, C] and int32 class ids [N] (PyTorch's F.cross_entropy). */
-export function crossEntropy(logits: Tensor, labels: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+export function crossEntropy(logits: Tensor, labels: Tensor, options: { reduction?: Reduction; labelSmoothing?: number } = {}): Tensor {
+  checkOptionKeys('crossEntropy', options, ['reduction', 'labelSmoothing']);
   const reduction = options.reduction ?? 'mean';
+  const eps = checkNumber('crossEntropy', 'labelSmoothing', options.labelSmoothing ?? 0, { min: 0, max: 1 });
   if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [N, C], got shape ${shapeStr(logits.shape)}`);
   if (logits.dtype !== 'float32') throw new DTypeError(`crossEntropy: logits must be float32, got ${logits.dtype}`);
   if (labels.dtype !== 'int32')
@@ -48,12 +56,14 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: { reductio
     const bad = labels.hostInts.findIndex((c) => c < 0 || c >= classes);
     if (bad >= 0) throw new ValueError(`crossEntropy: class id ${labels.hostInts[bad]} at position ${bad} is out of range [0, ${classes}) for logits of shape ${shapeStr(logits.shape)}`);
   }
-  const perSample = logits.logSoftmax(1).mul(oneHot(labels, classes)).sum(1).neg();
+  const target = eps === 0 ? oneHot(labels, classes) : oneHot(labels, classes).mul(1 - eps).add(eps / classes);
+  const perSample = logits.logSoftmax(1).mul(target).sum(1).neg();
   return reduce(perSample, reduction);
 }
 
 /** Mean squared error (PyTorch's F.mse_loss); shapes must match exactly. */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkOptionKeys('mseLoss', options, ['reduction']);
   if (!sameShape(input.shape, target.shape))
     throw new ShapeError(`mseLoss: input shape ${shapeStr(input.shape)} and target shape ${shapeStr(target.shape)} differ`);
   const d = input.sub(target);

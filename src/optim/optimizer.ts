@@ -6,10 +6,17 @@ import type { Parameter } from '../nn/module.js';
 import { STATE_COUNT, packHyper, realizeStep, recordUpdate, zeroState, type Hyper, type UpdateRule } from '../ops/optim.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { shapeStr } from '../core/shape.js';
+import { checkNumber } from '../core/options.js';
 
 export abstract class Optimizer {
-  /** The learning rate used by the next step (LR schedulers set it). */
-  lr: number;
+  #lr = 0;
+  /** The learning rate used by the next step (LR schedulers set it); a finite number >= 0, checked when set. */
+  get lr(): number {
+    return this.#lr;
+  }
+  set lr(value: number) {
+    this.#lr = checkNumber(this.constructor.name, 'lr', value, { min: 0 });
+  }
   /** Steps taken so far. */
   stepCount = 0;
   readonly params: Parameter[];
@@ -19,7 +26,6 @@ export abstract class Optimizer {
   constructor(params: Iterable<Parameter>, lr: number) {
     this.params = [...params];
     if (this.params.length === 0) throw new ValueError('optimizer: got an empty parameter list');
-    if (!(lr >= 0)) throw new ValueError(`optimizer: learning rate must be >= 0, got ${lr}`);
     this.lr = lr;
   }
 

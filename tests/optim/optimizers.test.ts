@@ -103,7 +103,7 @@ describe('optimizers follow PyTorch update rules', () => {
 
   test('bad options are refused', () => {
     const p = new sg.nn.Parameter(sg.tensor([1]));
-    expect(() => new sg.optim.SGD([p], { lr: -1 })).toThrow(/learning rate/);
+    expect(() => new sg.optim.SGD([p], { lr: -1 })).toThrow(/SGD: lr must be a finite number >= 0, got -1/);
     expect(() => new sg.optim.SGD([p], { lr: 0.1, nesterov: true })).toThrow(/nesterov/);
     expect(() => new sg.optim.Adam([], {})).toThrow(/empty parameter list/);
   });
