@@ -76,6 +76,7 @@ export function convOutSize(size: number, k: number, stride: number, pad: number
 }
 
 export function checkShape(op: string, shape: Shape): void {
+  if (!Array.isArray(shape)) throw new ShapeError(`${op}: shape must be an array of non-negative integers, got ${shape === null ? 'null' : typeof shape}`);
   for (const d of shape)
     if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${shapeStr(shape)} (dimensions must be non-negative integers)`);
 }

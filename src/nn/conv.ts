@@ -1,6 +1,7 @@
 // Convolution layers. Defaults follow PyTorch: weight Kaiming-uniform with a = √5 (bound 1/√fan_in),
 // bias U(±1/√fan_in), fan_in = in/groups * kH * kW (for ConvTranspose2d: out/groups * kH * kW).
-import { conv1d, conv2d, convTranspose2d, type Padding } from '../ops/conv.js';
+import { conv1d, conv2d, conv2dGeometry, convTranspose2d, type Padding } from '../ops/conv.js';
+import { checkOptionKeys } from '../core/options.js';
 import type { ConvVariant } from '../kernels/conv.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { pair, shapeStr, type Pair } from '../core/shape.js';
@@ -26,6 +27,21 @@ function checkChannels(layer: string, inC: number, outC: number, groups: number,
   if (outDivides && outC % groups !== 0) throw new ValueError(`${layer}: groups (${groups}) must divide out channels (${outC})`);
 }
 
+const CONV_OPTION_KEYS = ['stride', 'padding', 'dilation', 'groups', 'bias', 'seed', 'variant'];
+
+function checkKernel(layer: string, kernel: number[]): void {
+  if (kernel.some((k) => !Number.isInteger(k) || k < 1)) throw new ValueError(`${layer}: kernel size must be positive integers, got [${kernel}]`);
+}
+
+/**
+ * Stride, padding, dilation and groups checked at construction by the op's own geometry rule (the one
+ * forward() applies), on an input large enough for any kernel: a bad value fails here, not at the first batch.
+ */
+function checkHyper(layer: string, inChannels: number, weightShape: number[], o: { stride?: Pair; padding?: Padding; dilation?: Pair; groups?: number }): void {
+  const big = 1 << 20;
+  conv2dGeometry(layer, [1, inChannels, big, big], weightShape, o);
+}
+
 /** PyTorch's default init for a conv weight of `shape` (fan_in from shape[1] * kernel) and its bias. */
 function initParams(shape: number[], bias: boolean, seed: number | undefined): [Parameter, Parameter | null] {
   const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
@@ -44,7 +60,10 @@ export class Conv2d extends Module {
     this.kernelSize = pair(kernelSize);
     const groups = options.groups ?? 1;
     this.name = `Conv2d(${inChannels}, ${outChannels}, kernel ${this.kernelSize.join('x')})`;
+    checkOptionKeys(this.name, options, CONV_OPTION_KEYS);
+    checkKernel(this.name, this.kernelSize);
     checkChannels(this.name, inChannels, outChannels, groups);
+    checkHyper(this.name, inChannels, [outChannels, inChannels / groups, ...this.kernelSize], options);
     [this.weight, this.bias] = initParams([outChannels, inChannels / groups, ...this.kernelSize], options.bias ?? true, options.seed);
   }
   forward(x: Tensor): Tensor {
@@ -62,7 +81,13 @@ export class Conv1d extends Module {
     super();
     const groups = options.groups ?? 1;
     this.name = `Conv1d(${inChannels}, ${outChannels}, kernel ${kernelSize})`;
+    checkOptionKeys(this.name, options, CONV_OPTION_KEYS);
+    checkKernel(this.name, [kernelSize]);
     checkChannels(this.name, inChannels, outChannels, groups);
+    const p = options.padding ?? 0;
+    checkHyper(this.name, inChannels, [outChannels, inChannels / groups, 1, kernelSize], {
+      stride: [1, options.stride ?? 1], dilation: [1, options.dilation ?? 1], groups, padding: typeof p === 'number' ? [0, p] : p,
+    });
     [this.weight, this.bias] = initParams([outChannels, inChannels / groups, kernelSize], options.bias ?? true, options.seed);
   }
   forward(x: Tensor): Tensor {

@@ -1,7 +1,8 @@
 // Creating tensors: from nested arrays or flat typed data, constants, ranges, seeded random values.
 import { Random, deriveSeed } from '../core/random.js';
 import type { DType } from '../core/dtype.js';
-import { DTypeError, ShapeError } from '../core/errors.js';
+import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
+import { checkNumber, checkOptionKeys } from '../core/options.js';
 import { arange as arangeOp, full as fullOp } from '../ops/creation.js';
 import { checkShape, numel, shapeStr } from '../core/shape.js';
 import { checkFinite, fromHost, type Tensor } from './tensor.js';
@@ -15,8 +16,15 @@ export interface TensorOptions {
 
 type Nested = number | Nested[];
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
 /** sg.tensor([[1, 2], [3, 4]]) or sg.tensor(flatData, shape). */
 export function tensor(data: Nested | ArrayLike<number>, shapeArg?: number[], options: TensorOptions = {}): Tensor {
+  checkOptionKeys('tensor', options, ['dtype', 'requiresGrad', 'allowNonFinite']);
+  if (data === null || data === undefined || (typeof data !== 'number' && typeof data !== 'object')) {
+    throw new ValueError(`tensor: data must be a number, a (nested) array of numbers or a typed array, got ${data === null ? 'null' : typeof data}`);
+  }
   const dtype = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
   if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(`tensor: unsupported dtype '${dtype}' (float32 or int32)`);
   let flat: ArrayLike<number>;
@@ -38,7 +46,8 @@ export function tensor(data: Nested | ArrayLike<number>, shapeArg?: number[], op
   let typed: Float32Array | Int32Array;
   if (dtype === 'int32') {
     for (let i = 0; i < flat.length; i++)
-      if (!Number.isInteger(flat[i])) throw new DTypeError(`tensor: int32 data must be integers, got ${flat[i]} at flat index ${i}`);
+      if (!Number.isInteger(flat[i]) || flat[i] < INT32_MIN || flat[i] > INT32_MAX)
+        throw new DTypeError(`tensor: int32 data must be integers in [${INT32_MIN}, ${INT32_MAX}], got ${flat[i]} at flat index ${i}`);
     typed = flat instanceof Int32Array ? flat : Int32Array.from(flat);
   } else {
     if (!options.allowNonFinite) checkFinite('tensor', flat);
@@ -106,22 +115,24 @@ export interface RandomOptions extends TensorOptions {
 
 /** Uniform [low, high) floats, seeded. */
 export function rand(shape: number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  checkOptionKeys('rand', options, ['dtype', 'requiresGrad', 'seed', 'low', 'high']);
   checkShape('rand', shape);
+  const lo = checkNumber('rand', 'low', options.low ?? 0);
+  const hi = checkNumber('rand', 'high', options.high ?? 1, { min: lo });
   const r = nextRandom(options.seed);
-  const lo = options.low ?? 0;
-  const hi = options.high ?? 1;
   const data = new Float32Array(numel(shape));
   for (let i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * r.next();
-  return tensor(data, shape, options);
+  return tensor(data, shape, { dtype: options.dtype, requiresGrad: options.requiresGrad });
 }
 
 /** Normal(mean, std) floats, seeded (Box–Muller). */
 export function randn(shape: number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkOptionKeys('randn', options, ['dtype', 'requiresGrad', 'seed', 'mean', 'std']);
   checkShape('randn', shape);
+  const mean = checkNumber('randn', 'mean', options.mean ?? 0);
+  const std = checkNumber('randn', 'std', options.std ?? 1, { min: 0 });
   const r = nextRandom(options.seed);
   const data = new Float32Array(numel(shape));
-  const mean = options.mean ?? 0;
-  const std = options.std ?? 1;
   for (let i = 0; i < data.length; i += 2) {
     const u = 1 - r.next(); // (0, 1]: log(u) is finite
     const v = r.next();
@@ -129,5 +140,5 @@ export function randn(shape: number[], options: RandomOptions & { mean?: number;
     data[i] = mean + std * radius * Math.cos(2 * Math.PI * v);
     if (i + 1 < data.length) data[i + 1] = mean + std * radius * Math.sin(2 * Math.PI * v);
   }
-  return tensor(data, shape, options);
+  return tensor(data, shape, { dtype: options.dtype, requiresGrad: options.requiresGrad });
 }
