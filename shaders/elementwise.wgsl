@@ -1,11 +1,7 @@
 // A fused chain of elementwise ops: one invocation per output element.
 // The planner fills in the inputs, the index arithmetic (baked strides) and the expression body.
 
-// NaN and infinities cannot be WGSL constants (const-evaluation rejects them): read them from private vars.
-var<private> NAN_BITS: u32 = 0x7fc00000u;
-var<private> INF_BITS: u32 = 0x7f800000u;
-fn f32_nan() -> f32 { return bitcast<f32>(NAN_BITS); }
-fn f32_inf() -> f32 { return bitcast<f32>(INF_BITS); }
+// (f32_nan, f32_inf, is_nan, div_ieee, max_nan, min_nan: shaders/ieee.wgsl, prepended)
 
 fn pow_real(a: f32, b: f32) -> f32 {
   // WGSL's pow is undefined for a < 0; follow IEEE/PyTorch for integral exponents.

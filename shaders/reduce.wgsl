@@ -8,9 +8,7 @@ var<workgroup> idxs: array<u32, {{WG}}>;
 
 struct Pair { v: f32, i: u32 }
 
-// infinities cannot be WGSL constants: read from a private var
-var<private> INF_BITS: u32 = 0x7f800000u;
-fn f32_inf() -> f32 { return bitcast<f32>(INF_BITS); }
+// (f32_inf, is_nan, max_nan, min_nan: shaders/ieee.wgsl, prepended)
 
 // combine (a, ia) with (b, ib); indices break ties toward the first occurrence
 fn combine(a: f32, ia: u32, b: f32, ib: u32) -> Pair {

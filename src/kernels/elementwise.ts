@@ -1,5 +1,6 @@
 // Builds the WGSL of a fused elementwise group: external inputs read through strided views,
 // a list of let-bound expressions, one output written at the linear index.
+import ieee from '../../shaders/ieee.wgsl';
 import template from '../../shaders/elementwise.wgsl';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
@@ -38,7 +39,7 @@ export function elementwiseKernel(f: FusedElementwise, caps: AdapterCaps): Kerne
   f.exprs.forEach((e, k) => body.push(`let t${k} = ${name(e)};`));
   const last = `t${f.exprs.length - 1}`;
   body.push(f.outDtype === 'int32' ? `out[i] = i32(round(${last}));` : `out[i] = ${last};`);
-  const code = specialise('elementwise', template, {
+  const code = ieee + specialise('elementwise', template, {
     BINDINGS: bindings.join('\n'),
     WG: WORKGROUP_SIZE,
     SIZE: size,

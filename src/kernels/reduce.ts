@@ -1,4 +1,5 @@
 // Reduction kernels: sum / max / min and argmax / argmin over any axes of a strided view.
+import ieee from '../../shaders/ieee.wgsl';
 import template from '../../shaders/reduce.wgsl';
 import type { View } from '../graph/node.js';
 import { hashString } from './elementwise.js';
@@ -9,18 +10,22 @@ import { numel } from '../core/shape.js';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 
+// a NaN wins over any number, and the earlier of two NaNs wins
+const ARG_NAN = 'if (is_nan(a) || is_nan(b)) {\n    if (is_nan(a) && (!is_nan(b) || ia < ib)) { return Pair(a, ia); }\n    return Pair(b, ib);\n  }\n  ';
+
 const COMBINE: Record<ReduceOp, { init: string; combine: string; result: string }> = {
   sum: { init: '0.0', combine: 'return Pair(a + b, 0u);', result: 'vals[0]' },
-  max: { init: '-f32_inf()', combine: 'return Pair(max(a, b), 0u);', result: 'vals[0]' },
-  min: { init: 'f32_inf()', combine: 'return Pair(min(a, b), 0u);', result: 'vals[0]' },
+  // NaN propagates (PyTorch): max/min of anything with a NaN is NaN; argmax/argmin point at the first NaN
+  max: { init: '-f32_inf()', combine: 'return Pair(max_nan(a, b), 0u);', result: 'vals[0]' },
+  min: { init: 'f32_inf()', combine: 'return Pair(min_nan(a, b), 0u);', result: 'vals[0]' },
   argmax: {
     init: '-f32_inf()',
-    combine: 'if (b > a || (b == a && ib < ia)) { return Pair(b, ib); }\n  return Pair(a, ia);',
+    combine: ARG_NAN + 'if (b > a || (b == a && ib < ia)) { return Pair(b, ib); }\n  return Pair(a, ia);',
     result: 'i32(idxs[0])',
   },
   argmin: {
     init: 'f32_inf()',
-    combine: 'if (b < a || (b == a && ib < ia)) { return Pair(b, ib); }\n  return Pair(a, ia);',
+    combine: ARG_NAN + 'if (b < a || (b == a && ib < ia)) { return Pair(b, ib); }\n  return Pair(a, ia);',
     result: 'i32(idxs[0])',
   },
 };
@@ -35,7 +40,7 @@ export function reduceKernel(op: ReduceOp, x: View, inDtype: 'float32' | 'int32'
   // one workgroup per output; its lanes cover the reduced length (a power of two for the tree)
   const wg = reductionLanes(reduced);
   const c = COMBINE[op];
-  const code = specialise('reduce', template, {
+  const code = ieee + specialise('reduce', template, {
     IN_T: wgslType(inDtype),
     OUT_T: op.startsWith('arg') ? 'i32' : 'f32',
     WG: wg,

@@ -35,7 +35,7 @@ export const UNARY_OPS = {
   log: unaryOp('natural logarithm', 'log($0)', Math.log, (x, _y, g) => g.div(x)),
   sqrt: unaryOp('square root', 'sqrt($0)', Math.sqrt, (_x, y, g) => g.div(y.mul(2))),
   abs: unaryOp('|x|', 'abs($0)', Math.abs, (x, _y, g) => g.mul(x.gt(0).sub(x.lt(0)))),
-  relu: unaryOp('max(x, 0)', 'max($0, 0.0)', (x) => (x > 0 ? x : 0), (x, _y, g) => g.mul(x.gt(0))),
+  relu: unaryOp('max(x, 0), NaN stays NaN', 'max_nan($0, 0.0)', (x) => (Number.isNaN(x) ? NaN : x > 0 ? x : 0), (x, _y, g) => g.mul(x.gt(0))),
   sigmoid: unaryOp('1 / (1 + e^-x)', '(1.0 / (1.0 + exp(-$0)))', (x) => 1 / (1 + Math.exp(-x)), (_x, y, g) => g.mul(y.mul(y.neg().add(1)))),
   tanh: unaryOp('hyperbolic tangent', 'tanh_safe($0)', Math.tanh, (_x, y, g) => g.mul(y.mul(y).neg().add(1))),
 };
@@ -46,18 +46,18 @@ export const BINARY_OPS = {
   add: binaryOp('add', 'a + b (broadcasting)', '($0 + $1)', (a, b) => a + b, (_a, _b, _y, g) => [g, g]),
   sub: binaryOp('sub', 'a - b', '($0 - $1)', (a, b) => a - b, (_a, _b, _y, g) => [g, g.neg()]),
   mul: binaryOp('mul', 'a * b', '($0 * $1)', (a, b) => a * b, (a, b, _y, g) => [g.mul(b), g.mul(a)]),
-  div: binaryOp('div', 'a / b', '($0 / $1)', (a, b) => a / b, (a, b, _y, g) => [g.div(b), g.mul(a).neg().div(b.mul(b))]),
+  div: binaryOp('div', 'a / b (IEEE division by zero: ±Inf, NaN for 0/0)', 'div_ieee($0, $1)', (a, b) => a / b, (a, b, _y, g) => [g.div(b), g.mul(a).neg().div(b.mul(b))]),
   // d/db a^b = a^b ln a: only meaningful for a > 0; elsewhere 0 (as PyTorch does for a == 0)
   pow: binaryOp('pow', 'a ** b (negative a with integer b as real powers)', 'pow_real($0, $1)', (a, b) => a ** b, (a, b, y, g) => [
     g.mul(b).mul(a.pow(b.sub(1))),
     g.mul(y).mul(a.maximum(1e-30).log()).mul(a.gt(0)),
   ]),
   // ties send the gradient to the first argument
-  maximum: binaryOp('maximum', 'elementwise max', 'max($0, $1)', (a, b) => (a >= b ? a : b), (a, b, _y, g) => {
+  maximum: binaryOp('maximum', 'elementwise max (NaN propagates)', 'max_nan($0, $1)', (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a >= b ? a : b), (a, b, _y, g) => {
     const m = a.ge(b);
     return [g.mul(m), g.mul(m.neg().add(1))];
   }),
-  minimum: binaryOp('minimum', 'elementwise min', 'min($0, $1)', (a, b) => (a <= b ? a : b), (a, b, _y, g) => {
+  minimum: binaryOp('minimum', 'elementwise min (NaN propagates)', 'min_nan($0, $1)', (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a <= b ? a : b), (a, b, _y, g) => {
     const m = a.le(b);
     return [g.mul(m), g.mul(m.neg().add(1))];
   }),
