@@ -39,3 +39,5 @@ export class NonFiniteLossError extends ShadergradError {
     );
   }
 }
+/** A broken internal invariant (a bug in shadergrad, not in the caller's input: please report it). */
+export class InternalError extends ShadergradError {}

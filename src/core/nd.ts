@@ -1,6 +1,7 @@
 // Plain float64 n-d arrays (flat Float64Array + shape, row-major) for the CPU references of the op table.
 // Slow and textbook on purpose, and independent of the engine's shape code and WGSL: a disagreement
 // between an op and its reference then points at the engine.
+import { InternalError } from './errors.js';
 
 export interface Nd {
   shape: number[];
@@ -10,7 +11,7 @@ export interface Nd {
 export const ndNumel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 export function nd(data: ArrayLike<number>, shape: number[]): Nd {
-  if (ndNumel(shape) !== data.length) throw new Error(`reference: ${data.length} values for shape [${shape}]`);
+  if (ndNumel(shape) !== data.length) throw new InternalError(`reference: ${data.length} values for shape [${shape}]`);
   return { shape: [...shape], data: Float64Array.from(data) };
 }
 
@@ -41,7 +42,7 @@ export function broadcastShape(...shapes: number[][]): number[] {
     for (const s of shapes) {
       const e = s[i - (rank - s.length)] ?? 1;
       if (e === 1) continue;
-      if (d !== 1 && d !== e) throw new Error(`reference: cannot broadcast ${shapes.map((x) => `[${x}]`).join(' ')}`);
+      if (d !== 1 && d !== e) throw new InternalError(`reference: cannot broadcast ${shapes.map((x) => `[${x}]`).join(' ')}`);
       d = e;
     }
     out.push(d);

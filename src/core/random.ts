@@ -1,5 +1,6 @@
 // A small seeded PRNG for data order: the same seed gives the same numbers on every platform.
 // Only 32-bit integer ops (Math.imul, >>>), so results never depend on the engine's float rounding.
+import { ValueError } from './errors.js';
 
 /** Mixes a 32-bit value into a well-distributed one (the splitmix32 / murmur3 finaliser). */
 export function mix32(x: number): number {
@@ -18,7 +19,7 @@ export class Random {
   private state: number;
 
   constructor(seed: number) {
-    if (!Number.isInteger(seed)) throw new TypeError(`Random: seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(seed)) throw new ValueError(`Random: seed must be an integer, got ${seed}`);
     this.state = seed >>> 0;
   }
 

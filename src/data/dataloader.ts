@@ -1,6 +1,7 @@
 // Datasets and a DataLoader over host memory: batches are plain typed arrays, ready for sg.tensor().
 // Shuffles are seeded: epoch e of a loader with seed s has the same order on every run and platform.
 import { deriveSeed, permutation } from '../core/random.js';
+import { ValueError } from '../core/errors.js';
 
 /** One batch on the host: `x` is [batch, ...xShape.slice(1)] row-major, `y` is the targets. */
 export interface Batch {
@@ -45,11 +46,11 @@ export class TensorDataset implements Dataset {
     this.xSize = product(sampleShape);
     this.ySize = product(targetShape);
     if (this.xSize === 0 || x.length % this.xSize !== 0) {
-      throw new RangeError(`TensorDataset: x has ${x.length} values, not a multiple of sampleShape [${sampleShape}] (${this.xSize})`);
+      throw new ValueError(`TensorDataset: x has ${x.length} values, not a multiple of sampleShape [${sampleShape}] (${this.xSize})`);
     }
     this.length = x.length / this.xSize;
     if (y.length !== this.length * this.ySize) {
-      throw new RangeError(
+      throw new ValueError(
         `TensorDataset: x holds ${this.length} samples of [${sampleShape}] but y has ${y.length} values ` +
           `(expected ${this.length * this.ySize} for targetShape [${targetShape}])`,
       );
@@ -67,7 +68,7 @@ export class TensorDataset implements Dataset {
     for (let b = 0; b < n; b++) {
       const i = indices[b];
       if (!(i >= 0 && i < this.length) || !Number.isInteger(i)) {
-        throw new RangeError(`TensorDataset.getBatch: index ${i} out of range [0, ${this.length})`);
+        throw new ValueError(`TensorDataset.getBatch: index ${i} out of range [0, ${this.length})`);
       }
       x.set(this.x.subarray(i * this.xSize, (i + 1) * this.xSize), b * this.xSize);
       y.set(this.y.subarray(i * this.ySize, (i + 1) * this.ySize), b * this.ySize);
@@ -100,8 +101,8 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   nextEpoch = 0;
 
   constructor(dataset: Dataset, { batchSize, shuffle = false, seed = 0, dropLast = false }: DataLoaderOptions) {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
-    if (!Number.isInteger(seed)) throw new RangeError(`DataLoader: seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(seed)) throw new ValueError(`DataLoader: seed must be an integer, got ${seed}`);
     this.dataset = dataset;
     this.batchSize = batchSize;
     this.shuffle = shuffle;

@@ -12,6 +12,7 @@
 // class in both (since each class is a contiguous run of g, every 10th sample of each class is held out).
 // Within each split samples stay in increasing g (hence sorted by class); shuffle with a DataLoader.
 import { TensorDataset } from './dataloader.js';
+import { ValueError } from '../core/errors.js';
 
 export const MNIST_ROWS = 28;
 export const MNIST_COLS = 28;
@@ -39,12 +40,12 @@ export const isMnistTestIndex = (g: number): boolean => g % 10 === 9;
 
 /** Splits the ten per-class pixel arrays (index = class id) into the fixed train/test split. */
 export function splitMnist(perDigit: ArrayLike<ArrayLike<number>>): Mnist {
-  if (perDigit.length !== MNIST_CLASSES) throw new RangeError(`splitMnist: expected ${MNIST_CLASSES} digit arrays, got ${perDigit.length}`);
+  if (perDigit.length !== MNIST_CLASSES) throw new ValueError(`splitMnist: expected ${MNIST_CLASSES} digit arrays, got ${perDigit.length}`);
   let total = 0;
   let testCount = 0;
   for (let d = 0; d < MNIST_CLASSES; d++) {
     const len = perDigit[d].length;
-    if (len % MNIST_PIXELS !== 0) throw new RangeError(`splitMnist: digit ${d} has ${len} values, not a multiple of ${MNIST_PIXELS}`);
+    if (len % MNIST_PIXELS !== 0) throw new ValueError(`splitMnist: digit ${d} has ${len} values, not a multiple of ${MNIST_PIXELS}`);
     for (let k = 0; k < len / MNIST_PIXELS; k++) if (isMnistTestIndex(total + k)) testCount++;
     total += len / MNIST_PIXELS;
   }
@@ -61,7 +62,7 @@ export function splitMnist(perDigit: ArrayLike<ArrayLike<number>>): Mnist {
       const dst = row * MNIST_PIXELS;
       for (let p = 0; p < MNIST_PIXELS; p++) {
         const v = pixels[src + p];
-        if (!(v >= 0 && v <= 1)) throw new RangeError(`splitMnist: digit ${d} sample ${k} pixel ${p} is ${v}, outside [0, 1]`);
+        if (!(v >= 0 && v <= 1)) throw new ValueError(`splitMnist: digit ${d} sample ${k} pixel ${p} is ${v}, outside [0, 1]`);
         split.images[dst + p] = v;
       }
       split.labels[row] = d;
@@ -86,7 +87,7 @@ export function fetchMnistDigits(baseUrl: string): MnistDigitSource {
   return async (digit) => {
     const url = `${base}/${digit}.json`;
     const res = await fetch(url);
-    if (!res.ok) throw new Error(`fetchMnistDigits: GET ${url} failed with ${res.status} ${res.statusText}`);
+    if (!res.ok) throw new ValueError(`fetchMnistDigits: GET ${url} failed with ${res.status} ${res.statusText}`);
     return ((await res.json()) as { data: number[] }).data;
   };
 }

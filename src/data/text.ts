@@ -2,6 +2,7 @@
 // (the last `valFraction` of the text is held out), seeded random windows as int32 batches, and the
 // unigram baseline (cross-entropy of the training character frequencies on held-out text, in nats/char).
 import { Random } from '../core/random.js';
+import { ValueError } from '../core/errors.js';
 
 export class CharVocab {
   readonly chars: string[];
@@ -18,7 +19,7 @@ export class CharVocab {
     const chars = [...text];
     return Int32Array.from(chars, (c, i) => {
       const id = this.index.get(c);
-      if (id === undefined) throw new RangeError(`CharVocab.encode: character ${JSON.stringify(c)} at position ${i} is not in the vocabulary of ${this.size} characters`);
+      if (id === undefined) throw new ValueError(`CharVocab.encode: character ${JSON.stringify(c)} at position ${i} is not in the vocabulary of ${this.size} characters`);
       return id;
     });
   }
@@ -43,7 +44,7 @@ export function splitText(raw: string, valFraction = 0.1): TextSplit {
 
 /** `batch` random windows of `length + 1` ids: x = the first `length`, y = the next-character targets. */
 export function randomWindows(ids: Int32Array, batch: number, length: number, rng: Random): { x: Int32Array; y: Int32Array } {
-  if (ids.length < length + 1) throw new RangeError(`randomWindows: text of ${ids.length} ids is shorter than a window of ${length + 1}`);
+  if (ids.length < length + 1) throw new ValueError(`randomWindows: text of ${ids.length} ids is shorter than a window of ${length + 1}`);
   const x = new Int32Array(batch * length);
   const y = new Int32Array(batch * length);
   for (let b = 0; b < batch; b++) {

@@ -4,7 +4,7 @@
 import { elementwiseKernel, type FusedInput } from '../kernels/elementwise.js';
 import type { AdapterCaps, KernelSpec } from '../kernels/types.js';
 import { bucketSize } from '../runtime/buffers.js';
-import { StaleTensorError } from '../core/errors.js';
+import { InternalError, StaleTensorError } from '../core/errors.js';
 import { BYTES_PER_ELEMENT } from '../core/dtype.js';
 import { isContiguous, type BindRef, type LazyNode, type Source, type Storage } from './node.js';
 
@@ -251,7 +251,7 @@ function fuse(root: LazyNode, inlined: Set<LazyNode>, caps: AdapterCaps): { spec
   const emit = (n: LazyNode): string => {
     const done = exprOf.get(n);
     if (done) return done;
-    if (n.kind.type !== 'elementwise') throw new Error('fuse: not elementwise');
+    if (n.kind.type !== 'elementwise') throw new InternalError('fuse: not elementwise');
     const args = n.inputs.map(nameOf);
     const e = n.kind.expr.replace(/\$(\d+)/g, (_, k: string) => args[Number(k)]);
     const name = `$t${exprs.push(e) - 1}`;

@@ -15,6 +15,7 @@ import { hashString } from './elementwise.js';
 import { fixedSubgroupSize } from './subgroups.js';
 import type { AdapterCaps, KernelSpec } from './types.js';
 import { f32Literal, grid1D, hoistEnables, packParams, specialise } from './wgsl.js';
+import { ValueError } from '../core/errors.js';
 
 /**
  * The sizes and options of one attention call: q [B, H, TQ, D], k and v [B, H, TK, D]. What the op checks
@@ -112,8 +113,8 @@ export function chooseAttentionVariant(caps: AdapterCaps): AttentionVariant {
 
 function checkVariant(variant: AttentionVariant, caps: AdapterCaps): void {
   const def = ATTENTION_VARIANTS.find((v) => v.name === variant);
-  if (!def) throw new Error(`attention: unknown variant '${variant}' (known: ${ATTENTION_VARIANTS.map((v) => v.name).join(', ')})`);
-  if (!def.supports(caps)) throw new Error(`attention: variant '${variant}' is not supported on ${caps.description}`);
+  if (!def) throw new ValueError(`attention: unknown variant '${variant}' (known: ${ATTENTION_VARIANTS.map((v) => v.name).join(', ')})`);
+  if (!def.supports(caps)) throw new ValueError(`attention: variant '${variant}' is not supported on ${caps.description}`);
 }
 
 /** Query rows per workgroup of the subgroup forward: 16 (accumulators 16 x 4·DW per lane) or fewer for short sequences. */

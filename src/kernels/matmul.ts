@@ -12,6 +12,7 @@ import naiveSrc from '../../shaders/matmul_naive.wgsl';
 import tiledSrc from '../../shaders/matmul_tiled.wgsl';
 import vec4Src from '../../shaders/matmul_vec4.wgsl';
 import subgroupSrc from '../../shaders/matmul_subgroup.wgsl';
+import { ValueError } from '../core/errors.js';
 
 export interface MatmulParams {
   /** Output batch dims (length 0..3); their product is the number of matrices. */
@@ -127,11 +128,11 @@ function bIsVec4Aligned(p: MatmulParams): boolean {
 
 function validate(p: MatmulParams): void {
   const dims = p.batchShape.length;
-  if (dims > 3) throw new Error(`matmul: at most 3 batch dims are supported, got batchShape [${p.batchShape}]`);
+  if (dims > 3) throw new ValueError(`matmul: at most 3 batch dims are supported, got batchShape [${p.batchShape}]`);
   if (p.aBatchStrides.length !== dims || p.bBatchStrides.length !== dims)
-    throw new Error(`matmul: batch strides [${p.aBatchStrides}] / [${p.bBatchStrides}] do not match batchShape [${p.batchShape}]`);
+    throw new ValueError(`matmul: batch strides [${p.aBatchStrides}] / [${p.bBatchStrides}] do not match batchShape [${p.batchShape}]`);
   for (const [name, v] of Object.entries({ M: p.M, N: p.N, K: p.K }))
-    if (!Number.isInteger(v) || v < 1) throw new Error(`matmul: ${name} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1) throw new ValueError(`matmul: ${name} must be a positive integer, got ${v}`);
 }
 
 /** The kernel for one matmul; bindings [A read, B read, out read_write] + params uniform. */
@@ -139,8 +140,8 @@ export function matmulKernel(p: MatmulParams, caps: AdapterCaps, variant?: Matmu
   validate(p);
   const name = variant ?? chooseMatmulVariant(p, caps);
   const def = VARIANTS.find((v) => v.name === name);
-  if (!def) throw new Error(`matmul: unknown variant '${name}' (known: ${VARIANTS.map((v) => v.name).join(', ')})`);
-  if (!def.supports(p, caps)) throw new Error(`matmul: variant '${name}' does not support this shape on ${caps.description}`);
+  if (!def) throw new ValueError(`matmul: unknown variant '${name}' (known: ${VARIANTS.map((v) => v.name).join(', ')})`);
+  if (!def.supports(p, caps)) throw new ValueError(`matmul: variant '${name}' does not support this shape on ${caps.description}`);
 
   const g = def.geometry(p, caps);
   const vec4B = g.vecB && bIsVec4Aligned(p);
@@ -149,7 +150,7 @@ export function matmulKernel(p: MatmulParams, caps: AdapterCaps, variant?: Matmu
   const tilesN = Math.ceil(p.N / g.tileN);
   const groups = batchCount * tilesM * tilesN;
   if (groups > caps.maxComputeWorkgroupsPerDimension ** 2)
-    throw new Error(`matmul: ${groups} workgroups (batch ${batchCount}, ${p.M}x${p.N}) exceed this adapter's 2-D grid`);
+    throw new ValueError(`matmul: ${groups} workgroups (batch ${batchCount}, ${p.M}x${p.N}) exceed this adapter's 2-D grid`);
   const shader = `matmul_${name}`;
   const code = specialise(shader, [commonSrc, vec4B ? loadBVec4Src : loadBScalarSrc, g.template].join('\n'), g.values);
   return {

@@ -1,6 +1,7 @@
 // Tiny WGSL specialisation: `{{NAME}}` placeholders replaced by values. Throws if any placeholder is left.
 // Also the few values and helpers every kernel builder shares: the 1-D workgroup size, f32 literals,
 // `enable` hoisting for shaders assembled from several files.
+import { InternalError } from '../core/errors.js';
 
 /**
  * Invocations per workgroup of every 1-D, one-invocation-per-element launch (elementwise, copy, gather,
@@ -38,10 +39,10 @@ export function hoistEnables(code: string): string {
 /** Replaces every `{{NAME}}` of `template` by `values[NAME]`; throws naming the shader if a value is missing. */
 export function specialise(shaderName: string, template: string, values: Record<string, string | number>): string {
   const code = template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
-    if (!(name in values)) throw new Error(`shader ${shaderName}: no value for placeholder ${whole}`);
+    if (!(name in values)) throw new InternalError(`shader ${shaderName}: no value for placeholder ${whole}`);
     return String(values[name]);
   });
-  if (code.includes('{{')) throw new Error(`shader ${shaderName}: unreplaced placeholder left after specialisation`);
+  if (code.includes('{{')) throw new InternalError(`shader ${shaderName}: unreplaced placeholder left after specialisation`);
   return code;
 }
 

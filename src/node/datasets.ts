@@ -4,13 +4,14 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ValueError } from '../core/errors.js';
 
 function packageDir(name: string): string {
   const require = createRequire(import.meta.url);
   try {
     return dirname(require.resolve(`${name}/package.json`));
   } catch {
-    throw new Error(`dataset not found: the \`${name}\` package is not installed (run \`npm install\` in the shadergrad checkout)`);
+    throw new ValueError(`dataset not found: the \`${name}\` package is not installed (run \`npm install\` in the shadergrad checkout)`);
   }
 }
 

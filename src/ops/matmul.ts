@@ -3,7 +3,7 @@
 // kernel variant is picked per shape and adapter by chooseMatmulVariant (kernels/matmul.ts).
 import type { View } from '../graph/node.js';
 import { MATMUL_VARIANTS, matmulKernel, type MatmulParams } from '../kernels/matmul.js';
-import { DTypeError, ShapeError } from '../core/errors.js';
+import { DTypeError, InternalError, ShapeError } from '../core/errors.js';
 import { broadcastShape, ndNumel, unravel, type Nd } from '../core/nd.js';
 import { broadcastShapes, numel, shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -35,7 +35,7 @@ function matmulReference(a: Nd, b: Nd): Nd {
   const b2: Nd = b.shape.length === 1 ? { shape: [b.shape[0], 1], data: b.data } : b;
   const [M, K] = a2.shape.slice(-2);
   const [K2, N] = b2.shape.slice(-2);
-  if (K !== K2) throw new Error(`reference matmul: inner dims ${K} vs ${K2}`);
+  if (K !== K2) throw new InternalError(`reference matmul: inner dims ${K} vs ${K2}`);
   const aBatch = a2.shape.slice(0, -2);
   const bBatch = b2.shape.slice(0, -2);
   const batch = broadcastShape(aBatch, bBatch);

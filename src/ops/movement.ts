@@ -6,7 +6,7 @@ import { elementwiseKernel } from '../kernels/elementwise.js';
 import type { AdapterCaps } from '../kernels/types.js';
 import { isContiguous, type View } from '../graph/node.js';
 import type { DType } from '../core/dtype.js';
-import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
+import { DTypeError, InternalError, ShapeError, ValueError } from '../core/errors.js';
 import { ndNumel, ravel, unravel, zipWith, type Nd } from '../core/nd.js';
 import { broadcastShapes, contiguousStrides, normalizeAxis, numel, sameShape, shapeStr } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -40,7 +40,7 @@ const inversePerm = (p: number[]) => p.map((_, i) => p.indexOf(i));
 function reshapeRef(x: Nd, shape: number[]): Nd {
   const known = ndNumel(shape.filter((d) => d !== -1));
   const s = shape.map((d) => (d === -1 ? x.data.length / known : d));
-  if (ndNumel(s) !== x.data.length) throw new Error(`reference reshape: [${x.shape}] to [${shape}]`);
+  if (ndNumel(s) !== x.data.length) throw new InternalError(`reference reshape: [${x.shape}] to [${shape}]`);
   return { shape: s, data: x.data.slice() };
 }
 

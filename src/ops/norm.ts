@@ -5,7 +5,7 @@
 // batchNorm: statistics over every axis but the channel axis 1, biased variance for normalizing, and
 // PyTorch's running update new = (1 - momentum) * old + momentum * stat, with the unbiased variance for the
 // running var. layerNorm (F.layer_norm): normalise over the trailing dims, then scale and shift.
-import { ShapeError, ValueError } from '../core/errors.js';
+import { InternalError, ShapeError, ValueError } from '../core/errors.js';
 import { ndNumel, unravel, type Nd } from '../core/nd.js';
 import { shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
@@ -137,7 +137,7 @@ export function batchNormReference(x: Nd, runningMean: Nd | null, runningVar: Nd
     x.data.forEach((v, i) => (mean[channel[i]] += v / count));
     x.data.forEach((v, i) => (variance[channel[i]] += (v - mean[channel[i]]) ** 2 / count));
   } else {
-    if (!runningMean || !runningVar) throw new Error('batchNormReference: evaluation needs running statistics');
+    if (!runningMean || !runningVar) throw new InternalError('batchNormReference: evaluation needs running statistics');
     mean = Array.from(runningMean.data);
     variance = Array.from(runningVar.data);
   }

@@ -2,7 +2,7 @@
 // and an optimizer step need no await); the compile check runs asynchronously and is reported, with the
 // shader's name and WGSL line, at the next await point (readback) — like errors of queued GPU work.
 import type { KernelSpec } from '../kernels/types.js';
-import { ShaderCompileError } from '../core/errors.js';
+import { InternalError, ShaderCompileError } from '../core/errors.js';
 
 const dumpWgsl = typeof process !== 'undefined' && process.env?.SHADERGRAD_DUMP_WGSL === '1';
 
@@ -22,7 +22,7 @@ export class PipelineCache {
   getSync(spec: KernelSpec): GPUComputePipeline {
     const hit = this.pipelines.get(spec.key);
     if (hit) {
-      if (this.codeByKey.get(spec.key) !== spec.code) throw new Error(`kernel key ${spec.key} names two different shaders`);
+      if (this.codeByKey.get(spec.key) !== spec.code) throw new InternalError(`kernel key ${spec.key} names two different shaders`);
       return hit;
     }
     if (dumpWgsl) console.log(`// ---- ${spec.key}\n${spec.code}`);

@@ -51,3 +51,38 @@ test('allowNonFinite lets NaN and Infinity through on purpose', async () => {
   const x = sg.tensor([NaN, Infinity, -Infinity], [3], { allowNonFinite: true });
   expect(Array.from(await x.data())).toEqual([NaN, Infinity, -Infinity]);
 });
+
+test('data-side errors are shadergrad errors too (DataLoader, TensorDataset, CharVocab)', () => {
+  const ds = new sg.data.TensorDataset({ x: new Float32Array(6), sampleShape: [2], y: new Int32Array(3) });
+  const cases: Array<[() => unknown, RegExp]> = [
+    [() => new sg.data.DataLoader(ds, { batchSize: 0 }), /DataLoader: batchSize must be a positive integer, got 0/],
+    [() => new sg.data.DataLoader(ds, { batchSize: 2, seed: 0.5 }), /DataLoader: seed must be an integer/],
+    [() => new sg.data.TensorDataset({ x: new Float32Array(5), sampleShape: [2], y: new Int32Array(2) }), /TensorDataset: x has 5 values/],
+    [() => new sg.data.TensorDataset({ x: new Float32Array(4), sampleShape: [2], y: new Int32Array(3) }), /TensorDataset: x holds 2 samples/],
+    [() => ds.getBatch([3]), /TensorDataset.getBatch: index 3 out of range \[0, 3\)/],
+  ];
+  for (const [call, message] of cases) {
+    expect(call).toThrow(sg.ShadergradError);
+    expect(call).toThrow(message);
+  }
+});
+
+test('src/ throws no plain Error, TypeError or RangeError: every error is a ShadergradError subclass', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const root = join(import.meta.dirname, '../../src');
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      // the CLI (commander's errors, one line each) and the demo pages' kit report to a person, not to code
+      else if (p.endsWith('.ts') && !/[\\/](cli|demo-kit)[\\/]/.test(p))
+        readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
+          if (/new (Error|TypeError|RangeError)\(/.test(line) && !line.trim().startsWith('//')) offenders.push(`${p.slice(root.length + 1)}:${i + 1}`);
+        });
+    }
+  };
+  walk(root);
+  expect(offenders).toEqual([]);
+});
