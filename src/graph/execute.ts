@@ -46,7 +46,7 @@ function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: Laz
   }
   planCache.set(graph.key, cached);
 
-  const outputs = cached.plan.outBytes.map((bytes) => new Storage(rt.pool.acquire(bytes, 'output'), bytes, rt.pool.release));
+  const outputs = cached.plan.outBytes.map((bytes) => new Storage(rt.pool.acquire(bytes, 'output'), bytes, rt.pool.release, rt.pool));
   const resolve = (r: BufferRef): GPUBuffer =>
     'ext' in r ? graph.externals[r.ext].buffer : 'slot' in r ? cached!.slots[r.slot] : outputs[r.out].buffer;
 

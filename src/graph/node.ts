@@ -27,6 +27,8 @@ export class Storage {
     public buffer: GPUBuffer,
     public readonly bytes: number,
     private readonly releaseFn: (buffer: GPUBuffer) => void,
+    /** The runtime's buffer pool the buffer came from: after sg.destroy() and sg.init() it is not the current one. */
+    readonly owner: object,
   ) {
     storageRegistry.register(this, { buffer, release: releaseFn }, this);
   }

@@ -2,9 +2,9 @@
 import type { DType } from '../core/dtype.js';
 import { LazyNode, contiguousView, type KernelBuilder, type Storage, type View } from '../graph/node.js';
 import { f32Literal } from '../kernels/wgsl.js';
-import { DisposedTensorError, ShapeError } from '../core/errors.js';
+import { ShapeError } from '../core/errors.js';
 import { broadcastShapes, numel, shapeStr } from '../core/shape.js';
-import { Tensor, isGradEnabled, type GradContext, type TensorLike } from '../tensor/tensor.js';
+import { Tensor, checkUsable, isGradEnabled, type GradContext, type TensorLike } from '../tensor/tensor.js';
 
 /** `view` broadcast to `shape` (NumPy rules; the caller has checked they fit). */
 export function broadcastView(view: View, shape: number[]): View {
@@ -33,10 +33,9 @@ export function kernelNode(cacheKey: string, inputs: Tensor[], shape: number[], 
   return new Tensor(node, contiguousView(shape));
 }
 
-/** Refuses an input whose buffer was freed by dispose(): reading it would return whatever reuses the buffer. */
+/** Refuses an input whose buffer is gone (dispose(), or a destroyed runtime): reading it would return whatever reuses the buffer. */
 function checkLive(inputs: Tensor[]): void {
-  for (const t of inputs)
-    if (t.node.storage?.disposed) throw new DisposedTensorError(`a disposed tensor (${t}) was used as an op input: dispose() freed its buffer`);
+  for (const t of inputs) checkUsable(t, 'used as an op input');
 }
 
 /** A scalar constant (no upload: the value is baked into the fused kernel). */

@@ -97,7 +97,7 @@ export function zeroState(rule: UpdateRule, size: number): Storage[] {
   const rt = runtime();
   const bytes = size * 4;
   return Array.from({ length: STATE_COUNT[rule] }, () => {
-    const st = new Storage(rt.pool.acquire(bytes, 'optimizer state'), bytes, rt.pool.release);
+    const st = new Storage(rt.pool.acquire(bytes, 'optimizer state'), bytes, rt.pool.release, rt.pool);
     rt.device.queue.writeBuffer(st.buffer, 0, new Float32Array(size));
     return st;
   });

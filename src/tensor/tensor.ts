@@ -3,7 +3,7 @@
 import { checkGpuErrors, realizeNodes } from '../graph/execute.js';
 import { BYTES_PER_ELEMENT, type DType } from '../core/dtype.js';
 import { LazyNode, Storage, contiguousView, isContiguous, type Source, type View } from '../graph/node.js';
-import { ShadergradError, ShapeError, ValueError } from '../core/errors.js';
+import { DisposedTensorError, ShadergradError, ShapeError, ValueError } from '../core/errors.js';
 import { readBuffer } from '../runtime/readback.js';
 import { runtime } from '../runtime/runtime.js';
 import { numel, shapeStr } from '../core/shape.js';
@@ -96,6 +96,7 @@ export class Tensor {
 
   /** Reads the values back (Float32Array, or Int32Array for int32 tensors). */
   async data(): Promise<Float32Array | Int32Array> {
+    checkUsable(this, 'read');
     const t = isContiguous(this.view) ? this : this.contiguous();
     t.realize();
     const rt = runtime();
@@ -108,6 +109,7 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   async item(): Promise<number> {
+    checkUsable(this, 'read');
     if (this.size !== 1) throw new ShapeError(`item(): tensor of shape ${shapeStr(this.shape)} has ${this.size} elements, not 1`);
     return (await this.data())[0];
   }
@@ -196,7 +198,7 @@ export class Tensor {
 export function fromHost(data: Float32Array | Int32Array, shape: number[], dtype: DType): Tensor {
   const rt = runtime();
   const bytes = Math.max(data.byteLength, 4);
-  const storage = new Storage(rt.pool.acquire(bytes, 'tensor'), bytes, rt.pool.release);
+  const storage = new Storage(rt.pool.acquire(bytes, 'tensor'), bytes, rt.pool.release, rt.pool);
   if (data.byteLength > 0) rt.device.queue.writeBuffer(storage.buffer, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
   const node = new LazyNode({ type: 'leaf' }, [], [...shape], dtype, storage);
   const t = new Tensor(node, contiguousView(shape));
@@ -213,4 +215,16 @@ export function checkFinite(op: string, data: ArrayLike<number>): void {
 /** Realizes several tensors in one submit (e.g. the loss and the metrics of a step). */
 export function realize(...tensors: Tensor[]): void {
   realizeNodes(tensors.map((t) => t.node));
+}
+
+/**
+ * Throws a DisposedTensorError naming the tensor and its state when its buffer is gone: freed by
+ * dispose() (the buffer may already hold another tensor's values), or made by a runtime that
+ * sg.destroy() ended (the buffer belongs to a destroyed device). Reading or using it would be wrong.
+ */
+export function checkUsable(t: Tensor, use: string): void {
+  const s = t.node.storage;
+  if (!s) return;
+  if (s.disposed) throw new DisposedTensorError(`a disposed tensor (${t}) was ${use}: dispose() freed its buffer`);
+  if (s.owner !== runtime().pool) throw new DisposedTensorError(`a tensor (${t}) of a runtime that sg.destroy() ended was ${use}: make it again after sg.init()`);
 }

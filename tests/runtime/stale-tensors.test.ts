@@ -1,0 +1,36 @@
+// A tensor whose buffer is gone, by dispose() or by sg.destroy(), is refused with a DisposedTensorError
+// naming its state; before this, data() after dispose() returned the values of the tensor that got the
+// buffer next, and after sg.destroy() + sg.init() old tensors read zeros or raised raw WebGPU errors.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import * as sg from '../../src/node/index.js';
+
+beforeAll(() => sg.init());
+afterAll(() => sg.destroy());
+
+test('data(), item() and ops on a disposed tensor are refused, never another tensor\'s values', async () => {
+  const a = sg.tensor([1, 2, 3]);
+  await a.data();
+  a.dispose();
+  const b = sg.tensor([7, 8, 9]); // likely to get a's pooled buffer
+  await b.data();
+  await expect(a.data()).rejects.toThrow(sg.DisposedTensorError);
+  await expect(a.data()).rejects.toThrow(/a disposed tensor \(Tensor\(\[3\], float32\)\) was read: dispose\(\) freed its buffer/);
+  const one = sg.tensor([5]);
+  await one.data();
+  one.dispose();
+  await expect(one.item()).rejects.toThrow(sg.DisposedTensorError);
+  expect(() => a.add(1)).toThrow(/was used as an op input/);
+  expect(Array.from(await b.data())).toEqual([7, 8, 9]); // the live tensor is untouched
+});
+
+test('after sg.destroy() and sg.init(), tensors of the old runtime are refused; new ones work', async () => {
+  const old = sg.tensor([4, 5]);
+  await old.data();
+  const model = new sg.nn.Linear(2, 1);
+  sg.destroy();
+  await sg.init();
+  await expect(old.data()).rejects.toThrow(/a tensor \(Tensor\(\[2\], float32\)\) of a runtime that sg.destroy\(\) ended was read: make it again after sg.init\(\)/);
+  expect(() => old.mul(2)).toThrow(sg.DisposedTensorError);
+  expect(() => model.forward(sg.tensor([[1, 2]]))).toThrow(sg.DisposedTensorError);
+  expect(Array.from(await sg.tensor([4, 5]).mul(2).data())).toEqual([8, 10]);
+});
