@@ -2,6 +2,7 @@
 // Shuffles are seeded: epoch e of a loader with seed s has the same order on every run and platform.
 import { deriveSeed, permutation } from '../core/random.js';
 import { ValueError } from '../core/errors.js';
+import { checkOptionKeys } from '../core/options.js';
 
 /** One batch on the host: `x` is [batch, ...xShape.slice(1)] row-major, `y` is the targets. */
 export interface Batch {
@@ -100,7 +101,9 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   /** The epoch the next plain iteration will yield. */
   nextEpoch = 0;
 
-  constructor(dataset: Dataset, { batchSize, shuffle = false, seed = 0, dropLast = false }: DataLoaderOptions) {
+  constructor(dataset: Dataset, options: DataLoaderOptions) {
+    checkOptionKeys('DataLoader', options, ['batchSize', 'shuffle', 'seed', 'dropLast']);
+    const { batchSize, shuffle = false, seed = 0, dropLast = false } = options ?? ({} as DataLoaderOptions);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
     if (!Number.isInteger(seed)) throw new ValueError(`DataLoader: seed must be an integer, got ${seed}`);
     this.dataset = dataset;

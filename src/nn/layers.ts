@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import * as F from './functional.js';
 import { kaimingUniform, uniform } from './init.js';
 import { Module, Parameter } from './module.js';
+import { checkNumber, checkOptionKeys } from '../core/options.js';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -20,6 +21,10 @@ export class Linear extends Module {
     options: LinearOptions = {},
   ) {
     super();
+    const name = `Linear(${inFeatures}, ${outFeatures})`;
+    checkOptionKeys(name, options, ['bias', 'seed']);
+    checkNumber(name, 'inFeatures', inFeatures, { min: 0, integer: true });
+    checkNumber(name, 'outFeatures', outFeatures, { min: 0, integer: true });
     const seed = options.seed;
     this.weight = new Parameter(kaimingUniform([outFeatures, inFeatures], { a: Math.sqrt(5), seed }));
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;

@@ -9,6 +9,7 @@ import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ones, zeros } from './init.js';
 import { Module, Parameter } from './module.js';
+import { checkNumber, checkOptionKeys } from '../core/options.js';
 
 export interface BatchNormOptions {
   eps?: number;
@@ -29,8 +30,9 @@ abstract class BatchNorm extends Module {
   constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new ValueError(`BatchNorm: numFeatures must be a positive integer, got ${numFeatures}`);
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
+    checkOptionKeys('BatchNorm', options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    this.eps = checkNumber('BatchNorm', 'eps', options.eps ?? 1e-5, { min: 0 });
+    this.momentum = checkNumber('BatchNorm', 'momentum', options.momentum ?? 0.1, { min: 0, max: 1 });
     this.trackRunningStats = options.trackRunningStats ?? true;
     const affine = options.affine ?? true;
     this.weight = affine ? new Parameter(tensor(new Float32Array(numFeatures).fill(1))) : null;
@@ -86,6 +88,8 @@ export class LayerNorm extends Module {
     readonly options: { eps?: number; elementwiseAffine?: boolean } = {},
   ) {
     super();
+    checkOptionKeys('LayerNorm', options, ['eps', 'elementwiseAffine']);
+    checkNumber('LayerNorm', 'eps', options.eps ?? 1e-5, { min: 0 });
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     const affine = options.elementwiseAffine ?? true;
     this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
@@ -106,6 +110,8 @@ export class GroupNorm extends Module {
     readonly options: { eps?: number; affine?: boolean } = {},
   ) {
     super();
+    checkOptionKeys('GroupNorm', options, ['eps', 'affine']);
+    checkNumber('GroupNorm', 'eps', options.eps ?? 1e-5, { min: 0 });
     if (!Number.isInteger(numChannels) || numChannels < 1) throw new ValueError(`GroupNorm: numChannels must be a positive integer, got ${numChannels}`);
     if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0)
       throw new ValueError(`GroupNorm: numGroups must be a positive integer dividing numChannels (${numChannels}), got ${numGroups}`);

@@ -86,3 +86,24 @@ test('src/ throws no plain Error, TypeError or RangeError: every error is a Shad
   walk(root);
   expect(offenders).toEqual([]);
 });
+
+test('layer and DataLoader options: unknown keys and bad numbers are refused at construction', () => {
+  const ds = new sg.data.TensorDataset({ x: new Float32Array(4), sampleShape: [2], y: new Int32Array(2) });
+  const cases: Array<[() => unknown, RegExp]> = [
+    [() => new sg.nn.Linear(2, 3, { bais: false } as never), /Linear\(2, 3\): unknown option 'bais' \(allowed: bias, seed\)/],
+    [() => new sg.nn.Linear(2, 1.5), /Linear\(2, 1.5\): outFeatures must be a finite integer >= 0, got 1.5/],
+    [() => new sg.nn.BatchNorm2d(4, { momentun: 0.1 } as never), /BatchNorm: unknown option 'momentun'/],
+    [() => new sg.nn.BatchNorm1d(4, { eps: -1 }), /BatchNorm: eps must be a finite number >= 0, got -1/],
+    [() => new sg.nn.BatchNorm1d(4, { momentum: 2 }), /BatchNorm: momentum must be a finite number >= 0 <= 1, got 2/],
+    [() => new sg.nn.LayerNorm(4, { epsilon: 1e-5 } as never), /LayerNorm: unknown option 'epsilon'/],
+    [() => new sg.nn.GroupNorm(2, 4, { eps: NaN }), /GroupNorm: eps must be a finite number/],
+    [() => new sg.nn.Dropout(0.5, { sead: 1 } as never), /Dropout: unknown option 'sead'/],
+    [() => new sg.nn.Dropout('0.5' as never), /Dropout: probability must be in \[0, 1\], got 0.5/],
+    [() => new sg.data.DataLoader(ds, { batchSize: 2, shufle: true } as never), /DataLoader: unknown option 'shufle' \(allowed: batchSize, shuffle, seed, dropLast\)/],
+    [() => new sg.data.DataLoader(ds, undefined as never), /DataLoader: batchSize must be a positive integer, got undefined/],
+  ];
+  for (const [call, message] of cases) {
+    expect(call).toThrow(sg.ValueError);
+    expect(call).toThrow(message);
+  }
+});
