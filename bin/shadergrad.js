@@ -6,7 +6,7 @@
 // (scripts/cli-child.mjs); its stderr arrives without Dawn's two adapter notices (scripts/dawn-stderr.mjs).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { forwardWithoutDawnNotices } from '../scripts/dawn-stderr.mjs';
+import { forwardWithoutDawnNotices, relayToChild } from '../scripts/dawn-stderr.mjs';
 
 const root = new URL('../', import.meta.url);
 const args = [
@@ -23,17 +23,4 @@ const env = { XDG_RUNTIME_DIR: '/tmp', ...process.env, ...(terminal ? { SHADERGR
 const child = spawn(process.execPath, args, { stdio: ['inherit', 'inherit', 'pipe', 'ipc', ...(terminal ? [2] : [])], env });
 const stderrDone = forwardWithoutDawnNotices(child.stderr, process.stderr);
 
-const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-const pass = (signal) => child.kill(signal);
-for (const signal of forwarded) process.on(signal, pass);
-
-child.on('exit', async (code, signal) => {
-  // a grandchild may still hold the pipe: wait for the rest of stderr, but not for ever
-  await Promise.race([stderrDone, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-  if (signal) {
-    for (const s of forwarded) process.off(s, pass);
-    process.kill(process.pid, signal); // die of the same signal, so a shell sees 128 + n
-  } else {
-    process.exit(code ?? 1);
-  }
-});
+relayToChild(child, stderrDone);

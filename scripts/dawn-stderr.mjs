@@ -29,3 +29,23 @@ export function forwardWithoutDawnNotices(from, to) {
     });
   });
 }
+
+/**
+ * Makes this process a transparent parent of `child`: SIGINT, SIGTERM and SIGHUP pass on to it, and when
+ * it exits this process exits the same way (its code, or the same signal, so a shell sees 128 + n) once
+ * `stderrDone` (the filtered stderr) has drained, waiting at most a second for a grandchild holding the pipe.
+ */
+export function relayToChild(child, stderrDone) {
+  const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const pass = (signal) => child.kill(signal);
+  for (const signal of forwarded) process.on(signal, pass);
+  child.on('exit', async (code, signal) => {
+    await Promise.race([stderrDone, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    if (signal) {
+      for (const s of forwarded) process.off(s, pass);
+      process.kill(process.pid, signal);
+    } else {
+      process.exit(code ?? 1);
+    }
+  });
+}

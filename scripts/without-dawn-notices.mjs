@@ -4,7 +4,7 @@
 // byte, the exit status and SIGINT/SIGTERM/SIGHUP pass through. npm test and npm run bench use it, as
 // bin/shadergrad.js does for the CLI: the notices are printed by native code that no JS can intercept.
 import { spawn } from 'node:child_process';
-import { forwardWithoutDawnNotices } from './dawn-stderr.mjs';
+import { forwardWithoutDawnNotices, relayToChild } from './dawn-stderr.mjs';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
@@ -13,19 +13,8 @@ if (!command) {
 }
 const child = spawn(command, args, { stdio: ['inherit', 'inherit', 'pipe'], env: { XDG_RUNTIME_DIR: '/tmp', ...process.env } });
 const stderrDone = forwardWithoutDawnNotices(child.stderr, process.stderr);
-const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-const pass = (signal) => child.kill(signal);
-for (const signal of forwarded) process.on(signal, pass);
 child.on('error', (e) => {
   console.error(`cannot run ${command}: ${e.message}`);
   process.exit(127);
 });
-child.on('exit', async (code, signal) => {
-  await Promise.race([stderrDone, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-  if (signal) {
-    for (const s of forwarded) process.off(s, pass);
-    process.kill(process.pid, signal);
-  } else {
-    process.exit(code ?? 1);
-  }
-});
+relayToChild(child, stderrDone);
