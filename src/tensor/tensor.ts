@@ -45,6 +45,8 @@ export class Tensor {
   ctx: GradContext | null = null;
   /** Host copy of int32 data made from the CPU, so ops can check values (class ids) before any GPU work. */
   hostInts: Int32Array | null = null;
+  /** Set by dispose() on a view of part of a buffer (a slice): this handle is dead, the buffer is not. */
+  handleDisposed = false;
 
   constructor(
     public node: LazyNode,
@@ -125,9 +127,15 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** Frees this tensor's GPU buffer now (optional: unreachable tensors are freed anyway). */
+  /**
+   * Frees this tensor's GPU buffer now (optional: unreachable tensors are freed anyway). A view of only
+   * part of a buffer (a slice, a strided or offset window) cannot free what the rest of the buffer still
+   * holds for the tensor it was cut from: disposing it ends this handle only (reading it afterwards is a
+   * DisposedTensorError), and the buffer goes with the tensor that covers it whole.
+   */
   dispose(): void {
-    if (this.node.storage) this.node.storage.dispose();
+    if (viewsPartOfNode(this)) this.handleDisposed = true;
+    else if (this.node.storage) this.node.storage.dispose();
   }
 
   // ---- autograd ------------------------------------------------------------------------------
@@ -217,12 +225,21 @@ export function realize(...tensors: Tensor[]): void {
   realizeNodes(tensors.map((t) => t.node));
 }
 
+/** True when the view addresses fewer than all of its node's elements (an offset, a slice, a stride > 1). */
+function viewsPartOfNode(t: Tensor): boolean {
+  if (t.view.offset !== 0) return true;
+  let distinct = 1;
+  t.view.shape.forEach((d, i) => { if (t.view.strides[i] !== 0) distinct *= d; });
+  return distinct < t.node.size;
+}
+
 /**
  * Throws a DisposedTensorError naming the tensor and its state when its buffer is gone: freed by
  * dispose() (the buffer may already hold another tensor's values), or made by a runtime that
  * sg.destroy() ended (the buffer belongs to a destroyed device). Reading or using it would be wrong.
  */
 export function checkUsable(t: Tensor, use: string): void {
+  if (t.handleDisposed) throw new DisposedTensorError(`a disposed tensor (${t}) was ${use}: dispose() ended this view`);
   const s = t.node.storage;
   if (!s) return;
   if (s.disposed) throw new DisposedTensorError(`a disposed tensor (${t}) was ${use}: dispose() freed its buffer`);
