@@ -1,7 +1,8 @@
 // shadergrad: the public, browser-safe API. Node users import 'shadergrad/node' (same API + Dawn + files).
-import { clearPlanCache, lastRealizationGpuMs, planStats, realizeNodes, setGpuTiming } from './graph/execute.js';
+import { forgetRuntime, lastRealizationGpuMs, planStats, realizeNodes, setGpuTiming } from './graph/execute.js';
 import type { InitOptions } from './runtime/device.js';
-import { destroyRuntime, hasRuntime, initRuntime, runtime } from './runtime/runtime.js';
+import { disarmDeviceLoss, faultPointCounts, loseDeviceAt } from './runtime/fault-injection.js';
+import { currentRuntime, destroyRuntime, initRuntime, runtime } from './runtime/runtime.js';
 import type { Tensor } from './tensor/tensor.js';
 
 export * from './core/errors.js';
@@ -22,6 +23,8 @@ export { checkpointBytes, restoreCheckpoint, batchesFrom } from './io/checkpoint
 export type { CheckpointTargets, RunPosition } from './io/checkpoint.js';
 export { getRandomState, setRandomState } from './tensor/creation.js';
 export * as onnx from './onnx/index.js';
+/** Test aids: `sg.testing.loseDeviceAt('submit', n)` destroys the device before the nth submit from now, as a driver reset would. */
+export const testing = { loseDeviceAt, disarmDeviceLoss, faultPointCounts };
 
 /** Picks an adapter and device. Throws GPUUnavailableError (with a fix hint) when WebGPU is missing. */
 export async function init(options: InitOptions = {}): Promise<void> {
@@ -65,7 +68,8 @@ export async function lastGpuMs(): Promise<number | null> {
 
 /** Releases the device so that Node can exit. Tensors made before are unusable afterwards. */
 export function destroy(): void {
-  if (!hasRuntime()) return;
-  clearPlanCache();
+  const rt = currentRuntime();
+  if (!rt) return;
+  forgetRuntime(rt);
   destroyRuntime();
 }

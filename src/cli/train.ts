@@ -68,9 +68,19 @@ function progressBar(): SingleBar {
   );
 }
 
-export async function train(options: TrainOptions): Promise<{ testAccuracy: number }> {
+/** Device losses in a row (without an epoch finished in between) that `train` recovers from before it gives up. */
+const MAX_RECOVERIES = 3;
+
+/** What `train` resolves to: the final test accuracy, each epoch's numbers, and the device losses it survived. */
+export interface TrainResult {
+  testAccuracy: number;
+  epochs: { epoch: number; loss: number; accuracy: number; testAccuracy: number }[];
+  recoveries: number;
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
   const entry = MODELS[options.model];
-  if (!entry) throw new Error(`unknown model '${options.model}' (known: ${Object.keys(MODELS).join(', ')})`);
+  if (!entry) throw new ValueError(`unknown model '${options.model}' (known: ${Object.keys(MODELS).join(', ')})`);
   const log = (line: string) => !options.quiet && console.log(line);
 
   // refuse what would fail later before any work: a missing resume file, a checkpoint path that cannot be written
@@ -80,25 +90,31 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
   const trainLoader = new DataLoader(mnistDataset(mnist.train, entry.sampleShape), { batchSize: options.batchSize, shuffle: true, seed: options.seed });
   const testLoader = new DataLoader(mnistDataset(mnist.test, entry.sampleShape), { batchSize: 500 });
   const hidden = options.hidden ?? entry.defaultHidden;
-  sg.manualSeed(options.seed);
-  const model = entry.build(sg, { hidden });
   const lr = options.lr ?? OPTIMIZERS[options.optimizer].defaultLr;
-  const opt = OPTIMIZERS[options.optimizer].build(sg, model.parameters(), lr);
   const recipe = entry.recipe;
-  const schedule = recipe?.cosineLr ? new CosineAnnealingLR(opt, options.epochs) : null;
-  let firstEpoch = 1;
-  if (options.resume) {
-    const pos = await sg.loadCheckpoint(options.resume, { model, optimizer: opt });
-    firstEpoch = pos.epoch + 1;
-    if (pos.epoch >= options.epochs) {
-      sg.destroy();
-      throw new ValueError(`--resume ${options.resume} has already trained ${pos.epoch} epoch${pos.epoch === 1 ? '' : 's'}: pass --epochs greater than ${pos.epoch} to train on`);
-    }
-    if (schedule) {
+
+  /** Model, optimizer and schedule made afresh on the current device, from the seed or from a checkpoint. */
+  const setUp = async (from: string | undefined) => {
+    sg.manualSeed(options.seed);
+    const model = entry.build(sg, { hidden });
+    const opt = OPTIMIZERS[options.optimizer].build(sg, model.parameters(), lr);
+    const schedule = recipe?.cosineLr ? new CosineAnnealingLR(opt, options.epochs) : null;
+    const pos = from ? await sg.loadCheckpoint(from, { model, optimizer: opt }) : { epoch: 0, step: 0 };
+    if (schedule && pos.epoch > 0) {
       schedule.lastEpoch = pos.epoch;
       opt.lr = schedule.lrAt(pos.epoch);
     }
     trainLoader.nextEpoch = pos.epoch; // the loader's epochs count from 0: the data order goes on as it would have
+    return { model, opt, schedule, pos };
+  };
+
+  let run = await setUp(options.resume);
+  if (options.resume) {
+    const { pos } = run;
+    if (pos.epoch >= options.epochs) {
+      sg.destroy();
+      throw new ValueError(`--resume ${options.resume} has already trained ${pos.epoch} epoch${pos.epoch === 1 ? '' : 's'}: pass --epochs greater than ${pos.epoch} to train on`);
+    }
     log(`resumed ${options.resume}: ${pos.epoch} epoch${pos.epoch === 1 ? '' : 's'} done, ${pos.step} steps`);
   }
   log(
@@ -108,38 +124,65 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
   );
 
   const start = performance.now();
-  let testAccuracy = 0;
+  const result: TrainResult = { testAccuracy: 0, epochs: [], recoveries: 0 };
   let last: { loss: number; accuracy: number; samples: number; seconds: number } | null = null;
+  let savedThisRun = false;
+  let lossesInARow = 0;
   try {
-    for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
+    for (let epoch = run.pos.epoch + 1; epoch <= options.epochs; epoch++) {
       const bar = options.quiet || !process.stderr.isTTY ? null : progressBar();
-      const payload = (s: RunningStats | null) => ({
-        epoch: `${epoch}/${options.epochs}`,
-        loss: s ? s.loss.toFixed(4) : '-',
-        acc: s ? pct(s.accuracy) : '-',
-        rate: s ? Math.round(s.samples / s.seconds) : '-',
-      });
-      bar?.start(trainLoader.samplesPerEpoch, 0, payload(null));
-      // a fresh seeded augmentation stream per epoch: a resumed run sees the batches an uninterrupted one would
-      const augment = recipe?.augment ? new RandomAffine(recipe.augment, deriveSeed(options.seed, epoch)) : null;
-      const stats = await trainEpoch(model, opt, trainLoader, (s) => bar?.update(s.samples, payload(s)), { augment, epoch, continueOnNaN: options.continueOnNan });
-      schedule?.step();
-      bar?.stop();
-      last = stats;
-      testAccuracy = await evaluate(model, testLoader);
-      log(
-        `epoch ${epoch}/${options.epochs}  loss ${stats.loss.toFixed(4)}  train acc ${pct(stats.accuracy)}  ` +
-          `test acc ${pct(testAccuracy)}  ${Math.round(stats.samples / stats.seconds)} samples/s  ${stats.seconds.toFixed(1)} s`,
-      );
-      if (options.checkpoint) {
-        const extra = { model: options.model, hidden, optimizer: options.optimizer, seed: options.seed, batchSize: options.batchSize, testAccuracy };
-        await sg.saveCheckpoint(options.checkpoint, { model, optimizer: opt }, { epoch, step: opt.stepCount, loader: { epoch, batch: 0 }, extra });
+      try {
+        const { model, opt, schedule } = run;
+        const payload = (s: RunningStats | null) => ({
+          epoch: `${epoch}/${options.epochs}`,
+          loss: s ? s.loss.toFixed(4) : '-',
+          acc: s ? pct(s.accuracy) : '-',
+          rate: s ? Math.round(s.samples / s.seconds) : '-',
+        });
+        bar?.start(trainLoader.samplesPerEpoch, 0, payload(null));
+        // a fresh seeded augmentation stream per epoch: a resumed run sees the batches an uninterrupted one would
+        const augment = recipe?.augment ? new RandomAffine(recipe.augment, deriveSeed(options.seed, epoch)) : null;
+        const stats = await trainEpoch(model, opt, trainLoader, (s) => bar?.update(s.samples, payload(s)), { augment, epoch, continueOnNaN: options.continueOnNan });
+        schedule?.step();
+        bar?.stop();
+        last = stats;
+        const testAccuracy = await evaluate(model, testLoader);
+        if (options.checkpoint) {
+          const extra = { model: options.model, hidden, optimizer: options.optimizer, seed: options.seed, batchSize: options.batchSize, testAccuracy };
+          await sg.saveCheckpoint(options.checkpoint, { model, optimizer: opt }, { epoch, step: opt.stepCount, loader: { epoch, batch: 0 }, extra });
+          savedThisRun = true;
+        }
+        log(
+          `epoch ${epoch}/${options.epochs}  loss ${stats.loss.toFixed(4)}  train acc ${pct(stats.accuracy)}  ` +
+            `test acc ${pct(testAccuracy)}  ${Math.round(stats.samples / stats.seconds)} samples/s  ${stats.seconds.toFixed(1)} s`,
+        );
+        result.testAccuracy = testAccuracy;
+        result.epochs.push({ epoch, loss: stats.loss, accuracy: stats.accuracy, testAccuracy });
+        lossesInARow = 0;
+      } catch (e) {
+        bar?.stop();
+        if (!(e instanceof sg.DeviceLostError)) throw e;
+        if (!options.checkpoint) throw new sg.DeviceLostError(`${e.message} (in epoch ${epoch}; pass --checkpoint FILE to resume from the last epoch automatically)`);
+        if (++lossesInARow > MAX_RECOVERIES) throw new sg.DeviceLostError(`${e.message} (in epoch ${epoch}: the device was lost ${MAX_RECOVERIES + 1} times in a row; giving up)`);
+        // a lost device takes every tensor with it: a new device, the model and optimizer rebuilt, the last checkpoint loaded
+        sg.destroy();
+        await sg.init();
+        const from = savedThisRun ? options.checkpoint : options.resume;
+        run = await setUp(from);
+        result.recoveries++;
+        console.error(
+          `shadergrad: ${e.message} in epoch ${epoch}; re-acquired a GPU device and resumed from ` +
+            `${from ? `${from} (${run.pos.epoch} epoch${run.pos.epoch === 1 ? '' : 's'} done)` : 'the start (no checkpoint saved yet)'}`,
+        );
+        result.epochs = result.epochs.filter((r) => r.epoch <= run.pos.epoch);
+        epoch = run.pos.epoch; // the loop's epoch++ goes on with the first epoch the checkpoint has not done
       }
     }
   } finally {
     sg.destroy();
   }
   const seconds = (performance.now() - start) / 1000;
+  const { testAccuracy } = result;
   console.log(
     `test accuracy ${pct(testAccuracy)} (${mnist.train.count} train / ${mnist.test.count} test digits, ` +
       `${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, ${seconds.toFixed(1)} s)`,
@@ -155,8 +198,9 @@ export async function train(options: TrainOptions): Promise<{ testAccuracy: numb
         train_accuracy: last?.accuracy ?? null,
         samples_per_second: last ? last.samples / last.seconds : null,
         seconds,
+        device_losses_recovered: result.recoveries,
       },
     });
   }
-  return { testAccuracy };
+  return result;
 }

@@ -1,6 +1,7 @@
 // The executor: realizes target nodes by running a (cached) plan — every dispatch of the realization in
 // one compute pass of one command buffer, one submit, no readback.
 import { withTimeout } from '../runtime/readback.js';
+import { faultPoint } from '../runtime/fault-injection.js';
 import { GPUValidationError, OutOfMemoryError } from '../core/errors.js';
 import { bindGroupFor, runtime, uniformBuffer, type Runtime } from '../runtime/runtime.js';
 import { Storage, type LazyNode } from './node.js';
@@ -69,6 +70,7 @@ function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: Laz
   });
   pass.end();
   timing?.resolve(encoder);
+  faultPoint(rt.device, 'submit');
   rt.device.queue.submit([encoder.finish()]);
   rt.submits++;
   if (timing) lastGpuMs = timing.read();
@@ -139,11 +141,17 @@ function evictOldest(rt: Runtime): void {
   for (const u of old.uniforms) u?.destroy();
 }
 
-/** Drops every cached plan and returns its buffers (sg.destroy and tests). */
-export function clearPlanCache(): void {
-  if (planCache.size === 0) return;
-  const rt = runtime();
+/** Drops every cached plan and returns its buffers (sg.destroy, also of a lost device, and tests). */
+export function clearPlanCache(rt: Runtime = runtime()): void {
   while (planCache.size) evictOldest(rt);
+}
+
+/** Forgets what the executor holds of a runtime that sg.destroy() ends: its plans, its errors not yet thrown, GPU timing. */
+export function forgetRuntime(rt: Runtime): void {
+  clearPlanCache(rt);
+  pendingErrors = [];
+  profiling = false;
+  lastGpuMs = null;
 }
 
 // Errors of queued work are only known later: collect them and throw at the next await point.

@@ -2,9 +2,11 @@
 import type { DeviceContext } from './device.js';
 import type { Runtime } from './runtime.js';
 import { ReadbackTimeoutError } from '../core/errors.js';
+import { faultPoint } from './fault-injection.js';
 
 export async function readBuffer(ctx: Runtime, src: GPUBuffer, byteOffset: number, byteLength: number): Promise<ArrayBuffer> {
   if (ctx.lost) throw ctx.lost;
+  faultPoint(ctx.device, 'readback');
   const size = Math.max(4, Math.ceil(byteLength / 4) * 4);
   const staging = ctx.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   try {
@@ -28,8 +30,19 @@ export async function withTimeout<T>(p: Promise<T>, ctx: DeviceContext, what: st
   try {
     return await Promise.race([p, timeout]);
   } catch (e) {
+    if (!ctx.lost) await settledLoss(ctx);
     throw ctx.lost ?? e;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A readback on a device that was just lost fails before `device.lost` resolves: wait for it briefly, so
+ * the caller gets the DeviceLostError (and can recover) rather than the map error it caused.
+ */
+async function settledLoss(ctx: DeviceContext, waitMs = 1000): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([ctx.device.lost, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+  clearTimeout(timer);
 }

@@ -21,6 +21,7 @@ let current: Runtime | null = null;
 let pendingInit: Promise<Runtime> | null = null;
 
 export async function initRuntime(options: InitOptions = {}): Promise<Runtime> {
+  if (current?.lost) destroyRuntime(); // a lost device cannot come back: init() after a loss acquires a new one
   if (current) return current;
   if (!pendingInit) {
     pendingInit = acquireDevice(options).then((ctx) => {
@@ -51,6 +52,12 @@ export function hasRuntime(): boolean {
   return current !== null;
 }
 
+/** The runtime as it is, lost or not (sg.destroy() must work on a lost device too); null before init. */
+export function currentRuntime(): Runtime | null {
+  return current;
+}
+
+/** Ends the runtime; safe on a lost device (destroying it again is a no-op). */
 export function destroyRuntime(): void {
   if (!current) return;
   current.pool.trim();

@@ -5,6 +5,7 @@ import { BYTES_PER_ELEMENT, type DType } from '../core/dtype.js';
 import { LazyNode, Storage, contiguousView, isContiguous, type Source, type View } from '../graph/node.js';
 import { DisposedTensorError, ShadergradError, ShapeError, ValueError } from '../core/errors.js';
 import { readBuffer } from '../runtime/readback.js';
+import { faultPoint } from '../runtime/fault-injection.js';
 import { runtime } from '../runtime/runtime.js';
 import { numel, shapeStr } from '../core/shape.js';
 import { backward as autogradBackward } from '../graph/autograd.js';
@@ -207,6 +208,7 @@ export function fromHost(data: Float32Array | Int32Array, shape: number[], dtype
   const rt = runtime();
   const bytes = Math.max(data.byteLength, 4);
   const storage = new Storage(rt.pool.acquire(bytes, 'tensor'), bytes, rt.pool.release, rt.pool);
+  faultPoint(rt.device, 'upload');
   if (data.byteLength > 0) rt.device.queue.writeBuffer(storage.buffer, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
   const node = new LazyNode({ type: 'leaf' }, [], [...shape], dtype, storage);
   const t = new Tensor(node, contiguousView(shape));
