@@ -179,12 +179,13 @@ describe('import', () => {
 
   const bad: [string, (m: ModelMsg) => void, RegExp][] = [
     ['unsupported op', (m) => (m.graph!.node![2].op_type = 'Resize'), /node 'h3' \(Resize\): op "Resize" is not supported/],
-    ['unknown attribute', (m) => m.graph!.node![2].attribute!.push({ name: 'foo', type: 2, i: 1 }), /node 'h3' \(Relu\): attribute\(s\) foo are not supported/],
+    ['unknown attribute', (m) => m.graph!.node![2].attribute!.push({ name: 'foo', type: 2, i: 1 }), /node 'h3' \(Relu\): attribute 'foo' is not defined for Relu at opset 11 \(its attributes there: none\)/],
     ['input used before defined', (m) => m.graph!.node!.reverse(), /is used before it is defined/],
     ['missing output', (m) => (m.graph!.output![0].name = 'zzz'), /graph output 'zzz' is not computed/],
     ['raw_data of the wrong size', (m) => (m.graph!.initializer![0].raw_data = new Uint8Array(12)), /initializer 'w1' raw_data has 12 bytes for dims \[12,10\] \(480 expected\)/],
     ['double initializer', (m) => (m.graph!.initializer![1] = { name: 'b1', dims: [10], data_type: 11, double_data: new Array(10).fill(0) }), /initializer 'b1' has data type 11/],
-    ['exact gelu', (m) => (m.graph!.node![2] = { op_type: 'Gelu', input: ['h2'], output: ['h3'], name: 'h3' }), /only approximate='tanh' is supported/],
+    ['exact gelu', (m) => (m.opset_import![0].version = 20) && (m.graph!.node![2] = { op_type: 'Gelu', input: ['h2'], output: ['h3'], name: 'h3' }), /only approximate='tanh' is supported/],
+    ['Gelu before opset 20 defines it', (m) => (m.graph!.node![2] = { op_type: 'Gelu', input: ['h2'], output: ['h3'], name: 'h3' }), /node 'h3' \(Gelu\): Gelu is defined from opset 20; the model imports opset 11/],
     ['custom domain', (m) => (m.graph!.node![2].domain = 'com.microsoft'), /domain 'com.microsoft' is not supported/],
     ['no graph', (m) => delete m.graph, /has no graph/],
   ];
