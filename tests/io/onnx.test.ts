@@ -197,6 +197,39 @@ describe('import', () => {
     expect(() => sg.onnx.importModel(bytes)).toThrow(message);
   });
 
+  test('a file refused at import made no tensor: its initializers were not uploaded', () => {
+    const m = decodeModel(foreignModel().bytes);
+    m.graph!.node!.at(-1)!.op_type = 'Resize'; // the last node, after every initializer
+    const bytes = encodeModel(m);
+    const before = sg.memory();
+    expect(() => sg.onnx.importModel(bytes)).toThrow(/node 'y' \(Resize\): op "Resize" is not supported/);
+    expect(sg.memory()).toEqual(before);
+  });
+
+  // axes checked against the input's rank, known when forward() is called: refused there, before any GPU work
+  const axisCases: [string, number, string, number, RegExp][] = [
+    ['Flatten axis past the rank', 13, 'Flatten', 3, /node 'n' \(Flatten\): axis 3 is out of range for an input of rank 2 \(\[-2, 2\]\)/],
+    ['Flatten axis before the first dimension', 13, 'Flatten', -3, /node 'n' \(Flatten\): axis -3 is out of range/],
+    ['Softmax axis past the rank (opset 13)', 13, 'Softmax', -3, /node 'n' \(Softmax\): axis -3 is out of range for an input of rank 2 \(\[-2, 1\]\)/],
+    ['LogSoftmax axis past the rank (opset 11, 2-D coercion)', 11, 'LogSoftmax', 2, /node 'n' \(LogSoftmax\): axis 2 is out of range/],
+  ];
+  test.each(axisCases)('refuses %s at forward, as onnxruntime does at load', async (_name, opset, op, axis, message) => {
+    const bytes = encodeModel({
+      ir_version: 8,
+      opset_import: [{ domain: '', version: opset }],
+      graph: {
+        name: 'axis',
+        node: [{ op_type: op, name: 'n', input: ['x'], output: ['y'], attribute: [{ name: 'axis', type: 2, i: axis }] }],
+        input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } } }],
+        output: [{ name: 'y', type: { tensor_type: { elem_type: 1 } } }],
+      },
+    });
+    await expect(ort.InferenceSession.create(bytes)).rejects.toThrow(/axis/i);
+    const model = sg.onnx.importModel(bytes);
+    expect(() => model.forward(sg.zeros([2, 3]))).toThrow(sg.FormatError);
+    expect(() => model.forward(sg.zeros([2, 3]))).toThrow(message);
+  });
+
   test('random bytes and truncations are FormatErrors, never crashes', () => {
     const { bytes } = foreignModel();
     const rng = new Random(9);
