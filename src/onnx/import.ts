@@ -388,6 +388,17 @@ function constantValue(node: NodeMsg, attrs: Attrs): HostConst {
   }
 }
 
+/** A node's op, once the node fits its op's ONNX schema at `opset` and our rule for it (`dimsOf`: initializers' shapes). */
+function checkOp(node: NodeMsg, opset: number, dimsOf: (name: string) => number[] | undefined): OnnxOp {
+  const op = node.op_type ?? '';
+  if (node.domain && node.domain !== 'ai.onnx') fail(node, `domain '${node.domain}' is not supported (only the default domain, ai.onnx)`);
+  if (!op) fail(node, 'has no op_type');
+  if (!isOnnxOp(op)) fail(node, `op ${JSON.stringify(op)} is not supported (supported: ${Object.keys(OP_SCHEMAS).join(', ')})`);
+  checkNode(node, op, opset);
+  if (op !== 'Constant') IMPORT_RULES[op].check?.(node, new Attrs(node), opset, dimsOf);
+  return op;
+}
+
 /**
  * Everything import checks, on the host: every value name defined once (SSA: an initializer, a graph input or
  * one node output) and before use, every node against its op's schema and our rule. Returns the initializers'
@@ -416,18 +427,12 @@ function checkGraph(graph: GraphMsg, opset: number) {
   const constants = new Map<string, HostConst>();
   const nodeNames = new Set<string>();
   for (const node of graph.node ?? []) {
-    const op = node.op_type ?? '';
     if (node.name) {
       if (nodeNames.has(node.name)) fail(node, `node name '${node.name}' is used twice`);
       nodeNames.add(node.name);
     }
-    if (node.domain && node.domain !== 'ai.onnx') fail(node, `domain '${node.domain}' is not supported (only the default domain, ai.onnx)`);
-    if (!op) fail(node, 'has no op_type');
-    if (!isOnnxOp(op)) fail(node, `op ${JSON.stringify(op)} is not supported (supported: ${Object.keys(OP_SCHEMAS).join(', ')})`);
-    checkNode(node, op, opset);
-    const attrs = new Attrs(node);
-    if (op === 'Constant') constants.set(node.output?.[0] ?? '', constantValue(node, attrs));
-    else IMPORT_RULES[op].check?.(node, attrs, opset, (name) => (initializers.has(name) ? initializers.get(name)!.shape : undefined));
+    const op = checkOp(node, opset, (name) => initializers.get(name)?.shape);
+    if (op === 'Constant') constants.set(node.output?.[0] ?? '', constantValue(node, new Attrs(node)));
     for (const input of node.input ?? []) if (input && !defined.has(input)) fail(node, `input '${input}' is used before it is defined (or never is)`);
     for (const o of node.output ?? []) if (o) define(o, `node '${node.name || node.output![0]}' (${op})`);
   }
