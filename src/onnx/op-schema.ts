@@ -11,8 +11,8 @@ export const OPSET_RANGE = [7, 21] as const;
 /** IR versions: 3 introduced opset_import; 10 is ONNX 1.16's. */
 export const IR_RANGE = [3, 10] as const;
 
-type ValueType = Exclude<AttrTypeName, 'UNDEFINED'>;
-interface AttrSpec {
+export type ValueType = Exclude<AttrTypeName, 'UNDEFINED'>;
+export interface AttrSpec {
   type: ValueType;
   /** The opsets that define it: [since, until). */
   since?: number;
@@ -24,7 +24,7 @@ interface AttrSpec {
 type Count = readonly [min: number, max: number];
 /** Values keyed by the opset from which each holds; the smallest key is the opset that introduced the op. */
 type ByOpset<T> = Readonly<Record<number, T>>;
-interface OpSchema {
+export interface OpSchema {
   inputs: ByOpset<Count>;
   outputs: ByOpset<Count>;
   attrs: Readonly<Record<string, AttrSpec>>;
@@ -124,12 +124,12 @@ export function failNode(node: NodeMsg, problem: string): never {
 }
 
 /** The entry of `byOpset` that holds at `opset`; undefined before the op existed. */
-function atOpset<T>(byOpset: ByOpset<T>, opset: number): T | undefined {
+export function atOpset<T>(byOpset: ByOpset<T>, opset: number): T | undefined {
   const from = Object.keys(byOpset).map(Number).filter((k) => k <= opset);
   return from.length ? byOpset[Math.max(...from)] : undefined;
 }
 
-const definedAt = (spec: AttrSpec, opset: number) => (spec.since ?? 1) <= opset && opset < (spec.until ?? Infinity);
+export const definedAt = (spec: AttrSpec, opset: number) => (spec.since ?? 1) <= opset && opset < (spec.until ?? Infinity);
 
 /**
  * FormatError unless `node` is well formed at `opset`: its op exists there, its input and output counts are

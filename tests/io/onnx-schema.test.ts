@@ -8,17 +8,10 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
-import { OP_SCHEMAS, OPSET_RANGE, type OnnxOp } from '../../src/onnx/op-schema.js';
+import { atOpset, definedAt, OP_SCHEMAS, OPSET_RANGE, type OnnxOp, type OpSchema, type ValueType } from '../../src/onnx/op-schema.js';
 import { AttrType, encodeModel, type AttributeMsg, type AttrTypeName, type ModelMsg, type NodeMsg } from '../../src/onnx/proto.js';
 
-type Spec = { type: Exclude<AttrTypeName, 'UNDEFINED'>; since?: number; until?: number; required?: boolean };
-type Schema = { inputs: Record<number, readonly [number, number]>; outputs: Record<number, readonly [number, number]>; attrs: Record<string, Spec> };
-const schemaOf = (op: OnnxOp) => OP_SCHEMAS[op] as Schema;
-const atOpset = <T>(by: Record<number, T>, opset: number): T | undefined => {
-  const from = Object.keys(by).map(Number).filter((k) => k <= opset);
-  return from.length ? by[Math.max(...from)] : undefined;
-};
-const definedAt = (s: Spec, opset: number) => (s.since ?? 1) <= opset && opset < (s.until ?? Infinity);
+const schemaOf = (op: OnnxOp): OpSchema => OP_SCHEMAS[op];
 
 /** A value of each attribute type, in that type's field; per attribute where the default would not load. */
 const VALUE: Partial<Record<AttrTypeName, Partial<AttributeMsg>>> = {
@@ -39,7 +32,7 @@ const EXAMPLE: Record<string, Partial<AttributeMsg>> = {
   storage_order: { i: 0 },
   allowzero: { i: 0 },
 };
-const attr = (name: string, type: Exclude<AttrTypeName, 'UNDEFINED'>, value = EXAMPLE[name] ?? VALUE[type]): AttributeMsg => ({ name, type: AttrType[type], ...value });
+const attr = (name: string, type: ValueType, value = EXAMPLE[name] ?? VALUE[type]): AttributeMsg => ({ name, type: AttrType[type], ...value });
 /** Element types of inputs that are not float (Reshape's shape, Dropout's training_mode). */
 const INPUT_TYPE: Partial<Record<OnnxOp, number[]>> = { Reshape: [1, 7], Dropout: [1, 1, 9] };
 
@@ -125,7 +118,7 @@ function casesOf(op: OnnxOp, opset: number): { valid: [string, ModelMsg][]; inva
     { kind: 'unknown attribute', what: 'an unknown attribute', model: model(op, opset, { attrs: [attr('not_an_attribute', 'INT')] }), message: new RegExp(`${node}attribute 'not_an_attribute' is not defined for ${op} at opset ${opset}`) },
   ];
   if (minIn > 0) invalid.push({ kind: 'too few inputs', what: `${minIn - 1} inputs`, model: model(op, opset, { inputs: minIn - 1 }), message: new RegExp(`${node}has ${minIn - 1} input\\(s\\)`) });
-  const types = Object.keys(VALUE) as Exclude<AttrTypeName, 'UNDEFINED'>[];
+  const types = Object.keys(VALUE) as ValueType[];
   for (const [name, a] of Object.entries(s.attrs)) {
     if (!definedAt(a, opset)) {
       invalid.push({ kind: 'attribute outside its opsets', what: `${name} outside opsets [${a.since ?? 1}, ${a.until ?? '∞'})`, model: model(op, opset, { attrs: [attr(name, a.type)] }), message: new RegExp(`${node}attribute '${name}' is not defined for ${op} at opset ${opset}`) });
