@@ -1,19 +1,19 @@
 // The importer's ONNX op schemas (src/onnx/op-schema.ts) against onnxruntime-node, class by class, for every
 // op in the table at every opset where its schema changes: each attribute of each other type, with a value in
 // a field other than its type's, outside the opsets that define it, unknown, or (when required) missing; one
-// input or output too many or too few. onnxruntime must refuse each (so the table says what ONNX says) and we
+// input too many or too few, one output too many. onnxruntime must refuse each (so the table says what ONNX says) and we
 // must refuse each with a FormatError naming the node, its op and what was expected. The minimal node and
 // each attribute given rightly must load in onnxruntime, so that a refusal is about the one change made.
 // No GPU: every model here has no initializer, so import makes no tensor.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
-import { atOpset, definedAt, OP_SCHEMAS, OPSET_RANGE, type OnnxOp, type OpSchema, type ValueType } from '../../src/onnx/op-schema.js';
+import { atOpset, definedAt, OP_SCHEMAS, OPSET_RANGE, type AttrSpec, type OnnxOp, type OpSchema, type ValueType } from '../../src/onnx/op-schema.js';
 import { AttrType, encodeModel, type AttributeMsg, type AttrTypeName, type ModelMsg, type NodeMsg } from '../../src/onnx/proto.js';
 
 const schemaOf = (op: OnnxOp): OpSchema => OP_SCHEMAS[op];
 
-/** A value of each attribute type, in that type's field; per attribute where the default would not load. */
+/** A value of each attribute type, in that type's field. */
 const VALUE: Partial<Record<AttrTypeName, Partial<AttributeMsg>>> = {
   FLOAT: { f: 0.5 },
   INT: { i: 1 },
@@ -22,6 +22,7 @@ const VALUE: Partial<Record<AttrTypeName, Partial<AttributeMsg>>> = {
   FLOATS: { floats: [1] },
   TENSOR: { t: { dims: [], data_type: 1, float_data: [1] } },
 };
+/** Values for the attributes where VALUE's would not load in onnxruntime. */
 const EXAMPLE: Record<string, Partial<AttributeMsg>> = {
   auto_pad: { s: new TextEncoder().encode('NOTSET') },
   approximate: { s: new TextEncoder().encode('tanh') },
@@ -118,23 +119,26 @@ function casesOf(op: OnnxOp, opset: number): { valid: [string, ModelMsg][]; inva
     { kind: 'unknown attribute', what: 'an unknown attribute', model: model(op, opset, { attrs: [attr('not_an_attribute', 'INT')] }), message: new RegExp(`${node}attribute 'not_an_attribute' is not defined for ${op} at opset ${opset}`) },
   ];
   if (minIn > 0) invalid.push({ kind: 'too few inputs', what: `${minIn - 1} inputs`, model: model(op, opset, { inputs: minIn - 1 }), message: new RegExp(`${node}has ${minIn - 1} input\\(s\\)`) });
-  const types = Object.keys(VALUE) as ValueType[];
-  for (const [name, a] of Object.entries(s.attrs)) {
-    if (!definedAt(a, opset)) {
-      invalid.push({ kind: 'attribute outside its opsets', what: `${name} outside opsets [${a.since ?? 1}, ${a.until ?? '∞'})`, model: model(op, opset, { attrs: [attr(name, a.type)] }), message: new RegExp(`${node}attribute '${name}' is not defined for ${op} at opset ${opset}`) });
-      continue;
-    }
-    const others = a.required ? model(op, opset, { required: false, attrs: [] }) : null;
-    if (others) invalid.push({ kind: 'required attribute missing', what: `required ${name} missing`, model: others, message: new RegExp(`${node}required attribute '${name}' \\(${a.type}\\) is missing`) });
-    const withAttr = (x: AttributeMsg) => model(op, opset, { required: false, attrs: [x, ...Object.entries(s.attrs).filter(([k, b]) => k !== name && b.required && definedAt(b, opset)).map(([k, b]) => attr(k, b.type))] });
-    valid.push([`${name} as ${a.type}`, withAttr(attr(name, a.type))]);
-    for (const t of types.filter((t) => t !== a.type))
-      invalid.push({ kind: 'attribute of another type', what: `${name} as ${t}`, model: withAttr(attr(name, t)), message: new RegExp(`${node}attribute '${name}' must be of type ${a.type}, got ${t}`) });
-    // the declared type right, and a value in another type's field too
-    const strayType = a.type === 'FLOAT' ? 'INT' : 'FLOAT';
-    invalid.push({ kind: "value in another type's field", what: `${name} with a ${strayType} value too`, model: withAttr({ ...attr(name, a.type), ...VALUE[strayType] }), message: new RegExp(`${node}attribute '${name}' is ${a.type} \\(field '\\w+'\\) but holds a value in field\\(s\\) '${strayType === 'INT' ? 'i' : 'f'}'`) });
-  }
+  for (const [name, a] of Object.entries(s.attrs)) attributeCases(op, opset, name, a, valid, invalid);
   return { valid, invalid };
+}
+
+/** The cases of one attribute of `op` at `opset`, added to `valid` and `invalid`. */
+function attributeCases(op: OnnxOp, opset: number, name: string, a: AttrSpec, valid: [string, ModelMsg][], invalid: Case[]): void {
+  const node = `node 'n' \\(${op}\\): `;
+  const required = Object.entries(schemaOf(op).attrs).filter(([k, b]) => k !== name && b.required && definedAt(b, opset)).map(([k, b]) => attr(k, b.type));
+  const withAttr = (x: AttributeMsg) => model(op, opset, { required: false, attrs: [x, ...required] });
+  if (!definedAt(a, opset)) {
+    invalid.push({ kind: 'attribute outside its opsets', what: `${name} outside opsets [${a.since ?? 1}, ${a.until ?? '∞'})`, model: withAttr(attr(name, a.type)), message: new RegExp(`${node}attribute '${name}' is not defined for ${op} at opset ${opset}`) });
+    return;
+  }
+  if (a.required) invalid.push({ kind: 'required attribute missing', what: `required ${name} missing`, model: model(op, opset, { required: false, attrs: required }), message: new RegExp(`${node}required attribute '${name}' \\(${a.type}\\) is missing`) });
+  valid.push([`${name} as ${a.type}`, withAttr(attr(name, a.type))]);
+  for (const t of (Object.keys(VALUE) as ValueType[]).filter((t) => t !== a.type))
+    invalid.push({ kind: 'attribute of another type', what: `${name} as ${t}`, model: withAttr(attr(name, t)), message: new RegExp(`${node}attribute '${name}' must be of type ${a.type}, got ${t}`) });
+  // the declared type right, and a value in another type's field too
+  const stray = a.type === 'FLOAT' ? 'INT' : 'FLOAT';
+  invalid.push({ kind: "value in another type's field", what: `${name} with a ${stray} value too`, model: withAttr({ ...attr(name, a.type), ...VALUE[stray] }), message: new RegExp(`${node}attribute '${name}' is ${a.type} \\(field '\\w+'\\) but holds a value in field\\(s\\) '${stray === 'INT' ? 'i' : 'f'}'`) });
 }
 
 // Constant is left to the next block: onnxruntime turns Constant nodes into initializers before it checks
