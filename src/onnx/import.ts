@@ -1,8 +1,10 @@
 // ONNX import for inference: `sg.onnx.importModel(bytes)` gives a Module whose forward() runs the graph's
 // nodes with our ops, one table row per ONNX op. Float initializers become Parameters (named as in the
 // file, so stateDict()/loadStateDict() work); Constant nodes and int64 tensors (shapes) stay on the host.
-// Everything is checked at import (ops known, attributes valid, inputs defined before use, tensor sizes),
-// so a bad file fails with a FormatError naming the node, not halfway through a forward.
+// Everything is checked at import (each node against its op's ONNX schema in ./op-schema.ts: opset,
+// input/output counts, attribute names, types and value fields; then what our rules do not implement;
+// names defined once and before use; tensor sizes), so a bad file fails with a FormatError naming the
+// node, not halfway through a forward, and before any GPU work.
 import { Module, Parameter } from '../nn/module.js';
 import { conv2d, convTranspose2d } from '../ops/conv.js';
 import { cat } from '../ops/movement.js';
@@ -12,7 +14,8 @@ import { FormatError, ShapeError, ValueError } from '../core/errors.js';
 import { tensor, zeros } from '../tensor/creation.js';
 import { sameShape, shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
-import { AttrType, DataType, decodeModel, type AttributeMsg, type GraphMsg, type NodeMsg, type TensorMsg } from './proto.js';
+import { DataType, decodeModel, type AttributeMsg, type GraphMsg, type NodeMsg, type TensorMsg } from './proto.js';
+import { checkNode, failNode as fail, IR_RANGE, isOnnxOp, OP_SCHEMAS, OPSET_RANGE, type OnnxOp } from './op-schema.js';
 
 /** A constant on the host: float data (as f32 values) or integers (int64/int32, e.g. shapes and axes). */
 interface HostConst {
@@ -65,114 +68,11 @@ class Attrs {
   }
 }
 
+/** How one ONNX op runs; which attributes and inputs it may have is ./op-schema.ts's, checked before `check`. */
 interface OpRule {
-  /** Attributes it understands (others are refused at import, as they would change the result). */
-  attrs: string[];
-  /** Checks at import time that do not need values (attribute values, input counts). */
+  /** Checks at import time of what the rule does not implement, or values the schema cannot say (no input values needed). */
   check?(node: NodeMsg, attrs: Attrs, opset: number, dimsOf: (name: string) => number[] | undefined): void;
   run(a: NodeArgs): Tensor;
-}
-
-// ---- the ONNX schemas of the ops above, as onnxruntime checks them at load --------------------------
-
-/** Opsets (of the default domain) this importer follows; newer ones may change an op's meaning. */
-export const OPSET_RANGE = [7, 21] as const;
-/** IR versions: 3 introduced opset_import; 10 is ONNX 1.16's. */
-const IR_RANGE = [3, 10] as const;
-
-/** Every attribute the rules read, with its ONNX type; [since, until) bound the opsets that define it. */
-const ATTR_SCHEMA: Record<string, { type: number; since?: number; until?: number; ops?: Record<string, { since?: number; until?: number }> }> = {
-  alpha: { type: AttrType.FLOAT },
-  beta: { type: AttrType.FLOAT },
-  transA: { type: AttrType.INT },
-  transB: { type: AttrType.INT },
-  seed: { type: AttrType.INT, since: 12 },
-  approximate: { type: AttrType.STRING },
-  axis: { type: AttrType.INT },
-  allowzero: { type: AttrType.INT, since: 14 },
-  auto_pad: { type: AttrType.STRING },
-  kernel_shape: { type: AttrType.INTS },
-  strides: { type: AttrType.INTS },
-  pads: { type: AttrType.INTS },
-  dilations: { type: AttrType.INTS, ops: { MaxPool: { since: 10 }, AveragePool: { since: 19 } } },
-  group: { type: AttrType.INT },
-  output_padding: { type: AttrType.INTS },
-  ceil_mode: { type: AttrType.INT, since: 10 },
-  storage_order: { type: AttrType.INT, since: 8 },
-  count_include_pad: { type: AttrType.INT },
-  epsilon: { type: AttrType.FLOAT },
-  momentum: { type: AttrType.FLOAT },
-  spatial: { type: AttrType.INT, until: 9 },
-  training_mode: { type: AttrType.INT, since: 14 },
-  perm: { type: AttrType.INTS },
-  value: { type: AttrType.TENSOR },
-  value_float: { type: AttrType.FLOAT, since: 12 },
-  value_floats: { type: AttrType.FLOATS, since: 12 },
-  value_int: { type: AttrType.INT, since: 12 },
-  value_ints: { type: AttrType.INTS, since: 12 },
-};
-const ATTR_TYPE_NAME: Record<number, string> = { 0: 'UNDEFINED', 1: 'FLOAT', 2: 'INT', 3: 'STRING', 4: 'TENSOR', 5: 'GRAPH', 6: 'FLOATS', 7: 'INTS', 8: 'STRINGS', 9: 'TENSORS', 10: 'GRAPHS', 11: 'SPARSE_TENSOR', 12: 'SPARSE_TENSORS', 13: 'TYPE_PROTO', 14: 'TYPE_PROTOS' };
-
-/** Inputs [min, max] and outputs [min, max] of an op at an opset (optional trailing inputs may be ''), and the opset that introduced it. */
-function arity(op: string, opset: number): { inputs: [number, number]; outputs: [number, number]; since: number } {
-  const one: [number, number] = [1, 1];
-  switch (op) {
-    case 'Constant':
-      return { inputs: [0, 0], outputs: one, since: 1 };
-    case 'Gemm':
-      return { inputs: opset < 11 ? [3, 3] : [2, 3], outputs: one, since: 1 };
-    case 'MatMul': case 'Add': case 'Sub': case 'Mul': case 'Div': case 'Pow': case 'Reshape':
-      return { inputs: [2, 2], outputs: one, since: 1 };
-    case 'Conv': case 'ConvTranspose':
-      return { inputs: [2, 3], outputs: one, since: 1 };
-    case 'Dropout':
-      return { inputs: opset < 12 ? [1, 1] : [1, 3], outputs: [1, 2], since: 1 };
-    case 'MaxPool':
-      return { inputs: one, outputs: opset < 8 ? one : [1, 2], since: 1 };
-    case 'BatchNormalization':
-      return { inputs: [5, 5], outputs: opset < 14 ? [1, 5] : [1, 3], since: 1 };
-    case 'Gelu':
-      return { inputs: one, outputs: one, since: 20 };
-    default:
-      return { inputs: one, outputs: one, since: 1 };
-  }
-}
-
-/** FormatError unless the op and each of its attributes exist at `opset` (checked after our own rules, whose messages say more). */
-function checkVersions(node: NodeMsg, opset: number): void {
-  const op = node.op_type ?? '';
-  const since = arity(op, opset).since;
-  if (opset < since) fail(node, `${op} is defined from opset ${since}; the model imports opset ${opset}`);
-  for (const a of node.attribute ?? []) {
-    const spec = Object.hasOwn(ATTR_SCHEMA, a.name) ? ATTR_SCHEMA[a.name] : undefined;
-    const range = spec?.ops?.[op] ?? spec;
-    if (range && ((range.since !== undefined && opset < range.since) || (range.until !== undefined && opset >= range.until)))
-      fail(node, `attribute '${a.name}' is not defined for ${op} at opset ${opset}`);
-  }
-}
-
-/** FormatError unless `node`'s inputs, outputs and attribute types fit its op's schema at `opset` (checked before any rule of ours). */
-function checkSchema(node: NodeMsg, opset: number): void {
-  const op = node.op_type ?? '';
-  const { inputs, outputs } = arity(op, opset);
-  const ins = node.input ?? [];
-  const outs = node.output ?? [];
-  if (ins.length < inputs[0] || ins.length > inputs[1])
-    fail(node, `has ${ins.length} input(s); ${op} takes ${inputs[0] === inputs[1] ? inputs[0] : `${inputs[0]} to ${inputs[1]}`} at opset ${opset}`);
-  const gap = ins.slice(0, inputs[0]).findIndex((n) => !n);
-  if (gap >= 0) fail(node, `required input ${gap} is empty`);
-  if (outs.length < outputs[0] || outs.length > outputs[1])
-    fail(node, `has ${outs.length} output(s); ${op} gives ${outputs[0] === outputs[1] ? outputs[0] : `${outputs[0]} to ${outputs[1]}`} at opset ${opset}`);
-  const seen = new Set<string>();
-  for (const a of node.attribute ?? []) {
-    if (!a.name) fail(node, 'has an attribute without a name');
-    if (seen.has(a.name)) fail(node, `attribute '${a.name}' is given twice`);
-    seen.add(a.name);
-    const spec = Object.hasOwn(ATTR_SCHEMA, a.name) ? ATTR_SCHEMA[a.name] : undefined;
-    if (!spec) continue; // an attribute no rule reads: refused by the rule's own list, naming the op
-    if ((a.type ?? 0) !== spec.type)
-      fail(node, `attribute '${a.name}' must be of type ${ATTR_TYPE_NAME[spec.type]}, got ${ATTR_TYPE_NAME[a.type ?? 0] ?? a.type}`);
-  }
 }
 
 const norm = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
@@ -182,8 +82,10 @@ const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 function softmaxLike(kind: 'softmax' | 'logSoftmax') {
   return (a: NodeArgs): Tensor => {
     const x = a.t(0);
-    if (a.opset >= 13) return x[kind](a.attr.int('axis', -1));
-    const axis = norm(a.attr.int('axis', 1), x.rank);
+    const given = a.attr.int('axis', a.opset >= 13 ? -1 : 1);
+    if (given < -x.rank || given >= x.rank) fail(a.node, `axis ${given} is out of range for an input of rank ${x.rank} ([${-x.rank}, ${x.rank - 1}])`);
+    if (a.opset >= 13) return x[kind](given);
+    const axis = norm(given, x.rank);
     return x.reshape([prod(x.shape.slice(0, axis)), prod(x.shape.slice(axis))])[kind](-1).reshape(x.shape);
   };
 }
@@ -195,15 +97,13 @@ function poolWindow(a: NodeArgs) {
   return { x, k, g: spatial(a, x.shape, k) };
 }
 
-/** What MaxPool and AveragePool both require: 2-D windows with a kernel_shape and no ceil_mode. */
+/** What MaxPool and AveragePool both require: 2-D windows (kernel_shape is required by their schema) and no ceil_mode. */
 function checkPool(node: NodeMsg, attrs: Attrs): void {
   checkSpatial(node, attrs, { ranks: [2] });
-  if (!attrs.ints('kernel_shape')) fail(node, 'needs kernel_shape');
   if (attrs.int('ceil_mode', 0) !== 0) fail(node, 'ceil_mode=1 is not supported');
 }
 
 /** Spatial attributes of Conv/ConvTranspose/MaxPool/AveragePool, checked where they need no values. */
-const SPATIAL = ['auto_pad', 'kernel_shape', 'strides', 'pads', 'dilations'];
 function checkSpatial(node: NodeMsg, attrs: Attrs, o: { ranks: number[]; asymmetric?: boolean; samePad?: boolean }): void {
   const autoPad = attrs.string('auto_pad', 'NOTSET');
   const allowed = ['NOTSET', 'VALID', ...(o.samePad ? ['SAME_UPPER', 'SAME_LOWER'] : [])];
@@ -255,13 +155,12 @@ function needRank(a: NodeArgs, x: Tensor, ranks: number[]): void {
   if (!ranks.includes(x.rank)) fail(a.node, `input must be ${ranks.map((r) => `${r}-D`).join(' or ')}, got shape ${shapeStr(x.shape)}`);
 }
 
-const unary = (f: (x: Tensor) => Tensor): OpRule => ({ attrs: [], run: (a) => f(a.t(0)) });
-const binary = (f: (x: Tensor, y: Tensor) => Tensor): OpRule => ({ attrs: [], run: (a) => f(a.t(0), a.t(1)) });
+const unary = (f: (x: Tensor) => Tensor): OpRule => ({ run: (a) => f(a.t(0)) });
+const binary = (f: (x: Tensor, y: Tensor) => Tensor): OpRule => ({ run: (a) => f(a.t(0), a.t(1)) });
 
-/** ONNX op → our ops. */
-export const IMPORT_RULES: Record<string, OpRule> = {
+/** ONNX op → our ops: one rule for every op of the schema table but Constant (whose value is read at import). */
+export const IMPORT_RULES: Record<Exclude<OnnxOp, 'Constant'>, OpRule> = {
   Gemm: {
-    attrs: ['alpha', 'beta', 'transA', 'transB'],
     // A and B are matrices (ONNX shape inference refuses others); C at most 2-D
     check(n, _attrs, _opset, dimsOf) {
       (n.input ?? []).forEach((name, i) => {
@@ -296,26 +195,33 @@ export const IMPORT_RULES: Record<string, OpRule> = {
   Abs: unary((x) => x.abs()),
   Neg: unary((x) => x.neg()),
   Identity: unary((x) => x),
-  // inference: dropout is the identity (a second, mask output is refused at import)
-  Dropout: { attrs: ['seed'], check: (n) => void ((n.output ?? []).filter(Boolean).length > 1 && fail(n, 'its mask output is not supported')), run: (a) => a.t(0) },
-  LeakyRelu: { attrs: ['alpha'], run: (a) => a.t(0).leakyRelu(a.attr.float('alpha', 0.01)) },
+  // inference: dropout is the identity; a mask output, or a training_mode input (true would drop), is refused
+  Dropout: {
+    check(n) {
+      if ((n.output ?? []).filter(Boolean).length > 1) fail(n, 'its mask output is not supported');
+      if (n.input?.[2]) fail(n, 'its training_mode input is not supported (inference only: dropout is the identity)');
+    },
+    run: (a) => a.t(0),
+  },
+  LeakyRelu: { run: (a) => a.t(0).leakyRelu(a.attr.float('alpha', 0.01)) },
   Gelu: {
-    attrs: ['approximate'],
     check: (n, attrs) => void (attrs.string('approximate', 'none') !== 'tanh' && fail(n, "only approximate='tanh' is supported (ours is the tanh approximation)")),
     run: (a) => a.t(0).gelu(),
   },
-  Softmax: { attrs: ['axis'], run: softmaxLike('softmax') },
-  LogSoftmax: { attrs: ['axis'], run: softmaxLike('logSoftmax') },
+  Softmax: { run: softmaxLike('softmax') },
+  LogSoftmax: { run: softmaxLike('logSoftmax') },
   Flatten: {
-    attrs: ['axis'],
+    // a negative axis counts from the end only from opset 11
+    check: (n, attrs, opset) => void (opset < 11 && attrs.int('axis', 1) < 0 && fail(n, `axis ${attrs.int('axis', 1)} must be >= 0 before opset 11 (the model imports ${opset})`)),
     run(a) {
       const x = a.t(0);
-      const axis = norm(a.attr.int('axis', 1), x.rank);
+      const given = a.attr.int('axis', 1);
+      if (given < -x.rank || given > x.rank) fail(a.node, `axis ${given} is out of range for an input of rank ${x.rank} ([${-x.rank}, ${x.rank}])`);
+      const axis = norm(given, x.rank);
       return x.reshape([prod(x.shape.slice(0, axis)), prod(x.shape.slice(axis))]);
     },
   },
   Reshape: {
-    attrs: ['allowzero'],
     run(a) {
       const x = a.t(0);
       const allowZero = a.attr.int('allowzero', 0) === 1;
@@ -323,7 +229,6 @@ export const IMPORT_RULES: Record<string, OpRule> = {
     },
   },
   Conv: {
-    attrs: [...SPATIAL, 'group'],
     check: (n, attrs) => checkSpatial(n, attrs, { ranks: [1, 2], asymmetric: true, samePad: true }),
     run(a) {
       let x = a.t(0);
@@ -353,7 +258,6 @@ export const IMPORT_RULES: Record<string, OpRule> = {
     },
   },
   ConvTranspose: {
-    attrs: [...SPATIAL, 'group', 'output_padding'],
     check: (n, attrs) => checkSpatial(n, attrs, { ranks: [2] }),
     run(a) {
       const x = a.t(0);
@@ -372,7 +276,6 @@ export const IMPORT_RULES: Record<string, OpRule> = {
     },
   },
   MaxPool: {
-    attrs: [...SPATIAL, 'ceil_mode', 'storage_order'],
     check(n, attrs) {
       checkPool(n, attrs);
       if ((n.output ?? []).filter(Boolean).length > 1) fail(n, 'its Indices output is not supported');
@@ -383,7 +286,6 @@ export const IMPORT_RULES: Record<string, OpRule> = {
     },
   },
   AveragePool: {
-    attrs: [...SPATIAL, 'ceil_mode', 'count_include_pad'],
     check(n, attrs) {
       checkPool(n, attrs);
       if ((attrs.ints('dilations') ?? []).some((d) => d !== 1)) fail(n, 'dilations other than 1 are not supported');
@@ -400,7 +302,6 @@ export const IMPORT_RULES: Record<string, OpRule> = {
     },
   },
   GlobalAveragePool: {
-    attrs: [],
     run(a) {
       const x = a.t(0);
       if (x.rank < 3) fail(a.node, `input must be [N, C, ...] with spatial dimensions, got shape ${shapeStr(x.shape)}`);
@@ -409,12 +310,10 @@ export const IMPORT_RULES: Record<string, OpRule> = {
   },
   // inference form: the running statistics (inputs 3 and 4) normalise; they import as buffers, not parameters
   BatchNormalization: {
-    attrs: ['epsilon', 'momentum', 'spatial', 'training_mode'],
     check(n, attrs) {
       if (attrs.int('training_mode', 0) !== 0) fail(n, 'training_mode=1 is not supported (inference only)');
       if (attrs.int('spatial', 1) !== 1) fail(n, 'spatial=0 is not supported');
       if ((n.output ?? []).filter(Boolean).length > 1) fail(n, 'its running-statistics outputs are not supported (inference only)');
-      if ((n.input ?? []).length !== 5) fail(n, `needs 5 inputs (X, scale, B, mean, var), got ${(n.input ?? []).length}`);
     },
     run(a) {
       const x = a.t(0);
@@ -423,17 +322,16 @@ export const IMPORT_RULES: Record<string, OpRule> = {
     },
   },
   Transpose: {
-    attrs: ['perm'],
+    check(n, attrs) {
+      const perm = attrs.ints('perm');
+      if (perm && !perm.every((p, i) => perm.indexOf(p) === i && p >= 0 && p < perm.length)) fail(n, `perm [${perm}] is not a permutation of 0..${perm.length - 1}`);
+    },
     run(a) {
       const x = a.t(0);
       return x.permute(a.attr.ints('perm') ?? [...x.shape.keys()].reverse());
     },
   },
 };
-
-function fail(node: NodeMsg, problem: string): never {
-  throw new FormatError(`onnx: node '${node.name || node.output?.[0] || '?'}' (${node.op_type}): ${problem}`);
-}
 
 /** A host constant from a TensorProto; FormatError on types and sizes it cannot hold. */
 function hostTensor(t: TensorMsg, where: string): HostConst {
@@ -490,6 +388,58 @@ function constantValue(node: NodeMsg, attrs: Attrs): HostConst {
   }
 }
 
+/** A node's op, once the node fits its op's ONNX schema at `opset` and our rule for it (`dimsOf`: initializers' shapes). */
+function checkOp(node: NodeMsg, opset: number, dimsOf: (name: string) => number[] | undefined): OnnxOp {
+  const op = node.op_type ?? '';
+  if (node.domain && node.domain !== 'ai.onnx') fail(node, `domain '${node.domain}' is not supported (only the default domain, ai.onnx)`);
+  if (!op) fail(node, 'has no op_type');
+  if (!isOnnxOp(op)) fail(node, `op ${JSON.stringify(op)} is not supported (supported: ${Object.keys(OP_SCHEMAS).join(', ')})`);
+  checkNode(node, op, opset);
+  if (op !== 'Constant') IMPORT_RULES[op].check?.(node, new Attrs(node), opset, dimsOf);
+  return op;
+}
+
+/**
+ * Everything import checks, on the host: every value name defined once (SSA: an initializer, a graph input or
+ * one node output) and before use, every node against its op's schema and our rule. Returns the initializers'
+ * and Constant nodes' values, and the graph's inputs (initializers listed as inputs excluded) and outputs.
+ */
+function checkGraph(graph: GraphMsg, opset: number) {
+  const defined = new Set<string>();
+  const define = (name: string, by: string) => {
+    if (defined.has(name)) throw new FormatError(`onnx: value '${name}' is defined twice (again by ${by})`);
+    defined.add(name);
+  };
+  if (graph.sparse_initializer?.length) throw new FormatError('onnx: sparse initializers are not supported (only dense ones)');
+  const initializers = new Map<string, HostConst>();
+  for (const init of graph.initializer ?? []) {
+    const name = init.name ?? '';
+    if (!name) throw new FormatError('onnx: an initializer has no name');
+    define(name, `initializer '${name}'`);
+    initializers.set(name, hostTensor(init, `initializer '${name}'`));
+  }
+  for (const v of graph.input ?? []) if (!v.name) throw new FormatError('onnx: a graph input has no name');
+  const inputNames = (graph.input ?? []).map((v) => v.name).filter((n) => !defined.has(n));
+  const outputNames = (graph.output ?? []).map((v) => v.name);
+  if (inputNames.length === 0) throw new FormatError('onnx: the graph has no inputs');
+  if (outputNames.length === 0) throw new FormatError('onnx: the graph has no outputs');
+  for (const n of inputNames) define(n, `graph input '${n}'`);
+  const constants = new Map<string, HostConst>();
+  const nodeNames = new Set<string>();
+  for (const node of graph.node ?? []) {
+    if (node.name) {
+      if (nodeNames.has(node.name)) fail(node, `node name '${node.name}' is used twice`);
+      nodeNames.add(node.name);
+    }
+    const op = checkOp(node, opset, (name) => initializers.get(name)?.shape);
+    if (op === 'Constant') constants.set(node.output?.[0] ?? '', constantValue(node, new Attrs(node)));
+    for (const input of node.input ?? []) if (input && !defined.has(input)) fail(node, `input '${input}' is used before it is defined (or never is)`);
+    for (const o of node.output ?? []) if (o) define(o, `node '${node.name || node.output![0]}' (${op})`);
+  }
+  for (const o of outputNames) if (!defined.has(o)) throw new FormatError(`onnx: graph output '${o}' is not computed by any node`);
+  return { initializers, constants, inputNames, outputNames };
+}
+
 /** An imported ONNX graph as a Module: forward(...inputs) runs its nodes and returns the first graph output. */
 export class OnnxModel extends Module {
   readonly inputNames: string[];
@@ -503,57 +453,17 @@ export class OnnxModel extends Module {
     private readonly opset: number,
   ) {
     super();
-    const defined = new Set<string>();
-    /** Every value name is defined once (SSA): by an initializer, a graph input or one node output. */
-    const define = (name: string, by: string) => {
-      if (defined.has(name)) throw new FormatError(`onnx: value '${name}' is defined twice (again by ${by})`);
-      defined.add(name);
-    };
+    const checked = checkGraph(graph, opset); // before any tensor is made: a refused file uploads nothing
+    this.inputNames = checked.inputNames;
+    this.outputNames = checked.outputNames;
     // BatchNormalization's running statistics are state, not trainable: buffers (in stateDict(), not parameters())
     const stats = new Set((graph.node ?? []).filter((n) => n.op_type === 'BatchNormalization').flatMap((n) => (n.input ?? []).slice(3, 5)));
-    const initDims = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', (t.dims ?? []).map(Number)]));
-    for (const init of graph.initializer ?? []) {
-      const name = init.name ?? '';
-      if (!name) throw new FormatError('onnx: an initializer has no name');
-      define(name, `initializer '${name}'`);
-      const h = hostTensor(init, `initializer '${name}'`);
+    for (const [name, h] of checked.initializers) {
       if (h.kind === 'float' && stats.has(name)) this.registerBuffer(name, tensor(h.data, h.shape));
       else if (h.kind === 'float') this.weights.set(name, new Parameter(tensor(h.data, h.shape)));
       else this.constants.set(name, h);
     }
-    for (const v of graph.input ?? []) if (!v.name) throw new FormatError('onnx: a graph input has no name');
-    this.inputNames = (graph.input ?? []).map((v) => v.name).filter((n) => !defined.has(n));
-    this.outputNames = (graph.output ?? []).map((v) => v.name);
-    if (this.inputNames.length === 0) throw new FormatError('onnx: the graph has no inputs');
-    if (this.outputNames.length === 0) throw new FormatError('onnx: the graph has no outputs');
-    for (const n of this.inputNames) define(n, `graph input '${n}'`);
-    const nodeNames = new Set<string>();
-    for (const node of graph.node ?? []) {
-      const op = node.op_type ?? '';
-      if (node.name) {
-        if (nodeNames.has(node.name)) fail(node, `node name '${node.name}' is used twice`);
-        nodeNames.add(node.name);
-      }
-      if (node.domain && node.domain !== 'ai.onnx') fail(node, `domain '${node.domain}' is not supported`);
-      if (!op) fail(node, 'has no op_type');
-      const attrs = new Attrs(node);
-      const known = op === 'Constant' || Object.hasOwn(IMPORT_RULES, op);
-      if (known) checkSchema(node, opset);
-      if (op === 'Constant') {
-        this.constants.set(node.output?.[0] ?? '', constantValue(node, attrs));
-      } else {
-        const rule = Object.hasOwn(IMPORT_RULES, op) ? IMPORT_RULES[op] : undefined;
-        if (!rule) fail(node, `op ${JSON.stringify(op)} is not supported (supported: Constant, ${Object.keys(IMPORT_RULES).join(', ')})`);
-        const unknown = attrs.names().filter((a) => !rule.attrs.includes(a));
-        if (unknown.length) fail(node, `attribute(s) ${unknown.join(', ')} are not supported`);
-        rule.check?.(node, attrs, opset, (name) => initDims.get(name));
-      }
-      checkVersions(node, opset);
-      for (const input of node.input ?? []) if (input && !defined.has(input)) fail(node, `input '${input}' is used before it is defined (or never is)`);
-      if (!node.output?.[0]) fail(node, 'has no output');
-      for (const o of node.output) if (o) define(o, `node '${node.name || node.output[0]}' (${op})`);
-    }
-    for (const o of this.outputNames) if (!defined.has(o)) throw new FormatError(`onnx: graph output '${o}' is not computed by any node`);
+    for (const [name, h] of checked.constants) this.constants.set(name, h);
   }
 
   protected override ownParameters(): [string, Parameter][] {
@@ -613,7 +523,7 @@ export class OnnxModel extends Module {
           return Array.from(v.data);
         },
       };
-      values.set(node.output![0], IMPORT_RULES[node.op_type!].run(args));
+      values.set(node.output![0], IMPORT_RULES[node.op_type as Exclude<OnnxOp, 'Constant'>].run(args));
     }
     return this.outputNames.map((n) => {
       const v = values.get(n)!;
@@ -642,9 +552,10 @@ export function importModel(bytes: ArrayBuffer | ArrayBufferView): OnnxModel {
     domains.add(d);
   }
   const ops = (model.opset_import ?? []).filter((o) => !o.domain || o.domain === 'ai.onnx');
-  if (ops.length === 0) throw new FormatError('onnx: the model imports no ai.onnx opset');
+  if (ops.length === 0) throw new FormatError(`onnx: the model imports no opset of the default domain (ai.onnx; this importer implements opsets ${OPSET_RANGE[0]} to ${OPSET_RANGE[1]})`);
   const opset = Number(ops[0].version ?? 0);
-  if (opset < OPSET_RANGE[0]) throw new FormatError(`onnx: opset ${opset} is too old (${OPSET_RANGE[0]} or later)`);
-  if (opset > OPSET_RANGE[1]) throw new FormatError(`onnx: opset ${opset} is newer than this importer follows (${OPSET_RANGE[0]} to ${OPSET_RANGE[1]}): an op may mean something else there`);
+  // ops change meaning across opsets (op-schema.ts follows each op through this range only)
+  if (opset < OPSET_RANGE[0] || opset > OPSET_RANGE[1])
+    throw new FormatError(`onnx: the model imports opset ${opset} of the default domain; this importer implements opsets ${OPSET_RANGE[0]} to ${OPSET_RANGE[1]}`);
   return new OnnxModel(model.graph, opset);
 }

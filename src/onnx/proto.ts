@@ -1,6 +1,7 @@
 // Messages of ONNX's schema. ./onnx-schema.json is protobufjs's JSON form of the part of onnx.proto (IR
 // version 8) that the exporter and importer use, with the real field numbers, loaded at start-up (no
-// generated code). Fields absent there are skipped when decoding, as protobuf allows.
+// generated code). Fields absent there are skipped when decoding, as protobuf allows; so every value field
+// of AttributeProto is there, and GraphProto's sparse_initializer, for the importer to see and refuse.
 import protobuf from 'protobufjs';
 import ONNX_SCHEMA from './onnx-schema.json';
 import { InternalError } from '../core/errors.js';
@@ -10,8 +11,12 @@ export const ModelProto = root.lookupType('onnx.ModelProto');
 
 /** TensorProto.DataType values used here. */
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
-/** AttributeProto.AttributeType values used here. */
-export const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+/** AttributeProto.AttributeType, all of it (the importer names the type it expected and the one it got). */
+export const AttrType = {
+  UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10,
+  SPARSE_TENSOR: 11, SPARSE_TENSORS: 12, TYPE_PROTO: 13, TYPE_PROTOS: 14,
+} as const;
+export type AttrTypeName = keyof typeof AttrType;
 
 // Plain-object views of the messages (as protobufjs' toObject gives them, longs as numbers).
 export interface TensorMsg {
@@ -34,6 +39,15 @@ export interface AttributeMsg {
   t?: TensorMsg;
   floats?: number[];
   ints?: number[];
+  // value fields the importer never reads, only checks for: a value there under another type is refused
+  g?: object;
+  sparse_tensor?: object;
+  tp?: object;
+  strings?: Uint8Array[];
+  tensors?: object[];
+  graphs?: object[];
+  sparse_tensors?: object[];
+  type_protos?: object[];
 }
 export interface NodeMsg {
   input?: string[];
@@ -51,6 +65,8 @@ export interface GraphMsg {
   node?: NodeMsg[];
   name?: string;
   initializer?: TensorMsg[];
+  /** Decoded only to refuse them: the importer reads dense initializers. */
+  sparse_initializer?: object[];
   input?: ValueInfoMsg[];
   output?: ValueInfoMsg[];
 }

@@ -234,7 +234,8 @@ describe('import of conv graphs written elsewhere', () => {
   const bad: [string, (m: ModelMsg) => void, RegExp][] = [
     ['MaxPool ceil_mode', (m) => m.graph!.node![5].attribute!.push(int('ceil_mode', 1)), /node 'p2' \(MaxPool\): ceil_mode=1 is not supported/],
     ['pool with asymmetric pads', (m) => (m.graph!.node![4].attribute![1] = ints('pads', [0, 0, 1, 1])), /node 'p1' \(AveragePool\): asymmetric pads \[0,0,1,1\] are not supported/],
-    ['BatchNormalization in training mode', (m) => m.graph!.node![1].attribute!.push(int('training_mode', 1)), /node 'n1' \(BatchNormalization\): training_mode=1 is not supported/],
+    ['BatchNormalization in training mode', (m) => (m.opset_import![0].version = 14) && m.graph!.node![1].attribute!.push(int('training_mode', 1)), /node 'n1' \(BatchNormalization\): training_mode=1 is not supported/],
+    ['training_mode before opset 14 defines it', (m) => m.graph!.node![1].attribute!.push(int('training_mode', 0)), /node 'n1' \(BatchNormalization\): attribute 'training_mode' is not defined for BatchNormalization at opset 13/],
     ['3-D convolution', (m) => (m.graph!.node![3].attribute![0] = ints('pads', [0, 0, 0, 0, 0, 0])) && m.graph!.node![3].attribute!.push(ints('kernel_shape', [2, 2, 2])), /node 'c2' \(Conv\): kernel_shape \[2,2,2\] has 3 spatial dimensions; supported: 1 or 2/],
     ['pool auto_pad SAME', (m) => m.graph!.node![5].attribute!.push({ name: 'auto_pad', type: 3, s: new TextEncoder().encode('SAME_LOWER') }), /node 'p2' \(MaxPool\): auto_pad 'SAME_LOWER' is not supported/],
   ];

@@ -179,12 +179,13 @@ describe('import', () => {
 
   const bad: [string, (m: ModelMsg) => void, RegExp][] = [
     ['unsupported op', (m) => (m.graph!.node![2].op_type = 'Resize'), /node 'h3' \(Resize\): op "Resize" is not supported/],
-    ['unknown attribute', (m) => m.graph!.node![2].attribute!.push({ name: 'foo', type: 2, i: 1 }), /node 'h3' \(Relu\): attribute\(s\) foo are not supported/],
+    ['unknown attribute', (m) => m.graph!.node![2].attribute!.push({ name: 'foo', type: 2, i: 1 }), /node 'h3' \(Relu\): attribute 'foo' is not defined for Relu at opset 11 \(its attributes there: none\)/],
     ['input used before defined', (m) => m.graph!.node!.reverse(), /is used before it is defined/],
     ['missing output', (m) => (m.graph!.output![0].name = 'zzz'), /graph output 'zzz' is not computed/],
     ['raw_data of the wrong size', (m) => (m.graph!.initializer![0].raw_data = new Uint8Array(12)), /initializer 'w1' raw_data has 12 bytes for dims \[12,10\] \(480 expected\)/],
     ['double initializer', (m) => (m.graph!.initializer![1] = { name: 'b1', dims: [10], data_type: 11, double_data: new Array(10).fill(0) }), /initializer 'b1' has data type 11/],
-    ['exact gelu', (m) => (m.graph!.node![2] = { op_type: 'Gelu', input: ['h2'], output: ['h3'], name: 'h3' }), /only approximate='tanh' is supported/],
+    ['exact gelu', (m) => (m.opset_import![0].version = 20) && (m.graph!.node![2] = { op_type: 'Gelu', input: ['h2'], output: ['h3'], name: 'h3' }), /only approximate='tanh' is supported/],
+    ['Gelu before opset 20 defines it', (m) => (m.graph!.node![2] = { op_type: 'Gelu', input: ['h2'], output: ['h3'], name: 'h3' }), /node 'h3' \(Gelu\): Gelu is defined from opset 20; the model imports opset 11/],
     ['custom domain', (m) => (m.graph!.node![2].domain = 'com.microsoft'), /domain 'com.microsoft' is not supported/],
     ['no graph', (m) => delete m.graph, /has no graph/],
   ];
@@ -194,6 +195,39 @@ describe('import', () => {
     const bytes = encodeModel(m);
     expect(() => sg.onnx.importModel(bytes)).toThrow(sg.FormatError);
     expect(() => sg.onnx.importModel(bytes)).toThrow(message);
+  });
+
+  test('a file refused at import made no tensor: its initializers were not uploaded', () => {
+    const m = decodeModel(foreignModel().bytes);
+    m.graph!.node!.at(-1)!.op_type = 'Resize'; // the last node, after every initializer
+    const bytes = encodeModel(m);
+    const before = sg.memory();
+    expect(() => sg.onnx.importModel(bytes)).toThrow(/node 'y' \(Resize\): op "Resize" is not supported/);
+    expect(sg.memory()).toEqual(before);
+  });
+
+  // axes checked against the input's rank, known when forward() is called: refused there, before any GPU work
+  const axisCases: [string, number, string, number, RegExp][] = [
+    ['Flatten axis past the rank', 13, 'Flatten', 3, /node 'n' \(Flatten\): axis 3 is out of range for an input of rank 2 \(\[-2, 2\]\)/],
+    ['Flatten axis before the first dimension', 13, 'Flatten', -3, /node 'n' \(Flatten\): axis -3 is out of range/],
+    ['Softmax axis past the rank (opset 13)', 13, 'Softmax', -3, /node 'n' \(Softmax\): axis -3 is out of range for an input of rank 2 \(\[-2, 1\]\)/],
+    ['LogSoftmax axis past the rank (opset 11, 2-D coercion)', 11, 'LogSoftmax', 2, /node 'n' \(LogSoftmax\): axis 2 is out of range/],
+  ];
+  test.each(axisCases)('refuses %s at forward, as onnxruntime does at load', async (_name, opset, op, axis, message) => {
+    const bytes = encodeModel({
+      ir_version: 8,
+      opset_import: [{ domain: '', version: opset }],
+      graph: {
+        name: 'axis',
+        node: [{ op_type: op, name: 'n', input: ['x'], output: ['y'], attribute: [{ name: 'axis', type: 2, i: axis }] }],
+        input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } } }],
+        output: [{ name: 'y', type: { tensor_type: { elem_type: 1 } } }],
+      },
+    });
+    await expect(ort.InferenceSession.create(bytes)).rejects.toThrow(/axis/i);
+    const model = sg.onnx.importModel(bytes);
+    expect(() => model.forward(sg.zeros([2, 3]))).toThrow(sg.FormatError);
+    expect(() => model.forward(sg.zeros([2, 3]))).toThrow(message);
   });
 
   test('random bytes and truncations are FormatErrors, never crashes', () => {
