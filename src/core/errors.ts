@@ -39,5 +39,12 @@ export class NonFiniteLossError extends ShadergradError {
     );
   }
 }
+/**
+ * An index or class id computed on the GPU (argmax, a cast, arithmetic) that was outside its range when an
+ * op indexed with it (gather, Embedding, oneHot, crossEntropy). The kernel wrote 0 in its place; the error
+ * surfaces at the next readback (data(), item()), or at the next realization once the check has landed.
+ * Host-made indices are checked before any GPU work and throw a plain ValueError.
+ */
+export class IndexError extends ValueError {}
 /** A broken internal invariant (a bug in shadergrad, not in the caller's input: please report it). */
 export class InternalError extends ShadergradError {}

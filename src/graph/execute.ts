@@ -3,6 +3,7 @@
 import { withTimeout } from '../runtime/readback.js';
 import { GPUValidationError, OutOfMemoryError } from '../core/errors.js';
 import { bindGroupFor, runtime, uniformBuffer, type Runtime } from '../runtime/runtime.js';
+import { awaitChecks, checkBytes, copyChecks, dropChecks, throwLandedCheck } from './checks.js';
 import { Storage, type LazyNode } from './node.js';
 import { buildPlan, collect, type BufferRef, type CollectedGraph, type Plan } from './plan.js';
 
@@ -11,6 +12,8 @@ interface CachedPlan {
   pipelines: GPUComputePipeline[];
   uniforms: (GPUBuffer | null)[];
   slots: GPUBuffer[];
+  /** The plan's checks buffer (graph/checks.ts), when it has checks. */
+  checks: GPUBuffer | null;
   /** Last bind group of each dispatch and the buffers it was made for: replays with the same buffers reuse it. */
   bindGroups: ({ group: GPUBindGroup; buffers: GPUBuffer[] } | null)[];
 }
@@ -21,6 +24,7 @@ export const planStats = { built: 0, reused: 0 };
 
 /** Realizes `targets` (and runs the in-place `effects`) in one submit. Synchronous: GPU errors surface at the next readback. */
 export function realizeNodes(targets: LazyNode[], effects: LazyNode[] = []): void {
+  throwLandedCheck(); // a check of earlier work (an optimizer step) that failed and has come back since
   const pendingTargets = [...new Set(targets.filter((t) => !t.storage))];
   if (pendingTargets.length === 0 && effects.length === 0) return;
   const rt = runtime();
@@ -48,9 +52,11 @@ function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: Laz
 
   const outputs = cached.plan.outBytes.map((bytes) => new Storage(rt.pool.acquire(bytes, 'output'), bytes, rt.pool.release, rt.pool));
   const resolve = (r: BufferRef): GPUBuffer =>
-    'ext' in r ? graph.externals[r.ext].buffer : 'slot' in r ? cached!.slots[r.slot] : outputs[r.out].buffer;
+    'ext' in r ? graph.externals[r.ext].buffer : 'slot' in r ? cached!.slots[r.slot] : 'out' in r ? outputs[r.out].buffer : cached!.checks!;
 
   const encoder = rt.device.createCommandEncoder({ label: 'shadergrad plan' });
+  const checks = cached.plan.checks;
+  if (checks) encoder.clearBuffer(cached.checks!, 0, checkBytes(checks));
   const timing = gpuTimer(rt);
   const pass = encoder.beginComputePass(timing ? { timestampWrites: timing.writes } : {});
   cached.plan.dispatches.forEach((d, i) => {
@@ -69,8 +75,10 @@ function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: Laz
   });
   pass.end();
   timing?.resolve(encoder);
+  const readChecks = checks && copyChecks(rt, encoder, cached.checks!, checks);
   rt.device.queue.submit([encoder.finish()]);
   rt.submits++;
+  readChecks?.();
   if (timing) lastGpuMs = timing.read();
 
   pendingTargets.forEach((t, i) => t.becomeLeaf(outputs[i]));
@@ -128,6 +136,7 @@ function preparePlan(rt: Runtime, plan: Plan): CachedPlan {
     pipelines: plan.dispatches.map((d) => rt.pipelines.getSync(d.spec)),
     uniforms: plan.dispatches.map((d) => (d.spec.params ? uniformBuffer(rt, d.spec.params) : null)),
     slots: plan.slotBytes.map((b) => rt.pool.acquire(b, 'arena')),
+    checks: plan.checks ? rt.pool.acquire(checkBytes(plan.checks), 'plan checks') : null,
     bindGroups: plan.dispatches.map(() => null),
   };
 }
@@ -136,11 +145,13 @@ function evictOldest(rt: Runtime): void {
   const [key, old] = planCache.entries().next().value as [string, CachedPlan];
   planCache.delete(key);
   for (const s of old.slots) rt.pool.release(s);
+  if (old.checks) rt.pool.release(old.checks);
   for (const u of old.uniforms) u?.destroy();
 }
 
 /** Drops every cached plan and returns its buffers (sg.destroy and tests). */
 export function clearPlanCache(): void {
+  dropChecks();
   if (planCache.size === 0) return;
   const rt = runtime();
   while (planCache.size) evictOldest(rt);
@@ -166,4 +177,5 @@ export async function checkGpuErrors(): Promise<void> {
   pendingErrors = [];
   await withTimeout(rt.pipelines.checkCompiled(), rt, 'checking shader compilation');
   for (const e of await withTimeout(Promise.all(errs), rt, 'checking GPU errors')) if (e) throw e;
+  await awaitChecks(rt); // bad indices computed on the GPU (graph/checks.ts)
 }

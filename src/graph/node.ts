@@ -54,7 +54,8 @@ export type NodeKind =
 // Called at plan time with the adapter caps of the device the plan runs on (never caps captured when the op was recorded).
 export type KernelBuilder = (node: LazyNode, caps: AdapterCaps) => Dispatch[];
 
-export type BindRef = { input: number } | { output: true } | { scratch: number } | { written: number };
+/** `checks`: the plan's checks buffer (kernels/checks.ts: a bad index computed on the GPU is recorded there). */
+export type BindRef = { input: number } | { output: true } | { scratch: number } | { written: number } | { checks: true };
 
 export interface Dispatch {
   spec: KernelSpec;
