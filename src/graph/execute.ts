@@ -3,6 +3,7 @@
 import { withTimeout } from '../runtime/readback.js';
 import { GPUValidationError, OutOfMemoryError } from '../core/errors.js';
 import { bindGroupFor, runtime, uniformBuffer, type Runtime } from '../runtime/runtime.js';
+import { anomalyMode, checkedNode } from './anomaly.js';
 import { awaitChecks, checkBytes, copyChecks, dropChecks, throwLandedCheck } from './checks.js';
 import { Storage, type LazyNode } from './node.js';
 import { buildPlan, collect, type BufferRef, type CollectedGraph, type Plan } from './plan.js';
@@ -39,16 +40,19 @@ export function realizeNodes(targets: LazyNode[], effects: LazyNode[] = []): voi
 }
 
 function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: LazyNode[], effects: LazyNode[]): void {
-  let cached = planCache.get(graph.key);
+  // anomaly mode plans the same graph differently (unfused, checked): its own cache entries
+  const anomaly = anomalyMode();
+  const key = anomaly ? `anomaly;${graph.key}` : graph.key;
+  let cached = planCache.get(key);
   if (cached) {
-    planCache.delete(graph.key); // re-insert: most recently used last
+    planCache.delete(key); // re-insert: most recently used last
     planStats.reused++;
   } else {
-    cached = preparePlan(rt, buildPlan(graph, pendingTargets, rt.caps));
+    cached = preparePlan(rt, buildPlan(graph, pendingTargets, rt.caps, anomaly));
     planStats.built++;
     if (planCache.size >= MAX_CACHED_PLANS) evictOldest(rt);
   }
-  planCache.set(graph.key, cached);
+  planCache.set(key, cached);
 
   const outputs = cached.plan.outBytes.map((bytes) => new Storage(rt.pool.acquire(bytes, 'output'), bytes, rt.pool.release, rt.pool));
   const resolve = (r: BufferRef): GPUBuffer =>
@@ -75,7 +79,7 @@ function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: Laz
   });
   pass.end();
   timing?.resolve(encoder);
-  const readChecks = checks && copyChecks(rt, encoder, cached.checks!, checks);
+  const readChecks = checks && copyChecks(rt, encoder, cached.checks!, checks, checks.finite.map((s) => (s.node === undefined ? null : checkedNode(graph.order[s.node]))));
   rt.device.queue.submit([encoder.finish()]);
   rt.submits++;
   readChecks?.();
@@ -177,5 +181,5 @@ export async function checkGpuErrors(): Promise<void> {
   pendingErrors = [];
   await withTimeout(rt.pipelines.checkCompiled(), rt, 'checking shader compilation');
   for (const e of await withTimeout(Promise.all(errs), rt, 'checking GPU errors')) if (e) throw e;
-  await awaitChecks(rt); // bad indices computed on the GPU (graph/checks.ts)
+  await awaitChecks(rt); // bad GPU-computed indices, anomaly mode's NaN/Inf (graph/checks.ts)
 }

@@ -6,8 +6,8 @@ import type { AdapterCaps, KernelSpec } from '../kernels/types.js';
 import { bucketSize } from '../runtime/buffers.js';
 import { InternalError, StaleTensorError } from '../core/errors.js';
 import { BYTES_PER_ELEMENT } from '../core/dtype.js';
-import { usesIndexCheck } from '../kernels/checks.js';
-import type { PlanChecks } from './checks.js';
+import { INDEX_CHECK_WORDS, finiteCheckKernel, usesIndexCheck } from '../kernels/checks.js';
+import type { FiniteSlot, PlanChecks } from './checks.js';
 import { isContiguous, type BindRef, type LazyNode, type Source, type Storage } from './node.js';
 
 /** Where a dispatch finds a buffer at execution time. */
@@ -123,7 +123,8 @@ function readsInPlace(src: Source, consumerShape: number[]): boolean {
   return v.offset === 0 && isContiguous(v) && v.shape.length === consumerShape.length && v.shape.every((d, i) => d === consumerShape[i]) && src.node.shape.length === v.shape.length && src.node.shape.every((d, i) => d === v.shape[i]);
 }
 
-export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterCaps): Plan {
+/** The plan of a collected graph; `anomaly` (sg.detectAnomaly) plans every node unfused and checks its output for NaN/Inf. */
+export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterCaps, anomaly = false): Plan {
   const { order, position } = g;
   const isTarget = new Set(targets);
   // consumers within the plan
@@ -136,7 +137,8 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
         if (n.kind.type !== 'elementwise') hasNonElementwiseUser.add(s.node);
       }
 
-  const inlined = chooseInlined(order, isTarget, uses, hasNonElementwiseUser, caps);
+  // anomaly mode checks every node's own output: nothing is fused away
+  const inlined = anomaly ? new Set<LazyNode>() : chooseInlined(order, isTarget, uses, hasNonElementwiseUser, caps);
   const steps = order.filter((n) => !inlined.has(n));
   // effects (in-place updates) run after every read of the old values: they go last
   steps.sort((a, b) => Number(a.kind.type === 'effect') - Number(b.kind.type === 'effect'));
@@ -175,8 +177,31 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
   };
 
   const dispatches: PlannedDispatch[] = [];
-  // the plan's checks buffer is made, cleared and read back only when a kernel binds it (graph/checks.ts)
+  // Checks (graph/checks.ts): the index check's words when a kernel binds them; in anomaly mode, a NaN/Inf
+  // check of every step's float output right after the step, with the slots of the checked buffers it read.
   let indexChecked = false;
+  const finite: FiniteSlot[] = [];
+  const finiteSlotOf = new Map<LazyNode | Storage, number>();
+  const readKey = (r: LazyNode): LazyNode | Storage => r.storage ?? r;
+  const addFiniteCheck = (key: LazyNode | Storage, buffer: BufferRef, size: number, at: { node: number } | { ext: number }, reads: Array<LazyNode | Storage>, hasInputs: boolean) => {
+    const inputs = reads.flatMap((r) => (finiteSlotOf.has(r) ? [finiteSlotOf.get(r)!] : []));
+    finiteSlotOf.set(key, finite.push({ ...at, inputs, hasInputs }) - 1);
+    dispatches.push({ spec: finiteCheckKernel(size, INDEX_CHECK_WORDS + finite.length - 1, caps), buffers: [buffer, { checks: true }], empty: size === 0 });
+  };
+  if (anomaly) {
+    // the float inputs the plan reads (and the parameters its updates rewrite) first: a step can then tell
+    // a NaN it made from one it read
+    const seen = new Set<Storage>();
+    for (const n of steps) {
+      const read = readersOf(n).flatMap((r) => (r.storage && r.dtype === 'float32' ? [r.storage] : []));
+      for (const st of [...read, ...(n.kind.type === 'effect' ? n.kind.writes.slice(0, 1) : [])]) {
+        if (seen.has(st)) continue;
+        seen.add(st);
+        const ext = g.extIndex.get(st)!;
+        addFiniteCheck(st, { ext }, st.bytes / 4, { ext }, [], false);
+      }
+    }
+  }
   steps.forEach((n, i) => {
     const bytes = n.size * BYTES_PER_ELEMENT[n.dtype];
     if (n.kind.type !== 'effect' && !outIndex.has(n)) slotOf.set(n, takeSlot(bytes));
@@ -204,10 +229,14 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
       }
       scratch.forEach(giveSlot);
     }
+    if (anomaly && n.kind.type === 'effect') {
+      const param = n.kind.writes[0];
+      addFiniteCheck(n, { ext: g.extIndex.get(param)! }, param.bytes / 4, { node: position.get(n)! }, [...readersOf(n).map(readKey), param], true);
+    } else if (anomaly && n.dtype === 'float32') addFiniteCheck(n, bufferOf(n), n.size, { node: position.get(n)! }, readersOf(n).map(readKey), n.inputs.length > 0);
     // free the slots of inputs whose last reader was this step
     for (const r of readersOf(n)) if (!r.storage && lastUse.get(r) === i && slotOf.has(r)) giveSlot(slotOf.get(r)!);
   });
-  const checks = indexChecked ? { index: true } : null;
+  const checks = indexChecked || finite.length ? { index: indexChecked, finite } : null;
   return { key: g.key, dispatches, slotBytes, outBytes: targets.map((t) => t.size * BYTES_PER_ELEMENT[t.dtype]), checks };
 }
 

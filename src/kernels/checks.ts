@@ -1,7 +1,10 @@
 // Checks that run inside a plan and are read back with it (graph/checks.ts): the range check of indices
-// computed on the GPU (words 0..3 of a plan's checks buffer). Pure: WGSL, no device access.
+// computed on the GPU (words 0..3 of a plan's checks buffer) and anomaly mode's NaN/Inf check of each
+// step's output (one word per checked buffer after those). Pure: WGSL and specs, no device access.
 import indexCheckTemplate from '../../shaders/index_check.wgsl';
-import { specialise } from './wgsl.js';
+import finiteCheckTemplate from '../../shaders/finite_check.wgsl';
+import type { AdapterCaps, KernelSpec } from './types.js';
+import { WORKGROUP_SIZE, grid1D, packParams, specialise } from './wgsl.js';
 
 /** Words of the index check at the start of a checks buffer: [bad reads, site, value, limit]. */
 export const INDEX_CHECK_WORDS = 4;
@@ -38,4 +41,16 @@ export function usesIndexCheck(code: string): boolean {
 /** The checks binding and `index_ok`, for a kernel whose checks buffer is binding `binding`. */
 export function indexCheckPrelude(binding: number): string {
   return specialise('index_check', indexCheckTemplate, { CHECKS_BINDING: binding });
+}
+
+/** Anomaly mode: flags NaN (bit 1) and ±Inf (bit 2) among `size` floats in word `word`; bindings [x, checks]. */
+export function finiteCheckKernel(size: number, word: number, caps: AdapterCaps): KernelSpec {
+  const code = specialise('finite_check', finiteCheckTemplate, { WG: WORKGROUP_SIZE });
+  return {
+    key: 'finite_check',
+    code,
+    bindings: ['read', 'read_write'],
+    params: packParams([{ u32: size }, { u32: word }]),
+    workgroups: grid1D(Math.ceil(size / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension),
+  };
 }

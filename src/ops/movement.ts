@@ -12,7 +12,7 @@ import { ndNumel, ravel, unravel, zipWith, type Nd } from '../core/nd.js';
 import { broadcastShapes, contiguousStrides, normalizeAxis, numel, sameShape, shapeStr } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
-import { broadcastView, elementwise, kernelNode, unbroadcast, withGrad } from './lower.js';
+import { broadcastView, elementwise, kernelNode, named, unbroadcast, withGrad } from './lower.js';
 import { NOT_DIFFERENTIABLE, VIEW, composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 const COPY = { module: 'kernels/copy.ts', variants: 'one variant (copy_region.wgsl: a zero fill, then one strided region copy per input)' };
@@ -404,5 +404,5 @@ export function gather(table: Tensor, indices: Tensor, what = 'gather: index'): 
 export function oneHot(labels: Tensor, classes: number, what: string | null = 'oneHot: label'): Tensor {
   const out = M.oneHot.shape(labels, classes);
   const site = labels.hostInts || what === null ? null : indexSite(what);
-  return elementwise(M.oneHot.kernel.exprFor(classes, site), [labels.reshape([labels.size, 1])], out.shape);
+  return named(elementwise(M.oneHot.kernel.exprFor(classes, site), [labels.reshape([labels.size, 1])], out.shape), 'oneHot');
 }
