@@ -2,6 +2,8 @@
 // (sg.detectAnomaly: the first op that made a NaN, or ±Inf from finite inputs) and the range check of
 // indices computed on the GPU (gather, Embedding, oneHot, crossEntropy).
 import { afterEach, describe, expect, test } from 'vitest';
+import { buildPlan, collect } from '../../src/graph/plan.js';
+import { runtime } from '../../src/runtime/runtime.js';
 import { useGpu } from '../helpers/gpu.js';
 
 const sg = useGpu();
@@ -176,6 +178,16 @@ describe('indices computed on the GPU are range-checked where they index', () =>
     const e = await rejection(step(labels).item());
     expect(e).toBeInstanceOf(sg.IndexError);
     expect(e.message).toMatch(/crossEntropy: label 3 \(computed on the GPU\) is outside \[0, 3\)/);
+  });
+
+  test('oneHot of GPU-computed labels names itself; host-made labels plan no check (no checks buffer, nothing read back)', async () => {
+    const gpuLabels = sg.tensor([2, 4]).int();
+    expect((await rejection(sg.oneHot(gpuLabels, 4).data())).message).toMatch(/^oneHot: label 4 \(computed on the GPU\) is outside \[0, 4\)/);
+    const planChecks = (t: InstanceType<typeof sg.Tensor>) => buildPlan(collect([t.node], []), [t.node], runtime().caps).checks;
+    const logits = sg.zeros([2, 4]);
+    expect(planChecks(F().crossEntropy(logits, ints([1, 3])))).toBeNull();
+    expect(planChecks(sg.tensor([[1, 2], [3, 4]]).gather(ints([1, 0])))).toBeNull();
+    expect(planChecks(F().crossEntropy(logits, sg.tensor([1, 3]).int()))).toEqual({ index: true, finite: [] });
   });
 
   test('in range, GPU-computed indices give exactly what host-made ones give', async () => {
