@@ -11,6 +11,13 @@ export type { TensorLike } from './tensor/tensor.js';
 export { tensor, zeros, ones, full, arange, rand, randn, manualSeed } from './tensor/creation.js';
 export type { TensorOptions, RandomOptions } from './tensor/creation.js';
 export { where, cat, stack, matmul, oneHot } from './ops/index.js';
+/**
+ * Anomaly mode (PyTorch's torch.autograd.set_detect_anomaly): `sg.detectAnomaly(true)` checks every op's
+ * output on the GPU for NaN (and ±Inf from finite inputs) and throws an AnomalyError naming the first such
+ * op, its shape, the forward op a backward op belongs to, and where each was recorded. Slow (no fusion, a
+ * check per op): for debugging. `sg.detectAnomaly()` returns the mode; off by default, and off costs nothing.
+ */
+export { detectAnomaly } from './graph/anomaly.js';
 export type { DType } from './core/dtype.js';
 export type { InitOptions } from './runtime/device.js';
 export * as nn from './nn/index.js';

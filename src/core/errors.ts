@@ -39,5 +39,30 @@ export class NonFiniteLossError extends ShadergradError {
     );
   }
 }
+/**
+ * An index or class id computed on the GPU (argmax, a cast, arithmetic) that was outside its range when an
+ * op indexed with it (gather, Embedding, oneHot, crossEntropy). The kernel wrote 0 in its place; the error
+ * surfaces at the next readback (data(), item()), or at the next realization once the check has landed.
+ * Host-made indices are checked before any GPU work and throw a plain ValueError.
+ */
+export class IndexError extends ValueError {}
+/**
+ * Anomaly mode (`sg.detectAnomaly(true)`) found an op whose output holds NaN (or ±Inf from finite inputs):
+ * the message names the op, its output shape, whether it is part of a gradient, and where it was recorded.
+ */
+export class AnomalyError extends ShadergradError {
+  constructor(
+    message: string,
+    /** The op's name in the table ('log', 'div', 'matmul', ...). */
+    readonly op: string,
+    readonly shape: number[],
+    /** 'NaN', or 'Inf' for an infinity from finite inputs. */
+    readonly found: 'NaN' | 'Inf',
+    /** For a backward op: the forward op whose gradient it computes. */
+    readonly gradOf?: string,
+  ) {
+    super(message);
+  }
+}
 /** A broken internal invariant (a bug in shadergrad, not in the caller's input: please report it). */
 export class InternalError extends ShadergradError {}

@@ -3,6 +3,7 @@
 import { ShapeError, ValueError } from '../core/errors.js';
 import { shapeStr } from '../core/shape.js';
 import { runtime } from '../runtime/runtime.js';
+import { inBackwardOf } from './anomaly.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 let gradEnabled = true;
@@ -98,7 +99,8 @@ export function backward(root: Tensor, grad: Tensor | undefined, seed: () => Ten
         step.rootsByLeaf.get(t)!.add(root);
         continue;
       }
-      const inputGrads = t.ctx.backward(g);
+      const { ctx } = t;
+      const inputGrads = inBackwardOf(ctx.op, t.node, () => ctx.backward(g));
       t.ctx.inputs.forEach((inp, k) => {
         const gi = inputGrads[k];
         if (!gi || !inp.requiresGrad) return;

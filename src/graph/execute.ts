@@ -4,6 +4,8 @@ import { withTimeout } from '../runtime/readback.js';
 import { faultPoint } from '../runtime/fault-injection.js';
 import { GPUValidationError, OutOfMemoryError } from '../core/errors.js';
 import { bindGroupFor, runtime, uniformBuffer, type Runtime } from '../runtime/runtime.js';
+import { anomalyMode, checkedNode } from './anomaly.js';
+import { awaitChecks, checkBytes, copyChecks, dropChecks, throwLandedCheck } from './checks.js';
 import { Storage, type LazyNode } from './node.js';
 import { buildPlan, collect, type BufferRef, type CollectedGraph, type Plan } from './plan.js';
 
@@ -12,6 +14,8 @@ interface CachedPlan {
   pipelines: GPUComputePipeline[];
   uniforms: (GPUBuffer | null)[];
   slots: GPUBuffer[];
+  /** The plan's checks buffer (graph/checks.ts), when it has checks. */
+  checks: GPUBuffer | null;
   /** Last bind group of each dispatch and the buffers it was made for: replays with the same buffers reuse it. */
   bindGroups: ({ group: GPUBindGroup; buffers: GPUBuffer[] } | null)[];
 }
@@ -22,6 +26,7 @@ export const planStats = { built: 0, reused: 0 };
 
 /** Realizes `targets` (and runs the in-place `effects`) in one submit. Synchronous: GPU errors surface at the next readback. */
 export function realizeNodes(targets: LazyNode[], effects: LazyNode[] = []): void {
+  throwLandedCheck(); // a check of earlier work (an optimizer step) that failed and has come back since
   const pendingTargets = [...new Set(targets.filter((t) => !t.storage))];
   if (pendingTargets.length === 0 && effects.length === 0) return;
   const rt = runtime();
@@ -36,22 +41,27 @@ export function realizeNodes(targets: LazyNode[], effects: LazyNode[] = []): voi
 }
 
 function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: LazyNode[], effects: LazyNode[]): void {
-  let cached = planCache.get(graph.key);
+  // anomaly mode plans the same graph differently (unfused, checked): its own cache entries
+  const anomaly = anomalyMode();
+  const key = anomaly ? `anomaly;${graph.key}` : graph.key;
+  let cached = planCache.get(key);
   if (cached) {
-    planCache.delete(graph.key); // re-insert: most recently used last
+    planCache.delete(key); // re-insert: most recently used last
     planStats.reused++;
   } else {
-    cached = preparePlan(rt, buildPlan(graph, pendingTargets, rt.caps));
+    cached = preparePlan(rt, buildPlan(graph, pendingTargets, rt.caps, anomaly));
     planStats.built++;
     if (planCache.size >= MAX_CACHED_PLANS) evictOldest(rt);
   }
-  planCache.set(graph.key, cached);
+  planCache.set(key, cached);
 
   const outputs = cached.plan.outBytes.map((bytes) => new Storage(rt.pool.acquire(bytes, 'output'), bytes, rt.pool.release, rt.pool));
   const resolve = (r: BufferRef): GPUBuffer =>
-    'ext' in r ? graph.externals[r.ext].buffer : 'slot' in r ? cached!.slots[r.slot] : outputs[r.out].buffer;
+    'ext' in r ? graph.externals[r.ext].buffer : 'slot' in r ? cached!.slots[r.slot] : 'out' in r ? outputs[r.out].buffer : cached!.checks!;
 
   const encoder = rt.device.createCommandEncoder({ label: 'shadergrad plan' });
+  const checks = cached.plan.checks;
+  if (checks) encoder.clearBuffer(cached.checks!, 0, checkBytes(checks));
   const timing = gpuTimer(rt);
   const pass = encoder.beginComputePass(timing ? { timestampWrites: timing.writes } : {});
   cached.plan.dispatches.forEach((d, i) => {
@@ -70,9 +80,11 @@ function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: Laz
   });
   pass.end();
   timing?.resolve(encoder);
+  const readChecks = checks && copyChecks(rt, encoder, cached.checks!, checks, checks.finite.map((s) => (s.node === undefined ? null : checkedNode(graph.order[s.node]))));
   faultPoint(rt.device, 'submit');
   rt.device.queue.submit([encoder.finish()]);
   rt.submits++;
+  readChecks?.();
   if (timing) lastGpuMs = timing.read();
 
   pendingTargets.forEach((t, i) => t.becomeLeaf(outputs[i]));
@@ -130,6 +142,7 @@ function preparePlan(rt: Runtime, plan: Plan): CachedPlan {
     pipelines: plan.dispatches.map((d) => rt.pipelines.getSync(d.spec)),
     uniforms: plan.dispatches.map((d) => (d.spec.params ? uniformBuffer(rt, d.spec.params) : null)),
     slots: plan.slotBytes.map((b) => rt.pool.acquire(b, 'arena')),
+    checks: plan.checks ? rt.pool.acquire(checkBytes(plan.checks), 'plan checks') : null,
     bindGroups: plan.dispatches.map(() => null),
   };
 }
@@ -138,11 +151,13 @@ function evictOldest(rt: Runtime): void {
   const [key, old] = planCache.entries().next().value as [string, CachedPlan];
   planCache.delete(key);
   for (const s of old.slots) rt.pool.release(s);
+  if (old.checks) rt.pool.release(old.checks);
   for (const u of old.uniforms) u?.destroy();
 }
 
 /** Drops every cached plan and returns its buffers (sg.destroy, also of a lost device, and tests). */
 export function clearPlanCache(rt: Runtime = runtime()): void {
+  dropChecks();
   while (planCache.size) evictOldest(rt);
 }
 
@@ -174,4 +189,5 @@ export async function checkGpuErrors(): Promise<void> {
   pendingErrors = [];
   await withTimeout(rt.pipelines.checkCompiled(), rt, 'checking shader compilation');
   for (const e of await withTimeout(Promise.all(errs), rt, 'checking GPU errors')) if (e) throw e;
+  await awaitChecks(rt); // bad GPU-computed indices, anomaly mode's NaN/Inf (graph/checks.ts)
 }

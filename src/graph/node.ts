@@ -54,7 +54,18 @@ export type NodeKind =
 // Called at plan time with the adapter caps of the device the plan runs on (never caps captured when the op was recorded).
 export type KernelBuilder = (node: LazyNode, caps: AdapterCaps) => Dispatch[];
 
-export type BindRef = { input: number } | { output: true } | { scratch: number } | { written: number };
+/** `checks`: the plan's checks buffer (kernels/checks.ts: a bad index computed on the GPU is recorded there). */
+export type BindRef = { input: number } | { output: true } | { scratch: number } | { written: number } | { checks: true };
+
+/** What anomaly mode knows of a node (graph/anomaly.ts): set only while it is on, so off it costs nothing. */
+export interface NodeLabel {
+  /** The op's name in the table ('log', 'matmul', 'adam', ...). */
+  op: string;
+  /** The JS stack when the op was recorded. */
+  stack: string;
+  /** For an op recorded by backward(): the forward op whose gradient it is part of, and where that was recorded. */
+  gradOf?: { op: string; stack: string | undefined };
+}
 
 export interface Dispatch {
   spec: KernelSpec;
@@ -71,6 +82,8 @@ export class LazyNode {
   scratchBytes: number[] = [];
   /** Uniform values that may change from one replay to the next (learning rate, step count). */
   dynamicParams: ArrayBuffer | null = null;
+  /** Anomaly mode's record of the op that made this node (null when the mode was off). */
+  label: NodeLabel | null = null;
   constructor(
     public kind: NodeKind,
     public inputs: Source[],

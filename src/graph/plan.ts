@@ -6,13 +6,16 @@ import type { AdapterCaps, KernelSpec } from '../kernels/types.js';
 import { bucketSize } from '../runtime/buffers.js';
 import { InternalError, StaleTensorError } from '../core/errors.js';
 import { BYTES_PER_ELEMENT } from '../core/dtype.js';
+import { INDEX_CHECK_WORDS, finiteCheckKernel, usesIndexCheck } from '../kernels/checks.js';
+import type { FiniteSlot, PlanChecks } from './checks.js';
 import { isContiguous, type BindRef, type LazyNode, type Source, type Storage } from './node.js';
 
 /** Where a dispatch finds a buffer at execution time. */
 export type BufferRef =
   | { ext: number } //      an already-realized node's storage (or a storage written in place)
   | { slot: number } //     an arena buffer owned by the plan
-  | { out: number }; //     the storage made for target number `out`
+  | { out: number } //      the storage made for target number `out`
+  | { checks: true }; //    the plan's checks buffer (graph/checks.ts)
 
 export interface PlannedDispatch {
   spec: KernelSpec;
@@ -30,6 +33,8 @@ export interface Plan {
   slotBytes: number[];
   /** Byte sizes of the target outputs. */
   outBytes: number[];
+  /** What the plan checks on the GPU and reads back with it; null (no buffer, no readback) for most plans. */
+  checks: PlanChecks | null;
 }
 
 /** The pending subgraph in a deterministic order, with its external storages. */
@@ -118,7 +123,8 @@ function readsInPlace(src: Source, consumerShape: number[]): boolean {
   return v.offset === 0 && isContiguous(v) && v.shape.length === consumerShape.length && v.shape.every((d, i) => d === consumerShape[i]) && src.node.shape.length === v.shape.length && src.node.shape.every((d, i) => d === v.shape[i]);
 }
 
-export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterCaps): Plan {
+/** The plan of a collected graph; `anomaly` (sg.detectAnomaly) plans every node unfused and checks its output for NaN/Inf. */
+export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterCaps, anomaly = false): Plan {
   const { order, position } = g;
   const isTarget = new Set(targets);
   // consumers within the plan
@@ -130,30 +136,9 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
         uses.set(s.node, (uses.get(s.node) ?? 0) + 1);
         if (n.kind.type !== 'elementwise') hasNonElementwiseUser.add(s.node);
       }
-  // a constant (no inputs, no coordinates) costs nothing to recompute: inline it into every reader
-  const isConstant = (p: LazyNode) => p.kind.type === 'elementwise' && p.inputs.length === 0 && !/\$c\d|\$idx/.test(p.kind.expr);
 
-  // Fusion: an elementwise node read by exactly one elementwise consumer, element for element, is inlined.
-  // A fused kernel binds each external input plus its output: keep within the device's storage-buffer
-  // limit (long sums, such as a recurrent weight's gradient over T timesteps, would exceed it).
-  const maxFusedInputs = caps.maxStorageBuffersPerShaderStage - 1;
-  const inlined = new Set<LazyNode>();
-  const leafCount = new Map<LazyNode, number>(); // external inputs of the group rooted at a node (duplicates counted)
-  for (const n of order) {
-    if (n.kind.type !== 'elementwise') continue;
-    let count = n.inputs.length;
-    for (const s of n.inputs) {
-      const p = s.node;
-      if (p.storage || p.kind.type !== 'elementwise' || isTarget.has(p)) continue;
-      const extra = (leafCount.get(p) ?? p.inputs.length) - 1;
-      if (count + extra > maxFusedInputs) continue;
-      if ((uses.get(p) === 1 && readsInPlace(s, n.shape)) || (isConstant(p) && !hasNonElementwiseUser.has(p))) {
-        inlined.add(p);
-        count += extra;
-      }
-    }
-    leafCount.set(n, count);
-  }
+  // anomaly mode checks every node's own output: nothing is fused away
+  const inlined = anomaly ? new Set<LazyNode>() : chooseInlined(order, isTarget, uses, hasNonElementwiseUser, caps);
   const steps = order.filter((n) => !inlined.has(n));
   // effects (in-place updates) run after every read of the old values: they go last
   steps.sort((a, b) => Number(a.kind.type === 'effect') - Number(b.kind.type === 'effect'));
@@ -192,12 +177,39 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
   };
 
   const dispatches: PlannedDispatch[] = [];
+  // Checks (graph/checks.ts): the index check's words when a kernel binds them; in anomaly mode, a NaN/Inf
+  // check of every step's float output right after the step, with the slots of the checked buffers it read.
+  let indexChecked = false;
+  const finite: FiniteSlot[] = [];
+  const finiteSlotOf = new Map<LazyNode | Storage, number>();
+  const readKey = (r: LazyNode): LazyNode | Storage => r.storage ?? r;
+  const addFiniteCheck = (key: LazyNode | Storage, buffer: BufferRef, size: number, at: { node: number } | { ext: number }, reads: Array<LazyNode | Storage>, hasInputs: boolean) => {
+    const inputs = reads.flatMap((r) => (finiteSlotOf.has(r) ? [finiteSlotOf.get(r)!] : []));
+    finiteSlotOf.set(key, finite.push({ ...at, inputs, hasInputs }) - 1);
+    dispatches.push({ spec: finiteCheckKernel(size, INDEX_CHECK_WORDS + finite.length - 1, caps), buffers: [buffer, { checks: true }], empty: size === 0 });
+  };
+  if (anomaly) {
+    // the float inputs the plan reads (and the parameters its updates rewrite) first: a step can then tell
+    // a NaN it made from one it read
+    const seen = new Set<Storage>();
+    for (const n of steps) {
+      const read = readersOf(n).flatMap((r) => (r.storage && r.dtype === 'float32' ? [r.storage] : []));
+      for (const st of [...read, ...(n.kind.type === 'effect' ? n.kind.writes.slice(0, 1) : [])]) {
+        if (seen.has(st)) continue;
+        seen.add(st);
+        const ext = g.extIndex.get(st)!;
+        addFiniteCheck(st, { ext }, st.bytes / 4, { ext }, [], false);
+      }
+    }
+  }
   steps.forEach((n, i) => {
     const bytes = n.size * BYTES_PER_ELEMENT[n.dtype];
     if (n.kind.type !== 'effect' && !outIndex.has(n)) slotOf.set(n, takeSlot(bytes));
     if (n.kind.type === 'elementwise') {
       const { spec, sources } = fuse(n, inlined, caps);
-      dispatches.push({ spec, buffers: [...sources.map((s) => bufferOf(s.node)), bufferOf(n)], empty: n.size === 0 });
+      const checks = usesIndexCheck(spec.code);
+      indexChecked ||= checks;
+      dispatches.push({ spec, buffers: [...sources.map((s) => bufferOf(s.node)), bufferOf(n), ...(checks ? [{ checks: true as const }] : [])], empty: n.size === 0 });
     } else if (n.kind.type === 'kernel' || n.kind.type === 'effect') {
       const scratch = n.scratchBytes.map((b) => takeSlot(b));
       const writes = n.kind.type === 'effect' ? n.kind.writes : [];
@@ -206,6 +218,10 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
           if ('input' in b) return bufferOf(n.inputs[b.input].node);
           if ('scratch' in b) return { slot: scratch[b.scratch] };
           if ('written' in b) return { ext: g.extIndex.get(writes[b.written])! };
+          if ('checks' in b) {
+            indexChecked = true;
+            return { checks: true };
+          }
           return bufferOf(n);
         });
         const empty = d.spec.workgroups.some((w) => w === 0);
@@ -213,10 +229,46 @@ export function buildPlan(g: CollectedGraph, targets: LazyNode[], caps: AdapterC
       }
       scratch.forEach(giveSlot);
     }
+    if (anomaly && n.kind.type === 'effect') {
+      const param = n.kind.writes[0];
+      addFiniteCheck(n, { ext: g.extIndex.get(param)! }, param.bytes / 4, { node: position.get(n)! }, [...readersOf(n).map(readKey), param], true);
+    } else if (anomaly && n.dtype === 'float32') addFiniteCheck(n, bufferOf(n), n.size, { node: position.get(n)! }, readersOf(n).map(readKey), n.inputs.length > 0);
     // free the slots of inputs whose last reader was this step
     for (const r of readersOf(n)) if (!r.storage && lastUse.get(r) === i && slotOf.has(r)) giveSlot(slotOf.get(r)!);
   });
-  return { key: g.key, dispatches, slotBytes, outBytes: targets.map((t) => t.size * BYTES_PER_ELEMENT[t.dtype]) };
+  const checks = indexChecked || finite.length ? { index: indexChecked, finite } : null;
+  return { key: g.key, dispatches, slotBytes, outBytes: targets.map((t) => t.size * BYTES_PER_ELEMENT[t.dtype]), checks };
+}
+
+/**
+ * Fusion: an elementwise node read by exactly one elementwise consumer, element for element, is inlined.
+ * A fused kernel binds each external input plus its output (and the checks buffer when it range-checks
+ * an index): keep within the device's storage-buffer limit (long sums, such as a recurrent weight's
+ * gradient over T timesteps, would exceed it).
+ */
+function chooseInlined(order: LazyNode[], isTarget: Set<LazyNode>, uses: Map<LazyNode, number>, hasNonElementwiseUser: Set<LazyNode>, caps: AdapterCaps): Set<LazyNode> {
+  // a constant (no inputs, no coordinates) costs nothing to recompute: inline it into every reader
+  const isConstant = (p: LazyNode) => p.kind.type === 'elementwise' && p.inputs.length === 0 && !/\$c\d|\$idx/.test(p.kind.expr);
+  const ownBindings = (p: LazyNode) => p.inputs.length + (p.kind.type === 'elementwise' && usesIndexCheck(p.kind.expr) ? 1 : 0);
+  const maxFusedInputs = caps.maxStorageBuffersPerShaderStage - 1;
+  const inlined = new Set<LazyNode>();
+  const leafCount = new Map<LazyNode, number>(); // external inputs of the group rooted at a node (duplicates counted)
+  for (const n of order) {
+    if (n.kind.type !== 'elementwise') continue;
+    let count = ownBindings(n);
+    for (const s of n.inputs) {
+      const p = s.node;
+      if (p.storage || p.kind.type !== 'elementwise' || isTarget.has(p)) continue;
+      const extra = (leafCount.get(p) ?? ownBindings(p)) - 1;
+      if (count + extra > maxFusedInputs) continue;
+      if ((uses.get(p) === 1 && readsInPlace(s, n.shape)) || (isConstant(p) && !hasNonElementwiseUser.has(p))) {
+        inlined.add(p);
+        count += extra;
+      }
+    }
+    leafCount.set(n, count);
+  }
+  return inlined;
 }
 
 /** The external (non-inlined) sources of a fused group rooted at `root`. */

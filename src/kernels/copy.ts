@@ -7,6 +7,7 @@ import type { AdapterCaps, KernelSpec } from './types.js';
 import { WORKGROUP_SIZE, grid1D, specialise } from './wgsl.js';
 import { hashString } from './elementwise.js';
 import { numel } from '../core/shape.js';
+import { indexCheckPrelude, indexInRange } from './checks.js';
 
 /** Copies `src` (a view) into the output at `dstStrides`/`dstOffset`; bindings [src, dst]. */
 export function copyRegionKernel(src: View, dstStrides: number[], dstOffset: number, dtype: 'float32' | 'int32', caps: AdapterCaps): KernelSpec {
@@ -22,9 +23,16 @@ export function copyRegionKernel(src: View, dstStrides: number[], dstOffset: num
   return { key: `copy_region#${hashString(code)}`, code, bindings: ['read', 'read_write'], workgroups: grid1D(Math.ceil(size / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension) };
 }
 
-/** out[i, :] = table[idx[i], :] for a contiguous table of `rows` rows of `rowSize`; bindings [table, indices, out]. */
-export function gatherRowsKernel(count: number, rows: number, rowSize: number, tableOffset: number, idxOffset: number, caps: AdapterCaps): KernelSpec {
+/**
+ * out[i, :] = table[idx[i], :] for a contiguous table of `rows` rows of `rowSize`; bindings [table, indices, out],
+ * and the plan's checks buffer when `site` is given (indices computed on the GPU: a bad one is recorded).
+ */
+export function gatherRowsKernel(count: number, rows: number, rowSize: number, tableOffset: number, idxOffset: number, site: number | null, caps: AdapterCaps): KernelSpec {
   const size = count * rowSize;
-  const code = specialise('gather', gatherTemplate, { WG: WORKGROUP_SIZE, SIZE: size, ROW: Math.max(rowSize, 1), ROWS: rows, TABLE_OFFSET: tableOffset, IDX_OFFSET: idxOffset });
-  return { key: `gather#${hashString(code)}`, code, bindings: ['read', 'read', 'read_write'], workgroups: grid1D(Math.ceil(size / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension) };
+  const body = specialise('gather', gatherTemplate, {
+    WG: WORKGROUP_SIZE, SIZE: size, ROW: Math.max(rowSize, 1), TABLE_OFFSET: tableOffset, IDX_OFFSET: idxOffset, IN_RANGE: indexInRange('r', rows, site),
+  });
+  const code = site === null ? body : indexCheckPrelude(3) + body;
+  const bindings = site === null ? (['read', 'read', 'read_write'] as const) : (['read', 'read', 'read_write', 'read_write'] as const);
+  return { key: `gather#${hashString(code)}`, code, bindings: [...bindings], workgroups: grid1D(Math.ceil(size / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension) };
 }

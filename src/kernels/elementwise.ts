@@ -6,6 +6,7 @@ import type { AdapterCaps, KernelSpec } from './types.js';
 import { coordsFromIndex, offsetExpr, wgslType } from './indexing.js';
 import { WORKGROUP_SIZE, grid1D, specialise } from './wgsl.js';
 import { contiguousStrides, numel } from '../core/shape.js';
+import { indexCheckPrelude, usesIndexCheck } from './checks.js';
 
 export interface FusedInput {
   dtype: 'float32' | 'int32';
@@ -39,7 +40,9 @@ export function elementwiseKernel(f: FusedElementwise, caps: AdapterCaps): Kerne
   f.exprs.forEach((e, k) => body.push(`let t${k} = ${name(e)};`));
   const last = `t${f.exprs.length - 1}`;
   body.push(f.outDtype === 'int32' ? `out[i] = i32(round(${last}));` : `out[i] = ${last};`);
-  const code = ieee + specialise('elementwise', template, {
+  // an expression that range-checks an index computed on the GPU (one-hot labels) binds the checks buffer last
+  const checked = f.exprs.some(usesIndexCheck);
+  const code = ieee + (checked ? indexCheckPrelude(f.inputs.length + 1) : '') + specialise('elementwise', template, {
     BINDINGS: bindings.join('\n'),
     WG: WORKGROUP_SIZE,
     SIZE: size,
@@ -50,7 +53,7 @@ export function elementwiseKernel(f: FusedElementwise, caps: AdapterCaps): Kerne
   return {
     key: `elementwise#${hashString(code)}`,
     code,
-    bindings: [...f.inputs.map(() => 'read' as const), 'read_write'],
+    bindings: [...f.inputs.map(() => 'read' as const), 'read_write', ...(checked ? ['read_write' as const] : [])],
     workgroups: grid1D(Math.ceil(size / WORKGROUP_SIZE), caps.maxComputeWorkgroupsPerDimension),
   };
 }

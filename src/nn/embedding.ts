@@ -1,6 +1,7 @@
 // Embedding and positional encodings. Embedding is a row gather (its gradient a scatter-add, written as
 // the one-hot matmul of ops/movement.ts's gather); positions are added to [B, T, dim] inputs.
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
+import { gather } from '../ops/movement.js';
 import { fromHost, type Tensor } from '../tensor/tensor.js';
 import { shapeStr } from '../core/shape.js';
 import { normal } from './init.js';
@@ -33,7 +34,7 @@ export class Embedding extends Module {
       if (bad >= 0)
         throw new ValueError(`${name}: index ${indices.hostInts[bad]} at flat position ${bad} of indices of shape ${shapeStr(indices.shape)} is out of range [0, ${this.numEmbeddings})`);
     }
-    return this.weight.gather(indices);
+    return gather(this.weight, indices, `${name}: index`); // indices computed on the GPU: range-checked by the kernel
   }
 }
 

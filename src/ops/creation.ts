@@ -7,7 +7,7 @@ import { ndNumel, type Nd } from '../core/nd.js';
 import { checkShape } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { f32Literal } from '../kernels/wgsl.js';
-import { elementwise } from './lower.js';
+import { elementwise, named } from './lower.js';
 import { NOT_DIFFERENTIABLE, primitive, type OutputSpec } from './op.js';
 
 const FUSED = { module: 'kernels/elementwise.ts', variants: 'one kernel per fused group (graph/plan.ts)' };
@@ -65,7 +65,7 @@ export const CREATION_OPS = {
 export function full(shape: number[], value: number, dtype: DType = 'float32'): Tensor {
   const def = CREATION_OPS.full;
   const out = def.shape(shape, value, dtype);
-  return elementwise(def.exprFor(value, out.dtype), [], out.shape, out.dtype);
+  return named(elementwise(def.exprFor(value, out.dtype), [], out.shape, out.dtype), 'full');
 }
 
 /** [start, start + step, ...) below end; int32 when start and step are integers unless a dtype is given. */
@@ -74,6 +74,6 @@ export function arange(startOrEnd: number, end?: number, step = 1, dtype?: DType
   const stop = end === undefined ? startOrEnd : end;
   const def = CREATION_OPS.arange;
   const out = def.shape(start, stop, step, dtype ?? (Number.isInteger(start) && Number.isInteger(step) ? 'int32' : 'float32'));
-  return elementwise(def.exprFor(start, step), [], out.shape, out.dtype);
+  return named(elementwise(def.exprFor(start, step), [], out.shape, out.dtype), 'arange');
 }
 

@@ -6,7 +6,7 @@ import { DTypeError } from '../core/errors.js';
 import { ndMap, zipWith, type Nd } from '../core/nd.js';
 import { broadcastShapes, shapeStr } from '../core/shape.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
-import { asTensor, elementwise, unbroadcast, withGrad } from './lower.js';
+import { asTensor, elementwise, named, unbroadcast, withGrad } from './lower.js';
 import { NOT_DIFFERENTIABLE, composite, primitive, type KernelChoice, type OutputSpec, type TensorMeta } from './op.js';
 
 /** A fused elementwise kernel: the planner groups chains of these into one shader (graph/plan.ts). */
@@ -130,7 +130,7 @@ export function binary(name: BinaryName, a: Tensor, bLike: TensorLike): Tensor {
   const out = def.shape(a, b);
   const y = elementwise(def.kernel.expr, [a, b], out.shape, out.dtype);
   const grad = def.grad;
-  if (grad === NOT_DIFFERENTIABLE) return y;
+  if (grad === NOT_DIFFERENTIABLE) return named(y, name, [a, b]);
   return withGrad(y, name, [a, b], (g) => {
     const [ga, gb] = grad(a.detach(), b.detach(), y.detach(), g);
     return [a.requiresGrad ? unbroadcast(ga, a.shape) : null, b.requiresGrad ? unbroadcast(gb, b.shape) : null];
@@ -155,7 +155,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   const def = ELEMENTWISE_OPS.cast;
   const out = def.shape(x, dtype);
   const y = elementwise(def.exprByDtype[dtype], [x], out.shape, out.dtype);
-  return dtype === 'float32' ? withGrad(y, 'cast', [x], (g) => [def.grad(g, dtype)]) : y;
+  return dtype === 'float32' ? withGrad(y, 'cast', [x], (g) => [def.grad(g, dtype)]) : named(y, 'cast', [x]);
 }
 
 export function gelu(x: Tensor): Tensor {

@@ -56,7 +56,9 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: { reductio
     const bad = labels.hostInts.findIndex((c) => c < 0 || c >= classes);
     if (bad >= 0) throw new ValueError(`crossEntropy: class id ${labels.hostInts[bad]} at position ${bad} is out of range [0, ${classes}) for logits of shape ${shapeStr(logits.shape)}`);
   }
-  const target = eps === 0 ? oneHot(labels, classes) : oneHot(labels, classes).mul(1 - eps).add(eps / classes);
+  // labels computed on the GPU (argmax, a cast) are range-checked by oneHot's kernel and reported under this op's name
+  const onehot = oneHot(labels, classes, 'crossEntropy: label');
+  const target = eps === 0 ? onehot : onehot.mul(1 - eps).add(eps / classes);
   const perSample = logits.logSoftmax(1).mul(target).sum(1).neg();
   return reduce(perSample, reduction);
 }

@@ -1,5 +1,6 @@
 // Helpers every op family uses to record nodes and gradient contexts.
 import type { DType } from '../core/dtype.js';
+import { labelNode } from '../graph/anomaly.js';
 import { LazyNode, contiguousView, type KernelBuilder, type Storage, type View } from '../graph/node.js';
 import { f32Literal } from '../kernels/wgsl.js';
 import { ShapeError } from '../core/errors.js';
@@ -47,8 +48,15 @@ export function asTensor(x: TensorLike): Tensor {
   return typeof x === 'number' ? constant(x) : x;
 }
 
+/** Names the op that made `out`'s node for anomaly mode (graph/anomaly.ts; nothing when the mode is off). withGrad does it too. */
+export function named(out: Tensor, op: string, inputs: Tensor[] = []): Tensor {
+  labelNode(out.node, op, inputs.map((t) => t.node));
+  return out;
+}
+
 /** Records how `out` was made so backward() can reach `inputs`. No-op under noGrad or when nothing needs grad. */
 export function withGrad(out: Tensor, op: string, inputs: Tensor[], backward: GradContext['backward']): Tensor {
+  named(out, op, inputs);
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.ctx = { op, inputs, backward };

@@ -1,6 +1,7 @@
 // Movement ops. reshape/permute/expand/slice are views (no kernel, no copy: a new strided window onto the
 // same buffer); pad, cat and gather are copy kernels; oneHot is built from coordinates. transpose, flatten,
 // squeeze, unsqueeze and stack are compositions of these and need no gradient code of their own.
+import { indexInRange, indexSite } from '../kernels/checks.js';
 import { copyRegionKernel, gatherRowsKernel } from '../kernels/copy.js';
 import { elementwiseKernel } from '../kernels/elementwise.js';
 import type { AdapterCaps } from '../kernels/types.js';
@@ -11,7 +12,7 @@ import { ndNumel, ravel, unravel, zipWith, type Nd } from '../core/nd.js';
 import { broadcastShapes, contiguousStrides, normalizeAxis, numel, sameShape, shapeStr } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
-import { broadcastView, elementwise, kernelNode, unbroadcast, withGrad } from './lower.js';
+import { broadcastView, elementwise, kernelNode, named, unbroadcast, withGrad } from './lower.js';
 import { NOT_DIFFERENTIABLE, VIEW, composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 const COPY = { module: 'kernels/copy.ts', variants: 'one variant (copy_region.wgsl: a zero fill, then one strided region copy per input)' };
@@ -245,11 +246,11 @@ export const MOVEMENT_OPS = {
       }
       return { shape: [...indices.shape, ...table.shape.slice(1)], dtype: 'float32' };
     },
-    kernel: { module: 'kernels/copy.ts', variants: 'one variant (gather.wgsl)' },
+    kernel: { module: 'kernels/copy.ts', variants: 'one variant (gather.wgsl); indices computed on the GPU are range-checked there (kernels/checks.ts)' },
     /** A scatter-add written with existing ops: one-hot(indices)^T @ g. */
     grad: (g: Tensor, tableShape: number[], indices: Tensor) => {
       const rows = tableShape[0];
-      const onehot = oneHot(indices.reshape([-1]), rows); // [n, rows]
+      const onehot = oneHot(indices.reshape([-1]), rows, null); // [n, rows] (the forward gather range-checked the indices)
       return onehot.transpose(0, 1).matmul(g.reshape([indices.size, numel(tableShape.slice(1))])).reshape(tableShape);
     },
     reference: gatherRef,
@@ -260,7 +261,12 @@ export const MOVEMENT_OPS = {
       if (!Number.isInteger(classes) || classes < 0) throw new ValueError(`oneHot: classes must be a non-negative integer, got ${classes} (labels of shape ${shapeStr(labels.shape)})`);
       return { shape: [numel(labels.shape), classes], dtype: 'float32' };
     },
-    kernel: { module: 'kernels/elementwise.ts', variants: 'one kernel per fused group (graph/plan.ts)', expr: 'select(0.0, 1.0, f32($c1) == $0)' },
+    kernel: {
+      module: 'kernels/elementwise.ts',
+      variants: 'one kernel per fused group (graph/plan.ts)',
+      /** 1 where the column is the label; labels computed on the GPU (`site` given) are range-checked, a bad one recorded. */
+      exprFor: (classes: number, site: number | null): string => `select(0.0, 1.0, ${indexInRange('i32($0)', classes, site)} && f32($c1) == $0)`,
+    },
     grad: NOT_DIFFERENTIABLE,
     reference: oneHotRef,
   }),
@@ -369,22 +375,34 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
 
 /**
  * Rows of `table` ([rows, ...rest]) picked by int32 `indices` (any shape): out shape [...indices.shape, ...rest].
- * The gradient is a one-hot matmul (a scatter-add written with existing ops).
+ * The gradient is a one-hot matmul (a scatter-add written with existing ops). Indices made on the CPU are
+ * checked here; indices computed on the GPU are checked by the kernel, and a bad one is reported as
+ * `${what} ${value} (computed on the GPU) is outside [0, rows)` at the next readback (an IndexError).
  */
-export function gather(table: Tensor, indices: Tensor): Tensor {
+export function gather(table: Tensor, indices: Tensor, what = 'gather: index'): Tensor {
   const out = M.gather.shape(table, indices);
   const rows = table.shape[0];
   const rowSize = numel(table.shape.slice(1));
   const t = isContiguous(table.view) ? table : contiguous(table);
   const idx = isContiguous(indices.view) ? indices : contiguous(indices);
-  const y = kernelNode('gather', [t, idx], out.shape, out.dtype, (node, caps) => [
-    { spec: gatherRowsKernel(indices.size, rows, rowSize, node.inputs[0].view.offset, node.inputs[1].view.offset, caps), bind: [{ input: 0 }, { input: 1 }, { output: true }] },
+  const site = indices.hostInts ? null : indexSite(what);
+  const y = kernelNode(`gather(${site})`, [t, idx], out.shape, out.dtype, (node, caps) => [
+    {
+      spec: gatherRowsKernel(indices.size, rows, rowSize, node.inputs[0].view.offset, node.inputs[1].view.offset, site, caps),
+      bind: [{ input: 0 }, { input: 1 }, { output: true }, ...(site === null ? [] : [{ checks: true as const }])],
+    },
   ]);
   return withGrad(y, 'gather', [table], (g) => [M.gather.grad(g, table.shape, indices)]);
 }
 
-/** float32 [n, classes] with 1 where column == label (labels int32 [n]); built from coordinates, no upload. */
-export function oneHot(labels: Tensor, classes: number): Tensor {
+/**
+ * float32 [n, classes] with 1 where column == label (labels int32 [n]); built from coordinates, no upload.
+ * A label outside [0, classes) gives a row of zeros; labels computed on the GPU are range-checked, and a bad
+ * one is reported as `${what} ${label} (computed on the GPU) is outside [0, classes)` at the next readback
+ * (an IndexError; `what` null: not checked).
+ */
+export function oneHot(labels: Tensor, classes: number, what: string | null = 'oneHot: label'): Tensor {
   const out = M.oneHot.shape(labels, classes);
-  return elementwise(M.oneHot.kernel.expr, [labels.reshape([labels.size, 1])], out.shape);
+  const site = labels.hostInts || what === null ? null : indexSite(what);
+  return named(elementwise(M.oneHot.kernel.exprFor(classes, site), [labels.reshape([labels.size, 1])], out.shape), 'oneHot');
 }

@@ -5,6 +5,7 @@
 import { ShapeError } from '../core/errors.js';
 import { ndNumel, type Nd } from '../core/nd.js';
 import { shapeStr } from '../core/shape.js';
+import { labelNode } from '../graph/anomaly.js';
 import { pendingStep } from '../graph/autograd.js';
 import { realizeNodes } from '../graph/execute.js';
 import { Storage, type LazyNode } from '../graph/node.js';
@@ -111,9 +112,11 @@ export function zeroState(rule: UpdateRule, size: number): Storage[] {
 export function recordUpdate(rule: UpdateRule, param: Tensor, grad: Tensor, state: () => Storage[], hyper: ArrayBuffer): LazyNode {
   OPTIM_OPS[rule].shape(param, grad);
   const writes = [param.node.storage!, ...state()];
-  return effectNode(`${rule}`, [grad], writes, (node, caps) => [
+  const update = effectNode(`${rule}`, [grad], writes, (node, caps) => [
     { spec: optimizerKernel(rule, node.inputs[0].view, param.size, caps), bind: [{ input: 0 }, ...writes.map((_, k) => ({ written: k }))] },
   ], hyper);
+  labelNode(update, rule); // anomaly mode checks the updated parameter for NaN/Inf
+  return update;
 }
 
 /**

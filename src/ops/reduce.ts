@@ -6,7 +6,7 @@ import { ShapeError } from '../core/errors.js';
 import { axisList, ndMap, ndNumel, ravel, unravel, type Nd } from '../core/nd.js';
 import { normalizeAxes, numel, shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { kernelNode, withGrad } from './lower.js';
+import { kernelNode, named, withGrad } from './lower.js';
 import { NOT_DIFFERENTIABLE, composite, primitive, type KernelChoice, type OutputSpec, type TensorMeta } from './op.js';
 
 const REDUCE_KERNEL: KernelChoice = {
@@ -157,5 +157,5 @@ export function mean(x: Tensor, axis: number | number[] | undefined, keepDim: bo
 export function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
   if (axis === undefined) return argReduce(op, x.reshape([x.size]), 0, false);
   const { shape, dtype, axes } = REDUCE_OPS[op].shape(x, axis, keepDim);
-  return reduceNode(op, x, axes, dtype).reshape(shape);
+  return named(reduceNode(op, x, axes, dtype), op, [x]).reshape(shape);
 }
