@@ -3,6 +3,7 @@ import { clearPlanCache, lastRealizationGpuMs, planStats, realizeNodes, setGpuTi
 import type { InitOptions } from './runtime/device.js';
 import { destroyRuntime, hasRuntime, initRuntime, runtime } from './runtime/runtime.js';
 import type { Tensor } from './tensor/tensor.js';
+import { checkOptions, FUNCTION, withMethods } from './core/options.js';
 
 export * from './core/errors.js';
 export { Tensor, noGrad, isGradEnabled } from './tensor/tensor.js';
@@ -25,6 +26,9 @@ export * as onnx from './onnx/index.js';
 
 /** Picks an adapter and device. Throws GPUUnavailableError (with a fix hint) when WebGPU is missing. */
 export async function init(options: InitOptions = {}): Promise<void> {
+  checkOptions('init', options, {
+    gpu: withMethods('requestAdapter'), powerPreference: ['low-power', 'high-performance'], readbackTimeoutMs: { min: 0, aboveMin: true }, collectGarbage: FUNCTION,
+  });
   await initRuntime(options);
 }
 
