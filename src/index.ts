@@ -4,6 +4,7 @@ import type { InitOptions } from './runtime/device.js';
 import { disarmDeviceLoss, faultPointCounts, loseDeviceAt } from './runtime/fault-injection.js';
 import { currentRuntime, destroyRuntime, initRuntime, runtime } from './runtime/runtime.js';
 import type { Tensor } from './tensor/tensor.js';
+import { checkOptions, FUNCTION, withMethods } from './core/options.js';
 
 export * from './core/errors.js';
 export { Tensor, noGrad, isGradEnabled } from './tensor/tensor.js';
@@ -35,6 +36,9 @@ export const testing = { loseDeviceAt, disarmDeviceLoss, faultPointCounts };
 
 /** Picks an adapter and device. Throws GPUUnavailableError (with a fix hint) when WebGPU is missing. */
 export async function init(options: InitOptions = {}): Promise<void> {
+  checkOptions('init', options, {
+    gpu: withMethods('requestAdapter'), powerPreference: ['low-power', 'high-performance'], readbackTimeoutMs: { min: 0, aboveMin: true }, collectGarbage: FUNCTION,
+  });
   await initRuntime(options);
 }
 

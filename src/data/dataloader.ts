@@ -2,7 +2,7 @@
 // Shuffles are seeded: epoch e of a loader with seed s has the same order on every run and platform.
 import { deriveSeed, permutation } from '../core/random.js';
 import { ValueError } from '../core/errors.js';
-import { checkOptionKeys } from '../core/options.js';
+import { checkNumber, checkOptions, NON_NEGATIVE_INT } from '../core/options.js';
 
 /** One batch on the host: `x` is [batch, ...xShape.slice(1)] row-major, `y` is the targets. */
 export interface Batch {
@@ -43,7 +43,14 @@ export class TensorDataset implements Dataset {
   private readonly xSize: number;
   private readonly ySize: number;
 
-  constructor({ x, sampleShape, y, targetShape = [] }: TensorDatasetOptions) {
+  constructor(options: TensorDatasetOptions) {
+    checkOptions('TensorDataset', options, { x: 'any', sampleShape: 'any', y: 'any', targetShape: 'any' });
+    const { x, sampleShape, y, targetShape = [] } = options ?? ({} as TensorDatasetOptions);
+    if (x === undefined || y === undefined) throw new ValueError('TensorDataset: options x and y are required');
+    for (const [what, shape] of [['sampleShape', sampleShape], ['targetShape', targetShape]] as const) {
+      if (!Array.isArray(shape)) throw new ValueError(`TensorDataset: ${what} must be an array of sizes, got ${JSON.stringify(shape)}`);
+      shape.forEach((d, i) => checkNumber('TensorDataset', `${what}[${i}]`, d, NON_NEGATIVE_INT));
+    }
     this.xSize = product(sampleShape);
     this.ySize = product(targetShape);
     if (this.xSize === 0 || x.length % this.xSize !== 0) {
@@ -102,7 +109,7 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   nextEpoch = 0;
 
   constructor(dataset: Dataset, options: DataLoaderOptions) {
-    checkOptionKeys('DataLoader', options, ['batchSize', 'shuffle', 'seed', 'dropLast']);
+    checkOptions('DataLoader', options, { batchSize: 'any', shuffle: 'boolean', seed: 'any', dropLast: 'boolean' });
     const { batchSize, shuffle = false, seed = 0, dropLast = false } = options ?? ({} as DataLoaderOptions);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
     if (!Number.isInteger(seed)) throw new ValueError(`DataLoader: seed must be an integer, got ${seed}`);

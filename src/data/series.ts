@@ -1,6 +1,7 @@
 // Time series helpers for one-step-ahead forecasting: a chronological split, normalisation with the
 // training part's statistics, sliding windows, and the naive seasonal forecast ŷ[t] = y[t - period]
 // that a model has to beat.
+import { checkNumber, NON_NEGATIVE_INT, POSITIVE_INT } from '../core/options.js';
 
 export interface SeriesWindows {
   /** [count, window, 1] normalised inputs, row-major. */
@@ -28,6 +29,9 @@ export function normaliser(values: ArrayLike<number>): Normaliser {
 
 /** Windows of `window` values predicting the next one, for targets t in [from, to). */
 export function slidingWindows(series: ArrayLike<number>, window: number, from: number, to: number, norm: Normaliser): SeriesWindows {
+  checkNumber('slidingWindows', 'window', window, POSITIVE_INT);
+  checkNumber('slidingWindows', 'from', from, NON_NEGATIVE_INT);
+  checkNumber('slidingWindows', 'to', to, { min: from, max: series.length, integer: true });
   const start = Math.max(from, window);
   const count = Math.max(0, to - start);
   const x = new Float32Array(count * window);
@@ -44,6 +48,9 @@ export function slidingWindows(series: ArrayLike<number>, window: number, from: 
 
 /** Mean absolute error of the naive seasonal forecast y[t - period] over targets t in [from, to). */
 export function seasonalNaiveMae(series: ArrayLike<number>, period: number, from: number, to: number): number {
+  checkNumber('seasonalNaiveMae', 'period', period, POSITIVE_INT);
+  checkNumber('seasonalNaiveMae', 'from', from, { min: period, integer: true });
+  checkNumber('seasonalNaiveMae', 'to', to, { min: from, aboveMin: true, max: series.length, integer: true });
   let s = 0;
   for (let t = from; t < to; t++) s += Math.abs(series[t] - series[t - period]);
   return s / (to - from);

@@ -3,6 +3,7 @@
 // unigram baseline (cross-entropy of the training character frequencies on held-out text, in nats/char).
 import { Random } from '../core/random.js';
 import { ValueError } from '../core/errors.js';
+import { checkNumber, POSITIVE_INT } from '../core/options.js';
 
 export class CharVocab {
   readonly chars: string[];
@@ -36,6 +37,7 @@ export interface TextSplit {
 
 /** Normalises whitespace (runs of spaces/newlines inside paragraphs) and splits off the last part for validation. */
 export function splitText(raw: string, valFraction = 0.1): TextSplit {
+  checkNumber('splitText', 'valFraction', valFraction, { min: 0, max: 1, belowMax: true });
   const text = raw.replace(/\r/g, '').replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n');
   const cut = Math.floor(text.length * (1 - valFraction));
   const vocab = new CharVocab(text);
@@ -44,6 +46,8 @@ export function splitText(raw: string, valFraction = 0.1): TextSplit {
 
 /** `batch` random windows of `length + 1` ids: x = the first `length`, y = the next-character targets. */
 export function randomWindows(ids: Int32Array, batch: number, length: number, rng: Random): { x: Int32Array; y: Int32Array } {
+  checkNumber('randomWindows', 'batch', batch, POSITIVE_INT);
+  checkNumber('randomWindows', 'length', length, POSITIVE_INT);
   if (ids.length < length + 1) throw new ValueError(`randomWindows: text of ${ids.length} ids is shorter than a window of ${length + 1}`);
   const x = new Int32Array(batch * length);
   const y = new Int32Array(batch * length);

@@ -14,6 +14,7 @@ import { tensor } from '../tensor/creation.js';
 import { shapeStr } from '../core/shape.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { Random, deriveSeed } from '../core/random.js';
+import { checkNumber, checkOptions, POSITIVE_INT, SEED, tupleOf, UNIT_INTERVAL } from '../core/options.js';
 
 function check4d(name: string, x: Tensor): void {
   if (x.rank !== 4) throw new ShapeError(`${name}: expects a batch [N, C, H, W], got shape ${shapeStr(x.shape)}`);
@@ -44,7 +45,12 @@ export interface RandomAffineOptions {
 /** A seeded transform: call it once per batch; batch k of a stream with seed s is the same every run. */
 export class RandomAffine {
   private calls = 0;
-  constructor(readonly options: RandomAffineOptions, readonly seed = 0) {}
+  constructor(readonly options: RandomAffineOptions, readonly seed = 0) {
+    // torchvision's rules: degrees >= 0, scale factors > 0 (lo <= hi), translate fractions in [0, 1]
+    checkOptions('RandomAffine', options, { degrees: { min: 0 }, scale: tupleOf(2, { min: 0, aboveMin: true }), translate: tupleOf(2, UNIT_INTERVAL) });
+    if (options?.scale && options.scale[0] > options.scale[1]) throw new ValueError(`RandomAffine: scale must be [lo, hi] with lo <= hi, got [${options.scale}]`);
+    checkNumber('RandomAffine', 'seed', seed, SEED);
+  }
   apply(x: Tensor): Tensor {
     check4d('RandomAffine', x);
     const [N, , H, W] = x.shape;
@@ -70,7 +76,11 @@ export class RandomAffine {
 /** Per-sample brightness (multiply by b) and contrast (scale about the sample's mean by c), clamped to [0, 1]. */
 export class ColorJitter {
   private calls = 0;
-  constructor(readonly options: { brightness?: number; contrast?: number }, readonly seed = 0) {}
+  constructor(readonly options: { brightness?: number; contrast?: number }, readonly seed = 0) {
+    // factors 1 ± U(0, b) must stay >= 0: brightness and contrast in [0, 1]
+    checkOptions('ColorJitter', options, { brightness: UNIT_INTERVAL, contrast: UNIT_INTERVAL });
+    checkNumber('ColorJitter', 'seed', seed, SEED);
+  }
   apply(x: Tensor): Tensor {
     check4d('ColorJitter', x);
     const N = x.shape[0];
@@ -91,9 +101,11 @@ export class ColorJitter {
 export class Mixup {
   private calls = 0;
   constructor(readonly alpha = 0.2, readonly seed = 0) {
-    if (!(alpha > 0)) throw new ValueError(`Mixup: alpha must be > 0, got ${alpha}`);
+    checkNumber('Mixup', 'alpha', alpha, { min: 0, aboveMin: true });
+    checkNumber('Mixup', 'seed', seed, SEED);
   }
   apply(x: Tensor, labels: Tensor, classes: number): { x: Tensor; targets: Tensor; lambda: number; perm: Int32Array } {
+    checkNumber('Mixup.apply', 'classes', classes, POSITIVE_INT);
     const N = x.shape[0];
     if (labels.rank !== 1 || labels.shape[0] !== N) throw new ShapeError(`Mixup: labels must be [${N}] for input ${shapeStr(x.shape)}, got shape ${shapeStr(labels.shape)}`);
     const r = new Random(deriveSeed(this.seed, this.calls++));

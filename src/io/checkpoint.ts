@@ -6,8 +6,9 @@ import type { Batch, DataLoader } from '../data/dataloader.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedulers.js';
-import { FormatError } from '../core/errors.js';
+import { FormatError, ValueError } from '../core/errors.js';
 import { getRandomState, setRandomState } from '../tensor/creation.js';
+import { checkNumber, checkOptions, NON_NEGATIVE_INT, OBJECT, withMethods } from '../core/options.js';
 import { checkAgainst, fromHostTensors, parse, serialize, toHost, type HostTensor } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'shadergrad.checkpoint/1';
@@ -40,8 +41,26 @@ interface Record_ extends RunPosition {
   scheduler?: { kind: string; lastEpoch: number };
 }
 
+/** The targets object: a model (required), optimizer and scheduler, each with the methods a checkpoint uses. */
+export function checkTargets(owner: string, targets: CheckpointTargets): void {
+  checkOptions(owner, targets, { model: withMethods('stateDict', 'loadStateDict'), optimizer: withMethods('stateDict', 'loadStateDict'), scheduler: withMethods('step') });
+  if (targets?.model === undefined) throw new ValueError(`${owner}: targets.model is required`);
+}
+
+/** The run position: epoch and step (required) non-negative integers, loader { epoch, batch } likewise, extra an object. */
+function checkPosition(owner: string, position: RunPosition): void {
+  checkOptions(owner, position, { epoch: NON_NEGATIVE_INT, step: NON_NEGATIVE_INT, loader: OBJECT, extra: OBJECT });
+  for (const key of ['epoch', 'step'] as const) checkNumber(owner, key, position?.[key], NON_NEGATIVE_INT);
+  if (position.loader) {
+    checkOptions(`${owner}: loader`, position.loader, { epoch: 'any', batch: 'any' });
+    for (const key of ['epoch', 'batch'] as const) checkNumber(owner, `loader.${key}`, position.loader[key], NON_NEGATIVE_INT);
+  }
+}
+
 /** The bytes of a checkpoint (reads every tensor back from the GPU). */
 export async function checkpointBytes(targets: CheckpointTargets, position: RunPosition): Promise<Uint8Array> {
+  checkTargets('checkpointBytes', targets);
+  checkPosition('checkpointBytes', position);
   const tensors: Record<string, HostTensor> = {};
   for (const [name, t] of Object.entries(await toHost(targets.model.stateDict()))) tensors[MODEL + name] = t;
   const record: Record_ = { format: CHECKPOINT_FORMAT, ...position, rng: getRandomState() };
@@ -149,6 +168,7 @@ function checkOptimizerState(state: Record<string, HostTensor>, optimizer: Optim
  * a refused checkpoint leaves model, optimizer, scheduler and RNG as they were.
  */
 export function restoreCheckpoint(bytes: ArrayBuffer | ArrayBufferView, targets: CheckpointTargets): RunPosition {
+  checkTargets('restoreCheckpoint', targets);
   const ck = parseCheckpoint(bytes);
   checkAgainst(ck.model, targets.model.stateDict(), 'the model');
   const { optimizer, scheduler } = targets;

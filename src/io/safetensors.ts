@@ -7,6 +7,7 @@
 import type { DType } from '../core/dtype.js';
 import { FormatError } from '../core/errors.js';
 import { fromHost, type Tensor } from '../tensor/tensor.js';
+import { checkOptions, OBJECT, withMethods } from '../core/options.js';
 
 /** A tensor's values on the host. */
 export interface HostTensor {
@@ -300,8 +301,14 @@ export interface SaveOptions {
   metadata?: Metadata;
 }
 
+/** save()'s options (here and in the Node entry): only `metadata`, an object (its values must be strings). */
+export function checkSaveOptions(options: unknown): void {
+  checkOptions('save', options, { metadata: OBJECT });
+}
+
 /** A state dict as the bytes of a safetensors file (browsers: download it, or keep it in IndexedDB). */
 export async function save(state: StateDict, options: SaveOptions = {}): Promise<ArrayBuffer> {
+  checkSaveOptions(options);
   const bytes = serialize(await toHost(state), options.metadata);
   return bytes.buffer as ArrayBuffer;
 }
@@ -316,8 +323,14 @@ export interface LoadOptions {
   model?: StateShapes;
 }
 
+/** load()'s options (here and in the Node entry): only `model`, something with stateDict(). */
+export function checkLoadOptions(options: unknown): void {
+  checkOptions('load', options, { model: withMethods('stateDict') });
+}
+
 /** Loads a safetensors file into GPU tensors, by name: `model.loadStateDict(await sg.load(bytes))`. */
 export async function load(input: ArrayBuffer | ArrayBufferView, options: LoadOptions = {}): Promise<StateDict> {
+  checkLoadOptions(options);
   const { tensors } = parse(input);
   if (options.model) checkAgainst(tensors, options.model.stateDict());
   return fromHostTensors(tensors);

@@ -10,7 +10,8 @@ import { Embedding, LearnedPositionalEncoding } from '../nn/embedding.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { LayerNorm } from '../nn/norm.js';
-import { GPTBlock } from '../nn/transformer.js';
+import { GPTBlock, checkHeads } from '../nn/transformer.js';
+import { checkNumber, checkOptions, NON_NEGATIVE_INT, POSITIVE_INT, SEED } from '../core/options.js';
 
 export interface CharGPTOptions {
   /** Longest context (positions table). */
@@ -33,7 +34,11 @@ export class CharGPT extends Module {
     options: CharGPTOptions,
   ) {
     super();
+    checkNumber('CharGPT', 'vocabSize', vocabSize, POSITIVE_INT);
+    checkOptions('CharGPT', options, { blockSize: POSITIVE_INT, dModel: POSITIVE_INT, nLayer: POSITIVE_INT, nHead: POSITIVE_INT, seed: SEED });
+    checkNumber('CharGPT', 'blockSize', options?.blockSize, POSITIVE_INT); // required
     const d = options.dModel ?? 64;
+    checkHeads('CharGPT', ['dModel', d], ['nHead', options.nHead ?? 4]); // before any table is made
     const s = options.seed ?? 0;
     this.blockSize = options.blockSize;
     this.tokEmb = new Embedding(vocabSize, d, { std: 0.02 * Math.sqrt(d), seed: s });
@@ -60,6 +65,8 @@ export class CharGPT extends Module {
 
   /** Samples `length` ids after `prompt` (temperature-scaled softmax, seeded); reads logits back each step. */
   async generate(prompt: Int32Array, length: number, options: { temperature?: number; seed?: number } = {}): Promise<Int32Array> {
+    checkNumber('CharGPT.generate', 'length', length, NON_NEGATIVE_INT);
+    checkOptions('CharGPT.generate', options, { temperature: { min: 0, aboveMin: true }, seed: SEED });
     const rng = new Random(options.seed ?? 0);
     const temperature = options.temperature ?? 1;
     const ids = Array.from(prompt.length ? prompt : [0]);

@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { LSTM } from '../nn/rnn.js';
+import { checkNumber, checkOptions, POSITIVE_INT, SEED } from '../core/options.js';
 
 export class LSTMForecaster extends Module {
   lstm: LSTM;
@@ -15,6 +16,8 @@ export class LSTMForecaster extends Module {
     readonly options: { numLayers?: number; seed?: number; seasonalPeriod?: number } = {},
   ) {
     super();
+    checkNumber('LSTMForecaster', 'hiddenSize', hiddenSize, POSITIVE_INT);
+    checkOptions('LSTMForecaster', options, { numLayers: POSITIVE_INT, seed: SEED, seasonalPeriod: POSITIVE_INT });
     this.lstm = new LSTM(1, hiddenSize, { numLayers: options.numLayers ?? 1, batchFirst: true, seed: options.seed });
     this.head = new Linear(hiddenSize, 1, { seed: (options.seed ?? 0) + 500 });
   }

@@ -5,12 +5,14 @@ import { Flatten, Linear, ReLU, Sequential } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { MaxPool2d } from '../nn/pool.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkOptions, POSITIVE_INT } from '../core/options.js';
 
 export class LeNet extends Module {
   readonly features: Sequential;
   readonly classifier: Sequential;
   constructor(options: { classes?: number; inChannels?: number } = {}) {
     super();
+    checkOptions('LeNet', options, { classes: POSITIVE_INT, inChannels: POSITIVE_INT });
     this.features = new Sequential(
       new Conv2d(options.inChannels ?? 1, 6, 5, { padding: 2 }), new ReLU(), new MaxPool2d(2),
       new Conv2d(6, 16, 5), new ReLU(), new MaxPool2d(2),

@@ -6,6 +6,7 @@ import { Linear, Sequential } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { BatchNorm2d } from '../nn/norm.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkOptions, POSITIVE_INT, tupleOf } from '../core/options.js';
 
 /** conv3x3-BN-ReLU-conv3x3-BN, plus the input (identity) or its 1x1 strided projection, then ReLU. */
 export class BasicBlock extends Module {
@@ -47,6 +48,7 @@ export class ResNet extends Module {
   fc: Linear;
   constructor(options: ResNetOptions = {}) {
     super();
+    checkOptions('ResNet', options, { widths: tupleOf(3, POSITIVE_INT), blocks: POSITIVE_INT, inChannels: POSITIVE_INT, classes: POSITIVE_INT });
     const [w1, w2, w3] = options.widths ?? [16, 32, 64];
     const per = options.blocks ?? 1;
     this.stem = new Conv2d(options.inChannels ?? 1, w1, 3, { padding: 1, bias: false });

@@ -1,7 +1,7 @@
 // Convolution layers. Defaults follow PyTorch: weight Kaiming-uniform with a = √5 (bound 1/√fan_in),
 // bias U(±1/√fan_in), fan_in = in/groups * kH * kW (for ConvTranspose2d: out/groups * kH * kW).
-import { conv1d, conv2d, conv2dGeometry, convTranspose2d, type Padding } from '../ops/conv.js';
-import { checkOptionKeys } from '../core/options.js';
+import { CONV_OPTIONS, CONV_TRANSPOSE_OPTIONS, conv1d, conv2d, conv2dGeometry, convTranspose2d, convTranspose2dWindow, type Padding } from '../ops/conv.js';
+import { checkOptions, SEED } from '../core/options.js';
 import type { ConvVariant } from '../kernels/conv.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { pair, shapeStr, type Pair } from '../core/shape.js';
@@ -27,7 +27,8 @@ function checkChannels(layer: string, inC: number, outC: number, groups: number,
   if (outDivides && outC % groups !== 0) throw new ValueError(`${layer}: groups (${groups}) must divide out channels (${outC})`);
 }
 
-const CONV_OPTION_KEYS = ['stride', 'padding', 'dilation', 'groups', 'bias', 'seed', 'variant'];
+/** The layers' options: the op's, bias a boolean, seed an integer. */
+const LAYER_OPTIONS = { bias: 'boolean', seed: SEED } as const;
 
 function checkKernel(layer: string, kernel: number[]): void {
   if (kernel.some((k) => !Number.isInteger(k) || k < 1)) throw new ValueError(`${layer}: kernel size must be positive integers, got [${kernel}]`);
@@ -60,10 +61,11 @@ export class Conv2d extends Module {
     this.kernelSize = pair(kernelSize);
     const groups = options.groups ?? 1;
     this.name = `Conv2d(${inChannels}, ${outChannels}, kernel ${this.kernelSize.join('x')})`;
-    checkOptionKeys(this.name, options, CONV_OPTION_KEYS);
+    checkOptions(this.name, options, { ...CONV_OPTIONS, ...LAYER_OPTIONS });
     checkKernel(this.name, this.kernelSize);
     checkChannels(this.name, inChannels, outChannels, groups);
-    checkHyper(this.name, inChannels, [outChannels, inChannels / groups, ...this.kernelSize], options);
+    const { stride, padding, dilation } = options;
+    checkHyper(this.name, inChannels, [outChannels, inChannels / groups, ...this.kernelSize], { stride, padding, dilation, groups });
     [this.weight, this.bias] = initParams([outChannels, inChannels / groups, ...this.kernelSize], options.bias ?? true, options.seed);
   }
   forward(x: Tensor): Tensor {
@@ -77,11 +79,11 @@ export class Conv1d extends Module {
   weight: Parameter;
   bias: Parameter | null;
   readonly name: string;
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly options: { stride?: number; padding?: number | 'same' | 'valid'; dilation?: number; groups?: number; bias?: boolean; seed?: number } = {}) {
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly options: { stride?: number; padding?: number | 'same' | 'valid'; dilation?: number; groups?: number; bias?: boolean; seed?: number; variant?: ConvVariant } = {}) {
     super();
     const groups = options.groups ?? 1;
     this.name = `Conv1d(${inChannels}, ${outChannels}, kernel ${kernelSize})`;
-    checkOptionKeys(this.name, options, CONV_OPTION_KEYS);
+    checkOptions(this.name, options, { ...CONV_OPTIONS, ...LAYER_OPTIONS });
     checkKernel(this.name, [kernelSize]);
     checkChannels(this.name, inChannels, outChannels, groups);
     const p = options.padding ?? 0;
@@ -91,8 +93,8 @@ export class Conv1d extends Module {
     [this.weight, this.bias] = initParams([outChannels, inChannels / groups, kernelSize], options.bias ?? true, options.seed);
   }
   forward(x: Tensor): Tensor {
-    const { stride, padding, dilation, groups } = this.options;
-    return conv1d(x, this.weight, this.bias, { stride, padding, dilation, groups, name: this.name });
+    const { stride, padding, dilation, groups, variant } = this.options;
+    return conv1d(x, this.weight, this.bias, { stride, padding, dilation, groups, variant, name: this.name });
   }
 }
 
@@ -115,7 +117,11 @@ export class ConvTranspose2d extends Module {
     const k = pair(kernelSize);
     const groups = options.groups ?? 1;
     this.name = `ConvTranspose2d(${inChannels}, ${outChannels}, kernel ${k.join('x')})`;
+    checkOptions(this.name, options, { ...CONV_TRANSPOSE_OPTIONS, ...LAYER_OPTIONS });
+    checkKernel(this.name, k);
     checkChannels(this.name, inChannels, outChannels, groups);
+    const { stride, padding, outputPadding, dilation } = options;
+    convTranspose2dWindow(this.name, { stride, padding, outputPadding, dilation, groups });
     // weight [in, out/groups, kH, kW]; PyTorch's fan_in for it is shape[1] * kernel, as for any conv weight
     const [w] = initParams([inChannels, outChannels / groups, ...k], false, options.seed);
     this.weight = w;

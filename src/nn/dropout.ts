@@ -13,7 +13,7 @@ import { ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
-import { checkOptionKeys } from '../core/options.js';
+import { checkOptions, SEED } from '../core/options.js';
 
 let instances = 0;
 
@@ -21,7 +21,7 @@ export class Dropout extends Module {
   readonly seed: number;
   constructor(readonly p = 0.5, options: { seed?: number } = {}) {
     super();
-    checkOptionKeys('Dropout', options, ['seed']);
+    checkOptions('Dropout', options, { seed: SEED });
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(`Dropout: probability must be in [0, 1], got ${p}`);
     this.seed = (options.seed ?? deriveSeed(0xd20, instances++)) >>> 0;
     this.registerBuffer('calls', tensor(Int32Array.of(0), [1]));

@@ -4,6 +4,7 @@ import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import { gather } from '../ops/movement.js';
 import { fromHost, type Tensor } from '../tensor/tensor.js';
 import { shapeStr } from '../core/shape.js';
+import { checkNumber, checkOptions, POSITIVE_INT, SEED } from '../core/options.js';
 import { normal } from './init.js';
 import { Module, Parameter } from './module.js';
 
@@ -11,6 +12,15 @@ export interface EmbeddingOptions {
   /** Standard deviation of the N(0, std²) initial rows (PyTorch: 1). */
   std?: number;
   seed?: number;
+}
+
+const EMBEDDING_OPTIONS = { std: { min: 0 }, seed: SEED };
+
+/** The sizes (positive integers) and options of a table of `rows` x `cols`, named by `owner`. */
+function checkTable(owner: string, rows: [string, number], cols: [string, number], options?: EmbeddingOptions): void {
+  checkNumber(owner, rows[0], rows[1], POSITIVE_INT);
+  checkNumber(owner, cols[0], cols[1], POSITIVE_INT);
+  checkOptions(owner, options, EMBEDDING_OPTIONS);
 }
 
 export class Embedding extends Module {
@@ -21,8 +31,7 @@ export class Embedding extends Module {
     options: EmbeddingOptions = {},
   ) {
     super();
-    if (!Number.isInteger(numEmbeddings) || numEmbeddings < 1 || !Number.isInteger(embeddingDim) || embeddingDim < 1)
-      throw new ValueError(`Embedding(${numEmbeddings}, ${embeddingDim}): sizes must be positive integers`);
+    checkTable(`Embedding(${numEmbeddings}, ${embeddingDim})`, ['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim], options);
     this.weight = new Parameter(normal([numEmbeddings, embeddingDim], 0, options.std ?? 1, { seed: options.seed }));
   }
   /** int32 indices of any shape → [...indices.shape, embeddingDim]. */
@@ -52,6 +61,7 @@ export class SinusoidalPositionalEncoding extends Module {
     readonly dim: number,
   ) {
     super();
+    checkTable(`SinusoidalPositionalEncoding(${maxLen}, ${dim})`, ['maxLen', maxLen], ['dim', dim]);
     const table = new Float32Array(maxLen * dim);
     for (let p = 0; p < maxLen; p++)
       for (let i = 0; i < dim; i++) {
@@ -79,6 +89,7 @@ export class LearnedPositionalEncoding extends Module {
     options: EmbeddingOptions = {},
   ) {
     super();
+    checkTable(`LearnedPositionalEncoding(${maxLen}, ${dim})`, ['maxLen', maxLen], ['dim', dim], options);
     this.weight = new Parameter(normal([maxLen, dim], 0, options.std ?? 0.02, { seed: options.seed }));
   }
   forward(x: Tensor): Tensor {

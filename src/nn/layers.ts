@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import * as F from './functional.js';
 import { kaimingUniform, uniform } from './init.js';
 import { Module, Parameter } from './module.js';
-import { checkNumber, checkOptionKeys } from '../core/options.js';
+import { checkNumber, checkOptions, SEED } from '../core/options.js';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -22,7 +22,7 @@ export class Linear extends Module {
   ) {
     super();
     const name = `Linear(${inFeatures}, ${outFeatures})`;
-    checkOptionKeys(name, options, ['bias', 'seed']);
+    checkOptions(name, options, { bias: 'boolean', seed: SEED });
     checkNumber(name, 'inFeatures', inFeatures, { min: 0, integer: true });
     checkNumber(name, 'outFeatures', outFeatures, { min: 0, integer: true });
     const seed = options.seed;
@@ -54,7 +54,11 @@ export class Sequential extends Module {
 
 /** Flattens dimensions startDim..endDim into one (PyTorch's nn.Flatten: by default all but the batch dimension). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  constructor(readonly startDim = 1, readonly endDim = -1) {
+    super();
+    checkNumber('Flatten', 'startDim', startDim, { integer: true });
+    checkNumber('Flatten', 'endDim', endDim, { integer: true });
+  }
   forward(x: Tensor) { return x.flatten(this.startDim, this.endDim); }
 }
 
@@ -67,14 +71,23 @@ export class Tanh extends Activation { forward(x: Tensor) { return x.tanh(); } }
 export class GELU extends Activation { forward(x: Tensor) { return x.gelu(); } }
 export class Identity extends Activation { forward(x: Tensor) { return x; } }
 export class LeakyReLU extends Activation {
-  constructor(readonly negativeSlope = 0.01) { super(); }
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+    checkNumber('LeakyReLU', 'negativeSlope', negativeSlope);
+  }
   forward(x: Tensor) { return x.leakyRelu(this.negativeSlope); }
 }
 export class Softmax extends Activation {
-  constructor(readonly dim = -1) { super(); }
+  constructor(readonly dim = -1) {
+    super();
+    checkNumber('Softmax', 'dim', dim, { integer: true });
+  }
   forward(x: Tensor) { return x.softmax(this.dim); }
 }
 export class LogSoftmax extends Activation {
-  constructor(readonly dim = -1) { super(); }
+  constructor(readonly dim = -1) {
+    super();
+    checkNumber('LogSoftmax', 'dim', dim, { integer: true });
+  }
   forward(x: Tensor) { return x.logSoftmax(this.dim); }
 }

@@ -9,7 +9,7 @@ import { shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ones, zeros } from './init.js';
 import { Module, Parameter } from './module.js';
-import { checkNumber, checkOptionKeys } from '../core/options.js';
+import { checkNumber, checkOptions, POSITIVE_INT, UNIT_INTERVAL } from '../core/options.js';
 
 export interface BatchNormOptions {
   eps?: number;
@@ -30,9 +30,9 @@ abstract class BatchNorm extends Module {
   constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new ValueError(`BatchNorm: numFeatures must be a positive integer, got ${numFeatures}`);
-    checkOptionKeys('BatchNorm', options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
-    this.eps = checkNumber('BatchNorm', 'eps', options.eps ?? 1e-5, { min: 0 });
-    this.momentum = checkNumber('BatchNorm', 'momentum', options.momentum ?? 0.1, { min: 0, max: 1 });
+    checkOptions('BatchNorm', options, { eps: { min: 0 }, momentum: UNIT_INTERVAL, affine: 'boolean', trackRunningStats: 'boolean' });
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
     this.trackRunningStats = options.trackRunningStats ?? true;
     const affine = options.affine ?? true;
     this.weight = affine ? new Parameter(tensor(new Float32Array(numFeatures).fill(1))) : null;
@@ -88,9 +88,10 @@ export class LayerNorm extends Module {
     readonly options: { eps?: number; elementwiseAffine?: boolean } = {},
   ) {
     super();
-    checkOptionKeys('LayerNorm', options, ['eps', 'elementwiseAffine']);
-    checkNumber('LayerNorm', 'eps', options.eps ?? 1e-5, { min: 0 });
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    checkOptions('LayerNorm', options, { eps: { min: 0 }, elementwiseAffine: 'boolean' });
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? [...normalizedShape] : [];
+    if (this.normalizedShape.length === 0) throw new ValueError(`LayerNorm: normalizedShape must be a positive integer or a non-empty array of them, got ${JSON.stringify(normalizedShape)}`);
+    this.normalizedShape.forEach((d, i) => checkNumber('LayerNorm', `normalizedShape[${i}]`, d, POSITIVE_INT));
     const affine = options.elementwiseAffine ?? true;
     this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
     this.bias = affine ? new Parameter(zeros(this.normalizedShape)) : null;
@@ -110,8 +111,7 @@ export class GroupNorm extends Module {
     readonly options: { eps?: number; affine?: boolean } = {},
   ) {
     super();
-    checkOptionKeys('GroupNorm', options, ['eps', 'affine']);
-    checkNumber('GroupNorm', 'eps', options.eps ?? 1e-5, { min: 0 });
+    checkOptions('GroupNorm', options, { eps: { min: 0 }, affine: 'boolean' });
     if (!Number.isInteger(numChannels) || numChannels < 1) throw new ValueError(`GroupNorm: numChannels must be a positive integer, got ${numChannels}`);
     if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0)
       throw new ValueError(`GroupNorm: numGroups must be a positive integer dividing numChannels (${numChannels}), got ${numGroups}`);

@@ -1,5 +1,6 @@
 // Pooling layers (PyTorch's MaxPool2d, AvgPool2d, AdaptiveAvgPool2d): stride defaults to the kernel size.
-import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions } from '../ops/pool.js';
+// Kernel size, stride, padding, dilation and the option keys are checked at construction by the ops' own rule.
+import { adaptiveAvgPool2d, avgPool2d, checkOutputSize, checkPoolWindow, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions } from '../ops/pool.js';
 import type { Pair } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
@@ -7,28 +8,37 @@ import { Module } from './module.js';
 const str = (v: Pair) => (Array.isArray(v) ? v.join('x') : `${v}x${v}`);
 
 export class MaxPool2d extends Module {
+  readonly name: string;
   constructor(readonly kernelSize: Pair, readonly options: Omit<MaxPool2dOptions, 'name'> = {}) {
     super();
+    this.name = `MaxPool2d(${str(kernelSize)})`;
+    checkPoolWindow('maxPool2d', this.name, kernelSize, options);
   }
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, { ...this.options, name: `MaxPool2d(${str(this.kernelSize)})` });
+    return maxPool2d(x, this.kernelSize, { ...this.options, name: this.name });
   }
 }
 
 export class AvgPool2d extends Module {
+  readonly name: string;
   constructor(readonly kernelSize: Pair, readonly options: Omit<AvgPool2dOptions, 'name'> = {}) {
     super();
+    this.name = `AvgPool2d(${str(kernelSize)})`;
+    checkPoolWindow('avgPool2d', this.name, kernelSize, options);
   }
   forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, { ...this.options, name: `AvgPool2d(${str(this.kernelSize)})` });
+    return avgPool2d(x, this.kernelSize, { ...this.options, name: this.name });
   }
 }
 
 export class AdaptiveAvgPool2d extends Module {
+  readonly name: string;
   constructor(readonly outputSize: Pair) {
     super();
+    this.name = `AdaptiveAvgPool2d(${str(outputSize)})`;
+    checkOutputSize(this.name, outputSize);
   }
   forward(x: Tensor): Tensor {
-    return adaptiveAvgPool2d(x, this.outputSize, { name: `AdaptiveAvgPool2d(${str(this.outputSize)})` });
+    return adaptiveAvgPool2d(x, this.outputSize, { name: this.name });
   }
 }

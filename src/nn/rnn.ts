@@ -4,8 +4,9 @@
 // projection of all timesteps is one matmul per layer and direction), so a whole sequence — forward and
 // backpropagation through time — realizes in one command buffer.
 import { cat, stack } from '../ops/movement.js';
-import { ShapeError, ValueError } from '../core/errors.js';
+import { ShapeError } from '../core/errors.js';
 import { shapeStr } from '../core/shape.js';
+import { checkNumber, checkOptions, POSITIVE_INT, SEED, type OptionRule } from '../core/options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { linear } from './functional.js';
 import { uniform, zeros } from './init.js';
@@ -14,6 +15,9 @@ import { Module, Parameter } from './module.js';
 export type RecurrentKind = 'rnn' | 'lstm' | 'gru';
 const GATES: Record<RecurrentKind, number> = { rnn: 1, lstm: 4, gru: 3 };
 const NAMES: Record<RecurrentKind, string> = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU' };
+const OPTIONS: Record<string, OptionRule> = { numLayers: POSITIVE_INT, bidirectional: 'boolean', batchFirst: 'boolean', bias: 'boolean', seed: SEED };
+/** The options each kind takes: nonlinearity is RNN's only (as in PyTorch). */
+const OPTIONS_OF: Record<RecurrentKind, Record<string, OptionRule>> = { rnn: { ...OPTIONS, nonlinearity: ['tanh', 'relu'] }, lstm: OPTIONS, gru: OPTIONS };
 
 export interface RecurrentOptions {
   numLayers?: number;
@@ -42,12 +46,14 @@ abstract class RecurrentBase extends ModuleWithOwnForward {
     options: RecurrentOptions,
   ) {
     super();
+    const owner = `${NAMES[kind]}(${inputSize}, ${hiddenSize})`;
+    checkNumber(owner, 'inputSize', inputSize, POSITIVE_INT);
+    checkNumber(owner, 'hiddenSize', hiddenSize, POSITIVE_INT);
+    checkOptions(owner, options, OPTIONS_OF[kind]);
     this.numLayers = options.numLayers ?? 1;
     this.bidirectional = options.bidirectional ?? false;
     this.batchFirst = options.batchFirst ?? false;
     this.nonlinearity = options.nonlinearity ?? 'tanh';
-    for (const [n, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', this.numLayers]] as const)
-      if (!Number.isInteger(v) || v < 1) throw new ValueError(`${this.layerName}: ${n} must be a positive integer, got ${v}`);
     // PyTorch's init: every weight and bias U(-1/√H, 1/√H)
     const bound = 1 / Math.sqrt(hiddenSize);
     let seed = options.seed;

@@ -3,6 +3,7 @@
 import { scaledDotProductAttention } from '../ops/attention.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { shapeStr } from '../core/shape.js';
+import { checkNumber, checkOptions, POSITIVE_INT, SEED, type OptionRule } from '../core/options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Linear } from './layers.js';
 import { Module } from './module.js';
@@ -13,6 +14,13 @@ export interface MultiheadAttentionOptions {
   causal?: boolean;
   bias?: boolean;
   seed?: number;
+}
+
+/** `dim` and `heads` positive integers, `heads` dividing `dim` (each head gets dim / heads features). */
+export function checkHeads(owner: string, [dimName, dim]: [string, number], [headsName, heads]: [string, number]): void {
+  checkNumber(owner, dimName, dim, POSITIVE_INT);
+  checkNumber(owner, headsName, heads, POSITIVE_INT);
+  if (dim % heads !== 0) throw new ValueError(`${owner}: ${headsName} ${heads} does not divide ${dimName} ${dim}`);
 }
 
 /** Multi-head attention over batch-first [B, T, E] inputs; heads split by views (no copies) into the fused kernel. */
@@ -28,8 +36,9 @@ export class MultiheadAttention extends Module {
     readonly options: MultiheadAttentionOptions = {},
   ) {
     super();
-    if (!Number.isInteger(numHeads) || numHeads < 1 || embedDim % numHeads !== 0)
-      throw new ValueError(`MultiheadAttention(${embedDim}, ${numHeads}): numHeads ${numHeads} does not divide embedDim ${embedDim}`);
+    const owner = `MultiheadAttention(${embedDim}, ${numHeads})`;
+    checkHeads(owner, ['embedDim', embedDim], ['numHeads', numHeads]);
+    checkOptions(owner, options, { causal: 'boolean', bias: 'boolean', seed: SEED });
     this.headDim = embedDim / numHeads;
     const s = options.seed;
     const o = (k: number) => ({ bias: options.bias, seed: s === undefined ? undefined : s + 2 * k });
@@ -74,6 +83,17 @@ export interface TransformerLayerOptions {
   seed?: number;
   eps?: number;
 }
+export type TransformerDecoderLayerOptions = Omit<TransformerLayerOptions, 'causal'>;
+
+const LAYER_OPTIONS: Record<keyof TransformerDecoderLayerOptions, OptionRule> = {
+  dimFeedforward: POSITIVE_INT, normFirst: 'boolean', activation: ['relu', 'gelu'], seed: SEED, eps: { min: 0 },
+};
+
+/** dModel and nHead (dividing it) and the options of a transformer layer, before anything is built. */
+function checkLayer(owner: string, dModel: number, nHead: number, options: unknown, spec: Record<string, OptionRule>): void {
+  checkHeads(owner, ['dModel', dModel], ['nHead', nHead]);
+  checkOptions(owner, options, spec);
+}
 
 class FeedForward extends Module {
   fc1: Linear;
@@ -100,6 +120,7 @@ export class TransformerEncoderLayer extends Module {
   readonly normFirst: boolean;
   constructor(readonly dModel: number, readonly nHead: number, options: TransformerLayerOptions = {}) {
     super();
+    checkLayer(`TransformerEncoderLayer(${dModel}, ${nHead})`, dModel, nHead, options, { ...LAYER_OPTIONS, causal: 'boolean' });
     this.normFirst = options.normFirst ?? false;
     this.selfAttn = new MultiheadAttention(dModel, nHead, { causal: options.causal, seed: seedAt(options.seed, 1) });
     this.ff = new FeedForward(dModel, options.dimFeedforward ?? 4 * dModel, options.activation ?? 'relu', seedAt(options.seed, 2));
@@ -129,8 +150,9 @@ export class TransformerDecoderLayer extends Module {
   norm2: LayerNorm;
   norm3: LayerNorm;
   readonly normFirst: boolean;
-  constructor(readonly dModel: number, readonly nHead: number, options: TransformerLayerOptions = {}) {
+  constructor(readonly dModel: number, readonly nHead: number, options: TransformerDecoderLayerOptions = {}) {
     super();
+    checkLayer(`TransformerDecoderLayer(${dModel}, ${nHead})`, dModel, nHead, options, LAYER_OPTIONS);
     this.normFirst = options.normFirst ?? false;
     this.selfAttn = new MultiheadAttention(dModel, nHead, { causal: true, seed: seedAt(options.seed, 1) });
     this.crossAttn = new MultiheadAttention(dModel, nHead, { seed: seedAt(options.seed, 2) });
@@ -155,6 +177,7 @@ export class GPTBlock extends Module {
   mlp: FeedForward;
   constructor(readonly dModel: number, readonly nHead: number, options: { seed?: number; dimFeedforward?: number } = {}) {
     super();
+    checkLayer(`GPTBlock(${dModel}, ${nHead})`, dModel, nHead, options, { seed: SEED, dimFeedforward: POSITIVE_INT });
     this.ln1 = new LayerNorm(dModel);
     this.attn = new MultiheadAttention(dModel, nHead, { causal: true, seed: seedAt(options.seed, 1) });
     this.ln2 = new LayerNorm(dModel);

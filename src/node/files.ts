@@ -2,7 +2,7 @@
 // the previous file): temp file in the same directory, fsync, rename over the target, fsync the directory.
 import { access, constants, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { checkpointBytes, restoreCheckpoint, type CheckpointTargets, type RunPosition } from '../io/checkpoint.js';
+import { checkTargets, checkpointBytes, restoreCheckpoint, type CheckpointTargets, type RunPosition } from '../io/checkpoint.js';
 import * as core from '../io/safetensors.js';
 import { ValueError } from '../core/errors.js';
 
@@ -79,6 +79,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
 export async function save(state: core.StateDict, path: string, options?: core.SaveOptions): Promise<void>;
 export async function save(state: core.StateDict, path?: undefined, options?: core.SaveOptions): Promise<ArrayBuffer>;
 export async function save(state: core.StateDict, path?: string, options: core.SaveOptions = {}): Promise<ArrayBuffer | void> {
+  core.checkSaveOptions(options);
   const bytes = core.serialize(await core.toHost(state), options.metadata);
   if (path === undefined) return bytes.buffer as ArrayBuffer;
   await writeFileAtomic(path, bytes);
@@ -86,6 +87,7 @@ export async function save(state: core.StateDict, path?: string, options: core.S
 
 /** `model.loadStateDict(await sg.load('mlp.safetensors'))`; also takes the bytes themselves. */
 export async function load(source: string | ArrayBuffer | ArrayBufferView, options: core.LoadOptions = {}): Promise<core.StateDict> {
+  core.checkLoadOptions(options);
   return core.load(typeof source === 'string' ? await readFile(source) : source, options);
 }
 
@@ -96,6 +98,7 @@ export async function saveCheckpoint(path: string, targets: CheckpointTargets, p
 
 /** Restores a checkpoint written by saveCheckpoint into `targets`; returns the run position. */
 export async function loadCheckpoint(path: string, targets: CheckpointTargets): Promise<RunPosition> {
+  checkTargets('loadCheckpoint', targets);
   return restoreCheckpoint(await readFile(path), targets);
 }
 

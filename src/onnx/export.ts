@@ -8,6 +8,7 @@ import type { Module } from '../nn/module.js';
 import { conv2dGeometry } from '../ops/conv.js';
 import { pair, type Pair } from '../core/shape.js';
 import { ValueError } from '../core/errors.js';
+import { checkOptions, NAME, POSITIVE_INT } from '../core/options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { AttrType, DataType, encodeModel, type AttributeMsg, type NodeMsg, type TensorMsg } from './proto.js';
 
@@ -50,7 +51,7 @@ function needRank(layer: string, x: Value, rank: number, layout: string): void {
 function convNode(ctx: ExportContext, layer: string, x: Value, weight: Tensor, bias: Tensor | null, o: { stride?: Pair; padding?: Pair | 'same' | 'valid'; dilation?: Pair; groups?: number }, oneD: boolean): Value {
   const x4 = oneD ? [x.shape[0], x.shape[1], 1, x.shape[2]] : x.shape;
   const w4 = oneD ? [weight.shape[0], weight.shape[1], 1, weight.shape[2]] : weight.shape;
-  const g = conv2dGeometry(layer, x4, w4, o);
+  const g = conv2dGeometry(layer, x4, w4, { stride: o.stride, padding: o.padding, dilation: o.dilation, groups: o.groups });
   // 'same' pads d*(k-1) in all, the odd one at the end (bottom/right), as PyTorch does; ONNX pads are [begins..., ends...]
   const [endH, endW] = o.padding === 'same' ? [g.DH * (g.KH - 1) - g.PH, g.DW * (g.KW - 1) - g.PW] : [g.PH, g.PW];
   const attrs: Record<string, Attr> = oneD
@@ -220,6 +221,7 @@ export interface ExportOptions {
  * The example input fixes every dimension but the batch. Modules without a rule throw a ValueError naming them.
  */
 export async function exportModel(model: Module, exampleInput: Tensor, options: ExportOptions = {}): Promise<Uint8Array> {
+  checkOptions('onnx.exportModel', options, { opset: POSITIVE_INT, dynamicBatch: 'boolean', inputName: NAME, outputName: NAME });
   const opset = options.opset ?? 17;
   const inputName = options.inputName ?? 'input';
   const outputName = options.outputName ?? 'output';

@@ -6,11 +6,12 @@
 // 'tiled' (workgroup-memory tiles; elsewhere); `options.variant` forces one. The unfused path (matmul,
 // softmax, matmul) is the composite the bench compares with; both share the float64 reference below.
 import { contiguousView, type LazyNode } from '../graph/node.js';
-import { attentionFlashBackward, attentionFlashForward, backwardLayout, chooseAttentionVariant, forwardLayout, type AttentionDims, type AttentionGeometry, type AttentionVariant } from '../kernels/attention.js';
-import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
+import { ATTENTION_VARIANTS, attentionFlashBackward, attentionFlashForward, backwardLayout, chooseAttentionVariant, forwardLayout, type AttentionDims, type AttentionGeometry, type AttentionVariant } from '../kernels/attention.js';
+import { DTypeError, ShapeError } from '../core/errors.js';
 import type { Nd } from '../core/nd.js';
 import { runtime } from '../runtime/runtime.js';
 import { shapeStr } from '../core/shape.js';
+import { checkOptions } from '../core/options.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast } from './elementwise.js';
 import { elementwise, kernelNode, withGrad } from './lower.js';
@@ -46,8 +47,8 @@ const attentionShape = (op: string) => (q: TensorMeta, k: TensorMeta, v: TensorM
   if (k.shape[0] !== B || k.shape[1] !== H || k.shape[3] !== D || v.shape[0] !== B || v.shape[1] !== H || v.shape[2] !== TK || v.shape[3] !== D)
     throw new ShapeError(`${op}: k must be [${B}, ${H}, TK, ${D}] and v the same shape as k; got ${shapes}`);
   if (TQ === 0 || TK === 0 || D === 0 || B * H === 0) throw new ShapeError(`${op}: empty dimension in ${shapes}`);
+  checkOptions(op, o, { causal: 'boolean', mask: 'any', scale: {}, variant: ATTENTION_VARIANTS.map((v) => v.name) });
   const scale = o.scale ?? 1 / Math.sqrt(D);
-  if (!Number.isFinite(scale)) throw new ValueError(`${op}: scale must be finite, got ${scale}`);
   if (o.mask) {
     const m = o.mask.shape;
     const ok = (m.length === 2 && m[0] === B && m[1] === TK) || (m.length === 4 && m[0] === B && m[1] === 1 && m[2] === 1 && m[3] === TK);

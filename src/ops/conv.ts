@@ -5,11 +5,12 @@
 // rule the op functions below use, the gradient rule, and an independent float64 reference (the textbook
 // loops, written from PyTorch's documented semantics, not from the kernels).
 import { isContiguous } from '../graph/node.js';
-import { chooseConvVariant, col2imKernel, colsShape, convImplicitKernel, im2colKernel, type ConvGeometry, type ConvVariant } from '../kernels/conv.js';
+import { CONV_VARIANTS, chooseConvVariant, col2imKernel, colsShape, convImplicitKernel, im2colKernel, type ConvGeometry, type ConvVariant } from '../kernels/conv.js';
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import type { Nd } from '../core/nd.js';
 import { runtime } from '../runtime/runtime.js';
 import { convOutSize, pair, sameShape, shapeStr, type Pair } from '../core/shape.js';
+import { checkOptions, type OptionRule } from '../core/options.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
 import { kernelNode, withGrad } from './lower.js';
@@ -48,6 +49,17 @@ export interface ConvTranspose2dOptions {
 }
 
 
+/**
+ * The option keys of conv2d and conv1d besides `name` (the values are checked by the geometry rule), variant
+ * one of CONV_VARIANTS; and those of convTranspose2d. The layers take these plus bias and seed.
+ */
+export const CONV_OPTIONS: Record<Exclude<keyof Conv2dOptions, 'name'>, OptionRule> = {
+  stride: 'any', padding: 'any', dilation: 'any', groups: 'any', variant: CONV_VARIANTS.map((v) => v.name),
+};
+export const CONV_TRANSPOSE_OPTIONS: Record<Exclude<keyof ConvTranspose2dOptions, 'name'>, OptionRule> = {
+  stride: 'any', padding: 'any', outputPadding: 'any', dilation: 'any', groups: 'any',
+};
+
 function checkInts(name: string, what: string, v: [number, number], min: number): void {
   if (v.some((d) => !Number.isInteger(d) || d < min)) throw new ValueError(`${name}: ${what} must be integers >= ${min}, got [${v}]`);
 }
@@ -64,6 +76,7 @@ function checkGeometryShape(op: string, arg: string, t: TensorMeta, want: number
 
 /** Geometry of conv2d(x, w) with the options, after checking everything; errors name `name` and the shapes. */
 export function conv2dGeometry(name: string, xShape: number[], wShape: number[], o: Conv2dOptions): ConvGeometry {
+  checkOptions(name, o, { ...CONV_OPTIONS, name: 'any' });
   if (xShape.length !== 4) throw new ShapeError(`${name}: input must be 4-D [N, C, H, W], got shape ${shapeStr(xShape)}`);
   if (wShape.length !== 4) throw new ShapeError(`${name}: weight must be 4-D [out, in/groups, kH, kW], got shape ${shapeStr(wShape)}`);
   const [N, C, H, W] = xShape;
@@ -277,7 +290,7 @@ export const CONV_OPS = {
     doc: 'x [N, C, H, W] * w [O, C/groups, kH, kW] + b [O] -> [N, O, OH, OW] (cross-correlation, as torch.nn.functional.conv2d)',
     /** The output and the geometry conv2d runs with; every check of the inputs and options. */
     shape: (x: TensorMeta, w: TensorMeta, b: TensorMeta | null, o: Conv2dOptions = {}): OutputSpec & { geometry: ConvGeometry } => {
-      const name = o.name ?? 'conv2d';
+      const name = o?.name ?? 'conv2d';
       checkFloat(name, 'input', x);
       checkFloat(name, 'weight', w);
       const g = conv2dGeometry(name, x.shape, w.shape, o);
@@ -371,7 +384,8 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, o: Conv2dO
 
 /** 1-D convolution: x [N, C, L], w [O, C/groups, k] → [N, O, L'] (conv2d over a height of 1). */
 export function conv1d(x: Tensor, w: Tensor, b: Tensor | null = null, o: Conv1dOptions = {}): Tensor {
-  const name = o.name ?? 'conv1d';
+  const name = o?.name ?? 'conv1d';
+  checkOptions(name, o, { ...CONV_OPTIONS, name: 'any' });
   if (x.rank !== 3) throw new ShapeError(`${name}: input must be 3-D [N, C, L], got shape ${shapeStr(x.shape)}`);
   if (w.rank !== 3) throw new ShapeError(`${name}: weight must be 3-D [out, in/groups, k], got shape ${shapeStr(w.shape)}`);
   const p = o.padding ?? 0;
@@ -386,18 +400,15 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null = null, o: Conv1dO
  * Transposed convolution (the gradient of conv2d with respect to its input): x [N, Cin, H, W],
  * w [Cin, Cout/groups, kH, kW] → [N, Cout, (H-1)*s - 2p + d*(k-1) + outputPadding + 1, ...].
  */
-export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvTranspose2dOptions = {}): Tensor {
-  const name = o.name ?? 'convTranspose2d';
-  checkFloat(name, 'input', x);
-  checkFloat(name, 'weight', w);
-  if (x.rank !== 4) throw new ShapeError(`${name}: input must be 4-D [N, C, H, W], got shape ${shapeStr(x.shape)}`);
-  if (w.rank !== 4) throw new ShapeError(`${name}: weight must be 4-D [in, out/groups, kH, kW], got shape ${shapeStr(w.shape)}`);
-  const [N, CIN, H, W] = x.shape;
-  const [WIN, OG, KH, KW] = w.shape;
+/**
+ * The options of a transposed convolution, checked without an input (ConvTranspose2d calls it at
+ * construction): known keys; stride and dilation integers >= 1, padding and outputPadding integers >= 0,
+ * outputPadding smaller than stride or dilation (PyTorch's rule); groups a positive integer.
+ */
+export function convTranspose2dWindow(name: string, o: ConvTranspose2dOptions) {
+  checkOptions(name, o, { ...CONV_TRANSPOSE_OPTIONS, name: 'any' });
   const G = o.groups ?? 1;
   if (!Number.isInteger(G) || G < 1) throw new ValueError(`${name}: groups must be a positive integer, got ${G}`);
-  if (CIN % G !== 0) throw new ShapeError(`${name}: groups (${G}) must divide the input channels (${CIN}) of input ${shapeStr(x.shape)}`);
-  if (WIN !== CIN) throw new ShapeError(`${name}: weight ${shapeStr(w.shape)} expects input with ${WIN} channels, but input ${shapeStr(x.shape)} has ${CIN} channels`);
   const [SH, SW] = pair(o.stride ?? 1);
   const [PH, PW] = pair(o.padding ?? 0);
   const [OPH, OPW] = pair(o.outputPadding ?? 0);
@@ -408,6 +419,20 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
   checkInts(name, 'outputPadding', [OPH, OPW], 0);
   if (OPH >= Math.max(SH, DH) || OPW >= Math.max(SW, DW))
     throw new ValueError(`${name}: outputPadding [${OPH}, ${OPW}] must be smaller than stride or dilation ([${SH}, ${SW}], [${DH}, ${DW}])`);
+  return { G, SH, SW, PH, PW, OPH, OPW, DH, DW };
+}
+
+export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvTranspose2dOptions = {}): Tensor {
+  const name = o?.name ?? 'convTranspose2d';
+  const { G, SH, SW, PH, PW, OPH, OPW, DH, DW } = convTranspose2dWindow(name, o);
+  checkFloat(name, 'input', x);
+  checkFloat(name, 'weight', w);
+  if (x.rank !== 4) throw new ShapeError(`${name}: input must be 4-D [N, C, H, W], got shape ${shapeStr(x.shape)}`);
+  if (w.rank !== 4) throw new ShapeError(`${name}: weight must be 4-D [in, out/groups, kH, kW], got shape ${shapeStr(w.shape)}`);
+  const [N, CIN, H, W] = x.shape;
+  const [WIN, OG, KH, KW] = w.shape;
+  if (CIN % G !== 0) throw new ShapeError(`${name}: groups (${G}) must divide the input channels (${CIN}) of input ${shapeStr(x.shape)}`);
+  if (WIN !== CIN) throw new ShapeError(`${name}: weight ${shapeStr(w.shape)} expects input with ${WIN} channels, but input ${shapeStr(x.shape)} has ${CIN} channels`);
   const HO = (H - 1) * SH - 2 * PH + DH * (KH - 1) + OPH + 1;
   const WO = (W - 1) * SW - 2 * PW + DW * (KW - 1) + OPW + 1;
   if (HO < 1 || WO < 1) throw new ShapeError(`${name}: output would be empty (${HO}x${WO}) for input ${shapeStr(x.shape)} and weight ${shapeStr(w.shape)}`);

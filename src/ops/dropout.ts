@@ -1,7 +1,7 @@
 // Dropout with a counter-based GPU RNG: element i is kept when hash_uniform(seed, i) >= p and scaled by
 // 1/(1-p). The seed is an input tensor (not a constant), so the plan stays the same from step to step;
 // the same seed gives the same mask, and the gradient recomputes it instead of storing it.
-import { ValueError } from '../core/errors.js';
+import { checkNumber, checkOptions, UNIT_INTERVAL } from '../core/options.js';
 import { ndMap, type Nd } from '../core/nd.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -35,7 +35,7 @@ export const DROPOUT_OPS = {
   dropout: primitive({
     doc: 'training-mode dropout (F.dropout): element i kept when hash_uniform(seed, i) >= p, scaled by 1/(1-p)',
     shape: (x: TensorMeta, p: number): OutputSpec => {
-      if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: probability must be in [0, 1], got ${p}`);
+      checkNumber('dropout', 'probability', p, UNIT_INTERVAL);
       return { shape: [...x.shape], dtype: 'float32' };
     },
     kernel: { module: 'kernels/elementwise.ts', variants: 'one kernel per fused group (graph/plan.ts)' },
@@ -56,6 +56,7 @@ function mask(v: Tensor, seed: Tensor, p: number): Tensor {
 
 export function dropout(x: Tensor, p = 0.5, o: DropoutOptions = {}): Tensor {
   const def = DROPOUT_OPS.dropout;
+  checkOptions('dropout', o, { training: 'boolean', seed: 'any' });
   def.shape(x, p);
   if (!(o.training ?? true) || p === 0) return x;
   if (p === 1) return x.mul(0);

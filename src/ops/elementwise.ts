@@ -5,6 +5,7 @@ import type { DType } from '../core/dtype.js';
 import { DTypeError } from '../core/errors.js';
 import { ndMap, zipWith, type Nd } from '../core/nd.js';
 import { broadcastShapes, shapeStr } from '../core/shape.js';
+import { checkNumber } from '../core/options.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { asTensor, elementwise, named, unbroadcast, withGrad } from './lower.js';
 import { NOT_DIFFERENTIABLE, composite, primitive, type KernelChoice, type OutputSpec, type TensorMeta } from './op.js';
@@ -164,6 +165,7 @@ export function gelu(x: Tensor): Tensor {
 }
 
 export function leakyRelu(x: Tensor, slope: number): Tensor {
+  checkNumber('leakyRelu', 'negativeSlope', slope);
   return where(x.gt(0), x, x.mul(slope));
 }
 

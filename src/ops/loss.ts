@@ -1,7 +1,7 @@
 // Losses, composed from other ops (so they need no gradient code). Inputs are checked before any GPU work.
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import { zipWith, type Nd } from '../core/nd.js';
-import { checkNumber, checkOptionKeys } from '../core/options.js';
+import { checkOptions, UNIT_INTERVAL } from '../core/options.js';
 import { shapeStr, sameShape } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { oneHot } from './movement.js';
@@ -10,6 +10,7 @@ import { REDUCE_OPS } from './reduce.js';
 import { SOFTMAX_OPS } from './softmax.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
+const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 
 function reduceRef(x: Nd, reduction: Reduction): Nd {
   if (reduction === 'none') return x;
@@ -42,9 +43,9 @@ export const LOSS_OPS = {
 
 /** Cross-entropy from logits [N, C] and int32 class ids [N] (PyTorch's F.cross_entropy). */
 export function crossEntropy(logits: Tensor, labels: Tensor, options: { reduction?: Reduction; labelSmoothing?: number } = {}): Tensor {
-  checkOptionKeys('crossEntropy', options, ['reduction', 'labelSmoothing']);
+  checkOptions('crossEntropy', options, { reduction: REDUCTIONS, labelSmoothing: UNIT_INTERVAL });
   const reduction = options.reduction ?? 'mean';
-  const eps = checkNumber('crossEntropy', 'labelSmoothing', options.labelSmoothing ?? 0, { min: 0, max: 1 });
+  const eps = options.labelSmoothing ?? 0;
   if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [N, C], got shape ${shapeStr(logits.shape)}`);
   if (logits.dtype !== 'float32') throw new DTypeError(`crossEntropy: logits must be float32, got ${logits.dtype}`);
   if (labels.dtype !== 'int32')
@@ -65,7 +66,7 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: { reductio
 
 /** Mean squared error (PyTorch's F.mse_loss); shapes must match exactly. */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  checkOptionKeys('mseLoss', options, ['reduction']);
+  checkOptions('mseLoss', options, { reduction: REDUCTIONS });
   if (!sameShape(input.shape, target.shape))
     throw new ShapeError(`mseLoss: input shape ${shapeStr(input.shape)} and target shape ${shapeStr(target.shape)} differ`);
   const d = input.sub(target);

@@ -8,6 +8,7 @@
 import { InternalError, ShapeError, ValueError } from '../core/errors.js';
 import { ndNumel, unravel, type Nd } from '../core/nd.js';
 import { shapeStr } from '../core/shape.js';
+import { checkNumber, checkOptions, UNIT_INTERVAL } from '../core/options.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { composite } from './op.js';
 
@@ -30,7 +31,8 @@ export interface BatchNormResult {
 
 /** Batch norm of x [N, C, ...] returning the output and the new running statistics. */
 export function batchNormWithStats(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): BatchNormResult {
-  const name = o.name ?? 'batchNorm';
+  const name = o?.name ?? 'batchNorm';
+  checkOptions(name, o, { weight: 'any', bias: 'any', training: 'boolean', momentum: UNIT_INTERVAL, eps: { min: 0 }, name: 'any' });
   const training = o.training ?? true;
   const momentum = o.momentum ?? 0.1;
   const eps = o.eps ?? 1e-5;
@@ -78,7 +80,7 @@ export function layerNorm(x: Tensor, normalizedShape: number[], weight: Tensor |
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const)
     if (t && (t.rank !== n || t.shape.some((d, i) => d !== normalizedShape[i])))
       throw new ShapeError(`layerNorm: ${name} must have the normalized shape ${shapeStr(normalizedShape)}, got ${shapeStr(t.shape)}`);
-  if (!(eps >= 0)) throw new ValueError(`layerNorm: eps must be non-negative, got ${eps}`);
+  checkNumber('layerNorm', 'eps', eps, { min: 0 });
   const axes = normalizedShape.map((_, i) => x.rank - n + i);
   const centered = x.sub(x.mean(axes, true));
   const variance = centered.mul(centered).mean(axes, true);
@@ -99,7 +101,7 @@ export function groupNorm(x: Tensor, numGroups: number, weight: Tensor | null = 
   if (C % numGroups !== 0) throw new ShapeError(`groupNorm: numGroups (${numGroups}) must divide the channels (${C}) of input ${shapeStr(x.shape)}`);
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const)
     if (t && (t.rank !== 1 || t.shape[0] !== C)) throw new ShapeError(`groupNorm: ${name} must be [${C}] for input ${shapeStr(x.shape)}, got shape ${shapeStr(t.shape)}`);
-  if (!(eps >= 0)) throw new ValueError(`groupNorm: eps must be non-negative, got ${eps}`);
+  checkNumber('groupNorm', 'eps', eps, { min: 0 });
   const groups = x.reshape([N, numGroups, -1]);
   const centered = groups.sub(groups.mean(2, true));
   const variance = centered.mul(centered).mean(2, true);

@@ -7,6 +7,7 @@ import { poolBackwardKernel, poolForwardKernel, type PoolGeometry, type PoolMode
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
 import type { Nd } from '../core/nd.js';
 import { convOutSize, pair, shapeStr, type Pair } from '../core/shape.js';
+import { checkOptions } from '../core/options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
 import { kernelNode, withGrad } from './lower.js';
@@ -35,22 +36,48 @@ function shape4d(name: string, x: TensorMeta): number[] {
   return [...x.shape];
 }
 
+/** adaptiveAvgPool2d's output size (positive integers) and options (only `name`), checked without an input. */
+export function checkOutputSize(name: string, outputSize: Pair, o: { name?: string } = {}): [number, number] {
+  checkOptions(name, o, { name: 'any' });
+  const [OH, OW] = pair(outputSize);
+  if (![OH, OW].every((d) => Number.isInteger(d) && d >= 1)) throw new ValueError(`${name}: output size must be positive integers, got [${OH}, ${OW}]`);
+  return [OH, OW];
+}
+
 /** The output shape of a pool of x (batchless when x is). */
 const outShape = (x: TensorMeta, g: PoolGeometry): number[] => (x.shape.length === 3 ? [g.C, g.OH, g.OW] : [g.N, g.C, g.OH, g.OW]);
 
 /** Runs `f` on x as 4-D (a 3-D [C, H, W] input gets a batch dim that is removed again). */
 const as4d = (x: Tensor, f: (x4: Tensor) => Tensor): Tensor => (x.rank === 3 ? f(x.unsqueeze(0)).squeeze(0) : f(x));
 
-function windowGeometry(name: string, shape: number[], k: Pair, s: Pair | undefined, p: Pair, d: Pair, countIncludePad = true): PoolGeometry {
-  const [N, C, H, W] = shape;
+type PoolWindow = Pick<PoolGeometry, 'KH' | 'KW' | 'SH' | 'SW' | 'PH' | 'PW' | 'DH' | 'DW'>;
+
+const POOL_OPTIONS = {
+  maxPool2d: { stride: 'any', padding: 'any', dilation: 'any', name: 'any' },
+  avgPool2d: { stride: 'any', padding: 'any', countIncludePad: 'boolean', name: 'any' },
+} as const;
+
+/**
+ * The options and window of a max or average pool, checked without an input (modules call it at
+ * construction, the ops on every call): known keys, kernel size, stride and dilation integers >= 1,
+ * padding integers >= 0 and at most half the (dilated) kernel, as PyTorch's rule.
+ */
+export function checkPoolWindow(kind: 'maxPool2d' | 'avgPool2d', name: string, k: Pair, o: MaxPool2dOptions & AvgPool2dOptions): PoolWindow {
+  checkOptions(name, o, POOL_OPTIONS[kind]);
   const [KH, KW] = pair(k);
-  const [SH, SW] = pair(s ?? k);
-  const [PH, PW] = pair(p);
-  const [DH, DW] = pair(d);
+  const [SH, SW] = pair(o.stride ?? k);
+  const [PH, PW] = pair(o.padding ?? 0);
+  const [DH, DW] = pair(o.dilation ?? 1);
   for (const [what, v, min] of [['kernel size', [KH, KW], 1], ['stride', [SH, SW], 1], ['dilation', [DH, DW], 1], ['padding', [PH, PW], 0]] as const)
     if (v.some((e) => !Number.isInteger(e) || e < min)) throw new ValueError(`${name}: ${what} must be integers >= ${min}, got [${v}]`);
   if (2 * PH > DH * (KH - 1) + 1 || 2 * PW > DW * (KW - 1) + 1)
     throw new ValueError(`${name}: padding [${PH}, ${PW}] must be at most half of the (dilated) kernel ${KH}x${KW}`);
+  return { KH, KW, SH, SW, PH, PW, DH, DW };
+}
+
+function windowGeometry(name: string, shape: number[], w: PoolWindow, countIncludePad = true): PoolGeometry {
+  const [N, C, H, W] = shape;
+  const { KH, KW, SH, SW, PH, PW, DH, DW } = w;
   const OH = convOutSize(H, KH, SH, PH, DH);
   const OW = convOutSize(W, KW, SW, PW, DW);
   if (OH < 1 || OW < 1) throw new ShapeError(`${name}: kernel ${KH}x${KW} is larger than the padded input of shape ${shapeStr(shape)} (padding [${PH}, ${PW}])`);
@@ -160,8 +187,8 @@ export const POOL_OPS = {
     doc: 'max over each (dilated) window, with the flat index iy*W + ix of each maximum in its plane (torch.nn.functional.max_pool2d, return_indices)',
     /** The values' shape, the int32 indices' (the same) and the geometry the kernels run with. */
     shape: (x: TensorMeta, kernelSize: Pair, o: MaxPool2dOptions = {}): OutputSpec & { indices: OutputSpec; geometry: PoolGeometry } => {
-      const name = o.name ?? 'maxPool2d';
-      const g = windowGeometry(name, shape4d(name, x), kernelSize, o.stride, o.padding ?? 0, o.dilation ?? 1);
+      const name = o?.name ?? 'maxPool2d';
+      const g = windowGeometry(name, shape4d(name, x), checkPoolWindow('maxPool2d', name, kernelSize, o));
       const shape = outShape(x, g);
       return { shape, dtype: 'float32', indices: { shape, dtype: 'int32' }, geometry: g };
     },
@@ -175,8 +202,8 @@ export const POOL_OPS = {
   avgPool2d: primitive({
     doc: 'mean over each window, padding counted in the divisor unless countIncludePad is false (torch.nn.functional.avg_pool2d)',
     shape: (x: TensorMeta, kernelSize: Pair, o: AvgPool2dOptions = {}): OutputSpec & { geometry: PoolGeometry } => {
-      const name = o.name ?? 'avgPool2d';
-      const g = windowGeometry(name, shape4d(name, x), kernelSize, o.stride, o.padding ?? 0, 1, o.countIncludePad ?? true);
+      const name = o?.name ?? 'avgPool2d';
+      const g = windowGeometry(name, shape4d(name, x), checkPoolWindow('avgPool2d', name, kernelSize, o), o.countIncludePad ?? true);
       return { shape: outShape(x, g), dtype: 'float32', geometry: g };
     },
     kernel: POOL_KERNELS,
@@ -187,10 +214,9 @@ export const POOL_OPS = {
   adaptiveAvgPool2d: primitive({
     doc: "mean over PyTorch's adaptive windows: [N, C, H, W] -> [N, C, oh, ow] for any input size (torch.nn.functional.adaptive_avg_pool2d)",
     shape: (x: TensorMeta, outputSize: Pair, o: { name?: string } = {}): OutputSpec & { geometry: PoolGeometry } => {
-      const name = o.name ?? 'adaptiveAvgPool2d';
+      const name = o?.name ?? 'adaptiveAvgPool2d';
+      const [OH, OW] = checkOutputSize(name, outputSize, o);
       const [N, C, H, W] = shape4d(name, x);
-      const [OH, OW] = pair(outputSize);
-      if (![OH, OW].every((d) => Number.isInteger(d) && d >= 1)) throw new ValueError(`${name}: output size must be positive integers, got [${OH}, ${OW}]`);
       if (H < 1 || W < 1) throw new ShapeError(`${name}: empty input of shape ${shapeStr(x.shape.length === 3 ? [N, C, H, W] : x.shape)}`);
       const g: PoolGeometry = { N, C, H, W, OH, OW, KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0, DH: 1, DW: 1, countIncludePad: true };
       return { shape: outShape(x, g), dtype: 'float32', geometry: g };

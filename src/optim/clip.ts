@@ -2,9 +2,11 @@
 import type { Parameter } from '../nn/module.js';
 import { constant } from '../ops/lower.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
+import { checkNumber } from '../core/options.js';
 
 /** Scales all gradients so their global L2 norm is at most maxNorm; returns the norm before clipping (lazy). */
 export function clipGradNorm(params: Iterable<Parameter>, maxNorm: number): Tensor {
+  checkNumber('clipGradNorm', 'maxNorm', maxNorm, { min: 0 });
   return noGrad(() => {
     const withGrad = [...params].filter((p) => p.grad);
     if (withGrad.length === 0) return constant(0);

@@ -2,7 +2,7 @@
 import type { Hyper, UpdateRule } from '../ops/optim.js';
 import type { Parameter } from '../nn/module.js';
 import { ValueError } from '../core/errors.js';
-import { checkNumber, checkOptionKeys } from '../core/options.js';
+import { checkBoolean, checkNumber, checkOptionKeys } from '../core/options.js';
 import { Optimizer } from './optimizer.js';
 
 export interface SGDOptions {
@@ -24,8 +24,7 @@ export class SGD extends Optimizer {
     super(params, options.lr);
     this.momentum = options.momentum ?? 0;
     this.dampening = options.dampening ?? 0;
-    if (options.nesterov !== undefined && typeof options.nesterov !== 'boolean') throw new ValueError(`SGD: nesterov must be a boolean, got ${typeof options.nesterov}`);
-    this.nesterov = options.nesterov ?? false;
+    this.nesterov = checkBoolean('SGD', 'nesterov', options.nesterov ?? false);
     this.weightDecay = options.weightDecay ?? 0;
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new ValueError('SGD: nesterov needs momentum > 0 and dampening 0');
   }

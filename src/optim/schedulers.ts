@@ -1,6 +1,12 @@
 // Learning-rate schedules (PyTorch's lr_scheduler): call step() once per epoch or per iteration.
 // They only change `optimizer.lr`, a uniform of the update kernel: no plan is rebuilt.
+import { checkNumber, FUNCTION, checkValue, NON_NEGATIVE_INT, POSITIVE_INT, type NumberRule } from '../core/options.js';
 import type { Optimizer } from './optimizer.js';
+
+/** Each argument of a schedule checked at construction: `[name, value, rule]`, named after the class. */
+function checkArgs(owner: string, args: Array<[string, unknown, NumberRule]>): void {
+  for (const [name, value, rule] of args) checkNumber(owner, name, value, rule);
+}
 
 export abstract class LRScheduler {
   readonly baseLr: number;
@@ -19,6 +25,7 @@ export abstract class LRScheduler {
 
 export class StepLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
+    checkArgs('StepLR', [['stepSize', stepSize, POSITIVE_INT], ['gamma', gamma, { min: 0 }]]);
     super(optimizer);
   }
   lrAt(e: number) {
@@ -28,6 +35,7 @@ export class StepLR extends LRScheduler {
 
 export class ExponentialLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly gamma: number) {
+    checkArgs('ExponentialLR', [['gamma', gamma, { min: 0 }]]);
     super(optimizer);
   }
   lrAt(e: number) {
@@ -37,6 +45,7 @@ export class ExponentialLR extends LRScheduler {
 
 export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0) {
+    checkArgs('CosineAnnealingLR', [['tMax', tMax, POSITIVE_INT], ['etaMin', etaMin, { min: 0 }]]);
     super(optimizer);
   }
   lrAt(e: number) {
@@ -48,6 +57,8 @@ export class CosineAnnealingLR extends LRScheduler {
 /** Linear ramp of the factor from startFactor to endFactor over totalIters steps (a warmup when startFactor < 1). */
 export class LinearLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly startFactor = 1 / 3, readonly endFactor = 1, readonly totalIters = 5) {
+    // PyTorch's rules: 0 < startFactor <= 1, 0 <= endFactor <= 1
+    checkArgs('LinearLR', [['startFactor', startFactor, { min: 0, aboveMin: true, max: 1 }], ['endFactor', endFactor, { min: 0, max: 1 }], ['totalIters', totalIters, POSITIVE_INT]]);
     super(optimizer);
     optimizer.lr = this.lrAt(0); // (set here: the base constructor runs before these fields exist)
   }
@@ -60,6 +71,8 @@ export class LinearLR extends LRScheduler {
 /** Linear warmup over `warmupSteps`, then `after` (e.g. cosine) takes over, counted from the end of the warmup. */
 export class WarmupLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly warmupSteps: number, readonly after?: (stepsAfterWarmup: number, baseLr: number) => number) {
+    checkArgs('WarmupLR', [['warmupSteps', warmupSteps, NON_NEGATIVE_INT]]);
+    if (after !== undefined) checkValue('WarmupLR', 'after', after, FUNCTION);
     super(optimizer);
     optimizer.lr = this.lrAt(0);
   }

@@ -9,6 +9,7 @@ import { crossEntropy } from '../nn/functional.js';
 import type { Optimizer } from '../optim/index.js';
 import { tensor } from '../tensor/creation.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
+import { checkOptions, FUNCTION, NON_NEGATIVE_INT, type OptionRule } from '../core/options.js';
 
 /** What one step records for its batch: the loss to minimise and, for a classifier, the predictions to count. */
 export interface StepGraph {
@@ -100,11 +101,17 @@ export interface LoopOptions<B> {
   epoch?: number;
 }
 
+const LOOP_OPTIONS: Record<keyof LoopOptions<unknown>, OptionRule> = {
+  optimizer: 'any', batches: 'any', record: FUNCTION, schedule: 'any', runStep: FUNCTION, keepGoing: FUNCTION, onStep: FUNCTION,
+  onNonFiniteLoss: ['stop', 'continue'], epoch: NON_NEGATIVE_INT,
+};
+
 /** Trains on `batches` until they end or keepGoing() says stop; returns the run's numbers. */
 export async function trainLoop<B>(o: LoopOptions<B>): Promise<RunningStats> {
-  if (o.onNonFiniteLoss !== undefined && o.onNonFiniteLoss !== 'stop' && o.onNonFiniteLoss !== 'continue') {
-    throw new ValueError(`trainLoop: onNonFiniteLoss must be 'stop' or 'continue', got ${JSON.stringify(o.onNonFiniteLoss)}`);
-  }
+  checkOptions('trainLoop', o, LOOP_OPTIONS);
+  for (const key of ['optimizer', 'batches', 'record'] as const) if (o?.[key] === undefined) throw new ValueError(`trainLoop: options.${key} is required`);
+  if (typeof o.batches.next !== 'function') throw new ValueError('trainLoop: batches must be an iterator (call [Symbol.iterator]() on an iterable, or use endless())');
+  if (o.schedule !== undefined && typeof o.schedule?.step !== 'function') throw new ValueError('trainLoop: schedule must have a step() method (an sg.optim.LRScheduler)');
   const start = performance.now();
   let lossSum = 0;
   let correct = 0;

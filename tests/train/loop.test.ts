@@ -68,5 +68,5 @@ test('a NaN loss stops the loop at that step with NonFiniteLossError; onNonFinit
   const going = await trainLoop({ optimizer, batches: inputs[Symbol.iterator](), record, onNonFiniteLoss: 'continue' });
   expect(going.steps).toBe(4);
   expect(Number.isNaN(going.loss)).toBe(true);
-  await expect(trainLoop({ optimizer, batches: inputs[Symbol.iterator](), record, onNonFiniteLoss: 'skip' as never })).rejects.toThrow(/onNonFiniteLoss must be 'stop' or 'continue', got "skip"/);
+  await expect(trainLoop({ optimizer, batches: inputs[Symbol.iterator](), record, onNonFiniteLoss: 'skip' as never })).rejects.toThrow(/onNonFiniteLoss must be 'stop' or 'continue', got string "skip"/);
 });

@@ -74,6 +74,6 @@ export const badInputs: BadInput[] = (['scaledDotProductAttention', 'attentionUn
     bad(op, 'int32 k', () => attn(q(), ints(new Array(24).fill(0), [1, 2, 3, 4]), q()), sg.DTypeError, new RegExp(`${op}: k must be float32, got int32.*\\[1, 2, 3, 4\\]`)),
     bad(op, 'mask of the wrong key count', () => attn(q(), q(), q(), { mask: f32([1, 4]) }), sg.ShapeError, new RegExp(`${op}: mask must be \\[1, 3\\].*\\[1, 4\\]`)),
     bad(op, 'empty head size', () => attn(f32([1, 2, 3, 0]), f32([1, 2, 3, 0]), f32([1, 2, 3, 0])), sg.ShapeError, new RegExp(`${op}: empty dimension`)),
-    bad(op, 'non-finite scale', () => attn(q(), q(), q(), { scale: Infinity }), sg.ValueError, new RegExp(`${op}: scale must be finite, got Infinity`)),
+    bad(op, 'non-finite scale', () => attn(q(), q(), q(), { scale: Infinity }), sg.ValueError, new RegExp(`${op}: scale must be a finite number, got Infinity`)),
   ];
 });

@@ -55,7 +55,7 @@ export const badInputs: BadInput[] = [
   bad('layerNorm', 'empty normalized shape', () => layerNorm(f32([4]), []), sg.ShapeError, /layerNorm: input of shape \[4\] does not end with the normalized shape \[\]/),
   bad('layerNorm', 'weight of another shape', () => layerNorm(f32([2, 4]), [4], f32([2, 2])), sg.ShapeError, /layerNorm: weight must have the normalized shape \[4\], got \[2, 2\]/),
   bad('layerNorm', 'bias of another shape', () => layerNorm(f32([2, 4]), [4], null, f32([3])), sg.ShapeError, /layerNorm: bias must have the normalized shape \[4\], got \[3\]/),
-  bad('layerNorm', 'negative eps', () => layerNorm(f32([2, 4]), [4], null, null, -1), sg.ValueError, /layerNorm: eps must be non-negative, got -1/),
+  bad('layerNorm', 'negative eps', () => layerNorm(f32([2, 4]), [4], null, null, -1), sg.ValueError, /layerNorm: eps must be a finite number >= 0, got -1/),
   bad('groupNorm', 'groups that do not divide the channels', () => groupNorm(f32([2, 6, 4]), 4), sg.ShapeError, /groupNorm: numGroups \(4\) must divide the channels \(6\) of input \[2, 6, 4\]/),
   bad('groupNorm', 'zero groups', () => groupNorm(f32([2, 6, 4]), 0), sg.ValueError, /groupNorm: numGroups must be a positive integer, got 0/),
   bad('groupNorm', 'weight of another channel count', () => groupNorm(f32([2, 6, 4]), 3, f32([4])), sg.ShapeError, /groupNorm: weight must be \[6\] for input \[2, 6, 4\], got shape \[4\]/),
