@@ -1,5 +1,5 @@
 // shadergrad: the public, browser-safe API. Node users import 'shadergrad/node' (same API + Dawn + files).
-import { forgetRuntime, lastRealizationGpuMs, planStats, realizeNodes, setGpuTiming } from './graph/execute.js';
+import { cachedPlans, forgetRuntime, lastRealizationGpuMs, planStats, realizeNodes, setGpuTiming } from './graph/execute.js';
 import type { InitOptions } from './runtime/device.js';
 import { disarmDeviceLoss, faultPointCounts, loseDeviceAt } from './runtime/fault-injection.js';
 import { currentRuntime, destroyRuntime, initRuntime, runtime } from './runtime/runtime.js';
@@ -38,6 +38,7 @@ export const testing = { loseDeviceAt, disarmDeviceLoss, faultPointCounts };
 export async function init(options: InitOptions = {}): Promise<void> {
   checkOptions('init', options, {
     gpu: withMethods('requestAdapter'), powerPreference: ['low-power', 'high-performance'], readbackTimeoutMs: { min: 0, aboveMin: true }, collectGarbage: FUNCTION,
+    memoryLimitBytes: { min: 0, aboveMin: true }, maxBuffers: { min: 1, integer: true }, hostMemoryBytes: { min: 0, aboveMin: true },
   });
   await initRuntime(options);
 }
@@ -54,9 +55,9 @@ export function memory(): { bytesInUse: number; buffers: number; pooledBytes: nu
 }
 
 /** Counters for tests and benchmarks: command-buffer submits, dispatches, plans built and reused. */
-export function stats(): { submits: number; dispatches: number; plansBuilt: number; plansReused: number; pipelines: number } {
+export function stats(): { submits: number; dispatches: number; plansBuilt: number; plansReused: number; plansCached: number; pipelines: number } {
   const rt = runtime();
-  return { submits: rt.submits, dispatches: rt.dispatches, plansBuilt: planStats.built, plansReused: planStats.reused, pipelines: rt.pipelines.size };
+  return { submits: rt.submits, dispatches: rt.dispatches, plansBuilt: planStats.built, plansReused: planStats.reused, plansCached: cachedPlans(), pipelines: rt.pipelines.size };
 }
 
 /** What the device is: adapter description, features and limits (as read from the adapter). */

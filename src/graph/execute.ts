@@ -20,7 +20,13 @@ interface CachedPlan {
   bindGroups: ({ group: GPUBindGroup; buffers: GPUBuffer[] } | null)[];
 }
 
-const MAX_CACHED_PLANS = 64;
+/** Plans kept (least recently used dropped first, returning their scratch buffers): a training loop needs a few. */
+export const MAX_CACHED_PLANS = 64;
+
+/** How many plans are cached now (sg.stats()). */
+export function cachedPlans(): number {
+  return planCache.size;
+}
 const planCache = new Map<string, CachedPlan>();
 export const planStats = { built: 0, reused: 0 };
 

@@ -1,4 +1,5 @@
 // shadergrad for Node: the browser-safe API, with the GPU from the `webgpu` package (Dawn).
+import { totalmem } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as core from '../index.js';
@@ -10,7 +11,7 @@ export { save, load, saveCheckpoint, loadCheckpoint, writeFileAtomic } from './f
 
 /** Like the core init(), but finds Dawn's GPU when none is given, and lets GPU memory pressure trigger GC. */
 export async function init(options: core.InitOptions = {}): Promise<void> {
-  await core.init({ ...options, gpu: options.gpu ?? dawnGPU(), collectGarbage: options.collectGarbage ?? nodeGc() });
+  await core.init({ ...options, gpu: options.gpu ?? dawnGPU(), collectGarbage: options.collectGarbage ?? nodeGc(), hostMemoryBytes: options.hostMemoryBytes ?? totalmem() });
 }
 
 /** V8's gc() without --expose-gc on the command line (flag set at run time, function taken from a fresh context). */

@@ -23,14 +23,27 @@ export function bucketSize(bytes: number): number {
   return Math.ceil(b / step) * step;
 }
 
+/** The most GPU memory the pool holds (live and pooled buffers together); see InitOptions.memoryLimitBytes. */
+export interface PoolLimits {
+  bytes: number;
+  buffers: number;
+}
+
+/** Default cap on live + pooled buffers: far above any model's count, below where a leak exhausts the host. */
+export const DEFAULT_MAX_BUFFERS = 50_000;
+
 export class BufferPool {
   private free = new Map<number, GPUBuffer[]>();
   bytesInUse = 0;
   buffersInUse = 0;
   pooledBytes = 0;
+  private pooledBuffers = 0;
   /** Bytes and count of new buffers created since the last garbage-collection request. */
   private grownSinceCollect = 0;
   private createdSinceCollect = 0;
+  /** Bytes and count handed out (new or from the pool) since the last collection request: see nearLimit(). */
+  private liveGrownSinceCollect = 0;
+  private acquiredSinceCollect = 0;
   constructor(
     private device: GPUDevice,
     private maxBufferBytes: number,
@@ -41,6 +54,7 @@ export class BufferPool {
      * return the buffers to this pool.
      */
     private collect?: () => void,
+    readonly limits: PoolLimits = { bytes: Infinity, buffers: DEFAULT_MAX_BUFFERS },
     private collectEveryBytes = 32 * 2 ** 20,
     private collectEveryBuffers = 1024,
   ) {}
@@ -51,16 +65,20 @@ export class BufferPool {
       throw new OutOfMemoryError(`a buffer of ${bytes} bytes exceeds this adapter's storage binding limit of ${this.maxBufferBytes} bytes`);
     const list = this.free.get(size);
     let buf = list?.pop();
-    if (buf) this.pooledBytes -= size;
-    else {
+    if (buf) {
+      this.pooledBytes -= size;
+      this.pooledBuffers--;
+    } else {
+      this.makeRoom(size);
       buf = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
       this.grownSinceCollect += size;
       this.createdSinceCollect++;
-      if (this.collect && (this.grownSinceCollect > this.collectEveryBytes || this.createdSinceCollect > this.collectEveryBuffers)) {
-        this.grownSinceCollect = 0;
-        this.createdSinceCollect = 0;
-        this.collect();
-      }
+    }
+    this.liveGrownSinceCollect += size;
+    this.acquiredSinceCollect++;
+    if (this.collect && (this.grownSinceCollect > this.collectEveryBytes || this.createdSinceCollect > this.collectEveryBuffers || this.nearLimit())) {
+      this.grownSinceCollect = this.createdSinceCollect = this.liveGrownSinceCollect = this.acquiredSinceCollect = 0;
+      this.collect();
     }
     this.bytesInUse += size;
     this.buffersInUse += 1;
@@ -79,12 +97,46 @@ export class BufferPool {
     if (!list) this.free.set(size, (list = []));
     list.push(buf);
     this.pooledBytes += size;
+    this.pooledBuffers++;
   };
+
+  /**
+   * Past 3/4 of a limit in live buffers, collect after every 1/32 of it handed out: unreachable tensors
+   * come back before the limit is hit in a loop that awaits (only one that never awaits reaches it).
+   */
+  private nearLimit(): boolean {
+    const { bytes, buffers } = this.limits;
+    return (
+      (this.buffersInUse > 0.75 * buffers && this.acquiredSinceCollect > buffers / 32) ||
+      (this.bytesInUse > 0.75 * bytes && this.liveGrownSinceCollect > bytes / 32)
+    );
+  }
+
+  /**
+   * Before a new buffer: within the limits, or the pooled free buffers are destroyed to make room, or an
+   * OutOfMemoryError says why — before any GPU work, instead of the driver or the host running out. JS
+   * engines free unreachable tensors only when the event loop gets a turn (FinalizationRegistry), so a
+   * loop that never awaits holds every tensor it made: the message says so.
+   */
+  private makeRoom(size: number): void {
+    const fits = () => this.bytesInUse + this.pooledBytes + size <= this.limits.bytes && this.buffersInUse + this.pooledBuffers + 1 <= this.limits.buffers;
+    if (fits()) return;
+    this.trim();
+    if (fits()) return;
+    this.collect?.(); // the unreachable tensors it finds come back at the next turn of the event loop
+    throw new OutOfMemoryError(
+      `GPU memory limit reached: ${this.buffersInUse} live buffers hold ${this.bytesInUse} bytes and ${size} more were asked for ` +
+        `(limits: ${this.limits.bytes} bytes, ${this.limits.buffers} buffers; sg.init({ memoryLimitBytes, maxBuffers }) sets them). ` +
+        'Tensors no longer referenced are freed only when JavaScript gets a turn: a loop that never awaits keeps them all, ' +
+        'so await something each step (e.g. await loss.item()) or dispose() what you no longer need',
+    );
+  }
 
   /** Destroys every pooled (free) buffer. */
   trim(): void {
     for (const list of this.free.values()) for (const b of list) b.destroy();
     this.free.clear();
     this.pooledBytes = 0;
+    this.pooledBuffers = 0;
   }
 }

@@ -12,6 +12,17 @@ export interface InitOptions {
    * shader JIT included, runs on the CPU and can take tens of seconds under load.
    */
   readbackTimeoutMs?: number;
+  /**
+   * The most bytes of GPU buffers shadergrad holds (tensors, plans' scratch, the free pool); past it an
+   * allocation is an OutOfMemoryError. Default: no cap on GPUs (the driver's out-of-memory error is
+   * reported typed); on software adapters, whose "GPU" memory is the host's, 4 GiB, or half the host's
+   * memory when the Node entry can read it.
+   */
+  memoryLimitBytes?: number;
+  /** The host's memory in bytes (the Node entry passes os.totalmem()): sets memoryLimitBytes's default on software adapters. */
+  hostMemoryBytes?: number;
+  /** The most GPU buffers held at once (default 50,000): a loop that leaks tensors ends in an OutOfMemoryError. */
+  maxBuffers?: number;
   /** A way to force a JS garbage collection (Node passes v8's), used when GPU memory grows: see BufferPool. */
   collectGarbage?: () => void;
 }

@@ -6,13 +6,20 @@ import { InternalError, ShaderCompileError } from '../core/errors.js';
 
 const dumpWgsl = typeof process !== 'undefined' && process.env?.SHADERGRAD_DUMP_WGSL === '1';
 
+/**
+ * Pipelines kept (least recently used dropped first). A model uses tens; shapes that change every step
+ * (a new batch size each time) would otherwise add ~17 pipelines and megabytes of compiled code per shape
+ * forever. A cached plan holds its own pipelines, so dropping one here never breaks a plan in use.
+ */
+export const MAX_CACHED_PIPELINES = 512;
+
 export class PipelineCache {
   private pipelines = new Map<string, GPUComputePipeline>();
   private layouts = new Map<string, GPUBindGroupLayout>();
   private codeByKey = new Map<string, string>();
   /** Compile checks not yet awaited; `checkCompiled()` drains them. */
   private pending: Promise<void>[] = [];
-  constructor(private device: GPUDevice) {}
+  constructor(private device: GPUDevice, private readonly maxPipelines = MAX_CACHED_PIPELINES) {}
 
   get size(): number {
     return this.pipelines.size;
@@ -23,7 +30,14 @@ export class PipelineCache {
     const hit = this.pipelines.get(spec.key);
     if (hit) {
       if (this.codeByKey.get(spec.key) !== spec.code) throw new InternalError(`kernel key ${spec.key} names two different shaders`);
+      this.pipelines.delete(spec.key); // re-insert: most recently used last
+      this.pipelines.set(spec.key, hit);
       return hit;
+    }
+    if (this.pipelines.size >= this.maxPipelines) {
+      const oldest = this.pipelines.keys().next().value as string;
+      this.pipelines.delete(oldest);
+      this.codeByKey.delete(oldest);
     }
     if (dumpWgsl) console.log(`// ---- ${spec.key}\n${spec.code}`);
     const module = this.device.createShaderModule({ code: spec.code, label: spec.key });

@@ -1,7 +1,7 @@
 // The process-wide runtime: one device, its pipeline cache and buffer pool. `init()` makes it, `destroy()` ends it.
 import type { PendingStep } from '../graph/autograd.js';
 import type { KernelSpec } from '../kernels/types.js';
-import { BufferPool } from './buffers.js';
+import { BufferPool, DEFAULT_MAX_BUFFERS, type PoolLimits } from './buffers.js';
 import { acquireDevice, type DeviceContext, type InitOptions } from './device.js';
 import { GPUUnavailableError, GPUValidationError, OutOfMemoryError } from '../core/errors.js';
 import { PipelineCache } from './pipelines.js';
@@ -27,7 +27,7 @@ export async function initRuntime(options: InitOptions = {}): Promise<Runtime> {
     pendingInit = acquireDevice(options).then((ctx) => {
       const rt: Runtime = Object.assign(ctx, {
         pipelines: new PipelineCache(ctx.device),
-        pool: new BufferPool(ctx.device, ctx.caps.maxStorageBufferBindingSize, options.collectGarbage),
+        pool: new BufferPool(ctx.device, ctx.caps.maxStorageBufferBindingSize, options.collectGarbage, poolLimits(options, ctx.caps.isSoftware)),
         submits: 0,
         dispatches: 0,
       });
@@ -40,6 +40,15 @@ export async function initRuntime(options: InitOptions = {}): Promise<Runtime> {
     pendingInit.catch(() => (pendingInit = null));
   }
   return pendingInit;
+}
+
+const SOFTWARE_DEFAULT_LIMIT_BYTES = 4 * 2 ** 30;
+
+function poolLimits(options: InitOptions, isSoftware: boolean): PoolLimits {
+  return {
+    bytes: options.memoryLimitBytes ?? (isSoftware ? options.hostMemoryBytes !== undefined ? options.hostMemoryBytes / 2 : SOFTWARE_DEFAULT_LIMIT_BYTES : Infinity),
+    buffers: options.maxBuffers ?? DEFAULT_MAX_BUFFERS,
+  };
 }
 
 export function runtime(): Runtime {
