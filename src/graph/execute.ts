@@ -2,7 +2,7 @@
 // one compute pass of one command buffer, one submit, no readback.
 import { withTimeout } from '../runtime/readback.js';
 import { faultPoint } from '../runtime/fault-injection.js';
-import { GPUValidationError, OutOfMemoryError } from '../core/errors.js';
+import { DisposedTensorError, GPUValidationError, OutOfMemoryError } from '../core/errors.js';
 import { bindGroupFor, runtime, uniformBuffer, type Runtime } from '../runtime/runtime.js';
 import { anomalyMode, checkedNode } from './anomaly.js';
 import { awaitChecks, checkBytes, copyChecks, dropChecks, throwLandedCheck } from './checks.js';
@@ -37,12 +37,24 @@ export function realizeNodes(targets: LazyNode[], effects: LazyNode[] = []): voi
   if (pendingTargets.length === 0 && effects.length === 0) return;
   const rt = runtime();
   const graph = collect(pendingTargets, effects);
+  checkExternals(rt, graph.externals);
   rt.device.pushErrorScope('out-of-memory');
   rt.device.pushErrorScope('validation');
   try {
     encodeAndSubmit(rt, graph, pendingTargets, effects);
   } finally {
     trackErrors(rt, rt.device.popErrorScope(), rt.device.popErrorScope());
+  }
+}
+
+/**
+ * Every buffer a plan reads or writes must be alive and of this runtime: a graph recorded before
+ * sg.destroy() (or over a tensor disposed since) is refused here, not turned into a WebGPU validation error.
+ */
+function checkExternals(rt: Runtime, externals: Storage[]): void {
+  for (const s of externals) {
+    if (s.disposed) throw new DisposedTensorError('a pending computation reads a tensor that dispose() has freed since it was recorded');
+    if (s.owner !== rt.pool) throw new DisposedTensorError('a pending computation was recorded on a runtime that sg.destroy() ended: record it again after sg.init()');
   }
 }
 

@@ -55,3 +55,19 @@ test('after sg.destroy() and sg.init(), tensors of the old runtime are refused; 
   expect(() => model.forward(sg.tensor([[1, 2]]))).toThrow(sg.DisposedTensorError);
   expect(Array.from(await sg.tensor([4, 5]).mul(2).data())).toEqual([8, 10]);
 });
+
+// Recorded but not realized before sg.destroy(): realizing it afterwards used to raise a raw WebGPU
+// validation error ("[Buffer] is associated with [Device], and cannot be used with [Device]").
+test('a graph recorded before sg.destroy() and realized after it is refused, step included', async () => {
+  const a = sg.tensor([1, 2]);
+  const pending = a.mul(2).add(1);
+  const model = new sg.nn.Linear(2, 1);
+  const opt = new sg.optim.SGD(model.parameters(), { lr: 0.1 });
+  model.forward(sg.tensor([[1, 2]])).sum().backward();
+  sg.destroy();
+  await sg.init();
+  await expect(pending.data()).rejects.toThrow(/a pending computation was recorded on a runtime that sg.destroy\(\) ended/);
+  expect(() => sg.realize(pending)).toThrow(sg.DisposedTensorError);
+  expect(() => opt.step()).toThrow(sg.DisposedTensorError);
+  expect(Array.from(await sg.tensor([1, 2]).mul(2).data())).toEqual([2, 4]);
+});
