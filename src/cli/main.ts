@@ -32,7 +32,7 @@ program
   .command('train')
   .description('Train a model on MNIST (9,000 train / 1,000 held-out test digits) and report test accuracy.')
   .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(MODELS)).default('mlp'))
-  .option('--epochs <n>', 'passes over the training data (default: per model, 12 for lenet, else 4)', positiveInt('epochs'))
+  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, else 4)', positiveInt('epochs'))
   .option('--batch-size <n>', 'samples per step', positiveInt('batch-size'), 64)
   .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd)', positiveNumber)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(Object.keys(OPTIMIZERS)).default('adam'))

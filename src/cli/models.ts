@@ -49,7 +49,7 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 0,
     build: () => new LeNet(),
-    recipe: { epochs: 12, augment: { degrees: 10, scale: [0.9, 1.1], translate: [0.08, 0.08] }, cosineLr: true },
+    recipe: { epochs: 10, augment: { degrees: 10, scale: [0.9, 1.1], translate: [0.08, 0.08] }, cosineLr: true },
   },
   resnet: {
     description: 'small ResNet: 3x3 stem, basic blocks of width hidden, 2·hidden, 4·hidden (identity and projection skips), global average pool → 10',
