@@ -67,7 +67,10 @@ function encodeAndSubmit(rt: Runtime, graph: CollectedGraph, pendingTargets: Laz
     planCache.delete(key); // re-insert: most recently used last
     planStats.reused++;
   } else {
-    cached = preparePlan(rt, buildPlan(graph, pendingTargets, rt.caps, anomaly));
+    const plan = buildPlan(graph, pendingTargets, rt.caps, anomaly);
+    // refuse an oversized buffer before any pipeline is made: a refused realization must leave nothing behind
+    for (const bytes of [...plan.outBytes, ...plan.slotBytes]) rt.pool.checkSize(bytes);
+    cached = preparePlan(rt, plan);
     planStats.built++;
     if (planCache.size >= MAX_CACHED_PLANS) evictOldest(rt);
   }

@@ -59,10 +59,16 @@ export class BufferPool {
     private collectEveryBuffers = 1024,
   ) {}
 
-  acquire(bytes: number, label?: string): GPUBuffer {
+  /** The pool bucket for `bytes`, or an OutOfMemoryError when it exceeds the adapter's binding limit. */
+  checkSize(bytes: number): number {
     const size = bucketSize(bytes);
     if (size > this.maxBufferBytes)
       throw new OutOfMemoryError(`a buffer of ${bytes} bytes exceeds this adapter's storage binding limit of ${this.maxBufferBytes} bytes`);
+    return size;
+  }
+
+  acquire(bytes: number, label?: string): GPUBuffer {
+    const size = this.checkSize(bytes);
     const list = this.free.get(size);
     let buf = list?.pop();
     if (buf) {

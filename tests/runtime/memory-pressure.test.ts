@@ -108,3 +108,11 @@ test(`a new shape every step: at most ${MAX_CACHED_PLANS} plans stay cached`, as
   }
   expect(sg.stats().plansCached).toBe(MAX_CACHED_PLANS);
 });
+
+// The refused realization used to create its pipeline first: the next, unrelated readback then failed
+// with that shader's ShaderCompileError ("value cannot be represented as 'u32'").
+test('a realization refused as too large leaves nothing behind: the next readback works', async () => {
+  await sg.init();
+  await expect(sg.arange(1e10).data()).rejects.toThrow(/a buffer of 40000000000 bytes exceeds this adapter's storage binding limit/);
+  expect(Array.from(await sg.tensor([1, 2]).add(1).data())).toEqual([2, 3]);
+});
