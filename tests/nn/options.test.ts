@@ -191,7 +191,7 @@ test('trainLoop, save, load, checkpoints, onnx.exportModel and init: options are
     [() => sg.onnx.exportModel(model, f32([1, 2]), { dynamicBatch: bad('no') }), /onnx.exportModel: dynamicBatch must be a boolean/],
     [() => coreInit(bad({ powerPreference: 'fast' })), /init: powerPreference must be 'low-power' or 'high-performance', got string "fast"/],
     [() => coreInit({ readbackTimeoutMs: NaN }), /init: readbackTimeoutMs must be a finite number > 0, got NaN/],
-    [() => coreInit(bad({ adapter: null })), /init: unknown option 'adapter' \(allowed: gpu, powerPreference, readbackTimeoutMs, collectGarbage\)/],
+    [() => coreInit(bad({ adapter: null })), /init: unknown option 'adapter' \(allowed: gpu, powerPreference, readbackTimeoutMs, collectGarbage, memoryLimitBytes, maxBuffers, hostMemoryBytes\)/],
     [() => models.CharGPT.prototype.generate.call(new models.CharGPT(16, { blockSize: 4, dModel: 8, nHead: 2 }), new Int32Array(1), 2, { temperature: 0 }), /CharGPT.generate: temperature must be a finite number > 0, got 0/],
   ];
   for (const [call, message] of cases) {
