@@ -57,10 +57,6 @@ export function runtime(): Runtime {
   return current;
 }
 
-export function hasRuntime(): boolean {
-  return current !== null;
-}
-
 /** The runtime as it is, lost or not (sg.destroy() must work on a lost device too); null before init. */
 export function currentRuntime(): Runtime | null {
   return current;
