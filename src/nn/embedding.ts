@@ -23,16 +23,17 @@ function checkTable(owner: string, rows: [string, number], cols: [string, number
   checkOptions(owner, options, EMBEDDING_OPTIONS);
 }
 
+/** A checked table of N(0, std²) rows, std from the options or the layer's default. */
+function learnedTable(owner: string, rows: [string, number], cols: [string, number], options: EmbeddingOptions, defaultStd: number): Parameter {
+  checkTable(owner, rows, cols, options);
+  return new Parameter(normal([rows[1], cols[1]], 0, options.std ?? defaultStd, { seed: options.seed }));
+}
+
 export class Embedding extends Module {
   weight: Parameter;
-  constructor(
-    readonly numEmbeddings: number,
-    readonly embeddingDim: number,
-    options: EmbeddingOptions = {},
-  ) {
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
-    checkTable(`Embedding(${numEmbeddings}, ${embeddingDim})`, ['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim], options);
-    this.weight = new Parameter(normal([numEmbeddings, embeddingDim], 0, options.std ?? 1, { seed: options.seed }));
+    this.weight = learnedTable(`Embedding(${numEmbeddings}, ${embeddingDim})`, ['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim], options, 1);
   }
   /** int32 indices of any shape → [...indices.shape, embeddingDim]. */
   forward(indices: Tensor): Tensor {
@@ -56,10 +57,7 @@ function checkSequence(layer: string, x: Tensor, maxLen: number, dim: number): n
 
 /** sin/cos positions of "Attention Is All You Need": PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(...). */
 export class SinusoidalPositionalEncoding extends Module {
-  constructor(
-    readonly maxLen: number,
-    readonly dim: number,
-  ) {
+  constructor(readonly maxLen: number, readonly dim: number) {
     super();
     checkTable(`SinusoidalPositionalEncoding(${maxLen}, ${dim})`, ['maxLen', maxLen], ['dim', dim]);
     const table = new Float32Array(maxLen * dim);
@@ -83,14 +81,9 @@ export class SinusoidalPositionalEncoding extends Module {
 /** A learned table of positions (GPT-2's wpe), N(0, std²) initial rows. */
 export class LearnedPositionalEncoding extends Module {
   weight: Parameter;
-  constructor(
-    readonly maxLen: number,
-    readonly dim: number,
-    options: EmbeddingOptions = {},
-  ) {
+  constructor(readonly maxLen: number, readonly dim: number, options: EmbeddingOptions = {}) {
     super();
-    checkTable(`LearnedPositionalEncoding(${maxLen}, ${dim})`, ['maxLen', maxLen], ['dim', dim], options);
-    this.weight = new Parameter(normal([maxLen, dim], 0, options.std ?? 0.02, { seed: options.seed }));
+    this.weight = learnedTable(`LearnedPositionalEncoding(${maxLen}, ${dim})`, ['maxLen', maxLen], ['dim', dim], options, 0.02);
   }
   forward(x: Tensor): Tensor {
     const T = checkSequence(`LearnedPositionalEncoding(${this.maxLen}, ${this.dim})`, x, this.maxLen, this.dim);

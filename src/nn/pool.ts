@@ -7,24 +7,28 @@ import { Module } from './module.js';
 
 const str = (v: Pair) => (Array.isArray(v) ? v.join('x') : `${v}x${v}`);
 
-export class MaxPool2d extends Module {
+/** MaxPool2d and AvgPool2d: a window checked at construction by the op's own rule, then the op with the layer's name. */
+abstract class WindowPool2d<O extends MaxPool2dOptions | AvgPool2dOptions> extends Module {
   readonly name: string;
-  constructor(readonly kernelSize: Pair, readonly options: Omit<MaxPool2dOptions, 'name'> = {}) {
+  constructor(kind: 'maxPool2d' | 'avgPool2d', readonly kernelSize: Pair, readonly options: Omit<O, 'name'>) {
     super();
-    this.name = `MaxPool2d(${str(kernelSize)})`;
-    checkPoolWindow('maxPool2d', this.name, kernelSize, options);
+    this.name = `${kind === 'maxPool2d' ? 'MaxPool2d' : 'AvgPool2d'}(${str(kernelSize)})`;
+    checkPoolWindow(kind, this.name, kernelSize, options);
+  }
+}
+
+export class MaxPool2d extends WindowPool2d<MaxPool2dOptions> {
+  constructor(kernelSize: Pair, options: Omit<MaxPool2dOptions, 'name'> = {}) {
+    super('maxPool2d', kernelSize, options);
   }
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, { ...this.options, name: this.name });
   }
 }
 
-export class AvgPool2d extends Module {
-  readonly name: string;
-  constructor(readonly kernelSize: Pair, readonly options: Omit<AvgPool2dOptions, 'name'> = {}) {
-    super();
-    this.name = `AvgPool2d(${str(kernelSize)})`;
-    checkPoolWindow('avgPool2d', this.name, kernelSize, options);
+export class AvgPool2d extends WindowPool2d<AvgPool2dOptions> {
+  constructor(kernelSize: Pair, options: Omit<AvgPool2dOptions, 'name'> = {}) {
+    super('avgPool2d', kernelSize, options);
   }
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, { ...this.options, name: this.name });
