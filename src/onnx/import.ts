@@ -443,6 +443,8 @@ function checkGraph(graph: GraphMsg, opset: number) {
 /** An imported ONNX graph as a Module: forward(...inputs) runs its nodes and returns the first graph output. */
 export class OnnxModel extends Module {
   readonly inputNames: string[];
+  /** Each input's declared shape: a number per fixed dim, the dim's name (e.g. 'batch') for a symbolic one, null if unnamed or absent. */
+  readonly inputShapes: (number | string | null)[][];
   readonly outputNames: string[];
   private readonly weights = new Map<string, Parameter>();
   private readonly constants = new Map<string, HostConst>();
@@ -455,6 +457,8 @@ export class OnnxModel extends Module {
     super();
     const checked = checkGraph(graph, opset); // before any tensor is made: a refused file uploads nothing
     this.inputNames = checked.inputNames;
+    const declared = new Map((graph.input ?? []).map((v) => [v.name, v.type?.tensor_type?.shape?.dim ?? []]));
+    this.inputShapes = this.inputNames.map((n) => declared.get(n)!.map((d) => (typeof d.dim_value === 'number' ? d.dim_value : (d.dim_param ?? null))));
     this.outputNames = checked.outputNames;
     // BatchNormalization's running statistics are state, not trainable: buffers (in stateDict(), not parameters())
     const stats = new Set((graph.node ?? []).filter((n) => n.op_type === 'BatchNormalization').flatMap((n) => (n.input ?? []).slice(3, 5)));

@@ -32,6 +32,7 @@ export const NO_WEBGPU_ARGS = ['--disable-webgpu'];
 /** Chromium's own console warning when requestAdapter() finds nothing: the browser's, not the page's. */
 export const BROWSER_NO_ADAPTER_WARNING = 'console.warn: No available adapters.';
 
+export { ROOT };
 export const SCREENS = join(ROOT, 'tests/browser/screens');
 
 export interface Site {

@@ -161,6 +161,7 @@ describe('import', () => {
     const { bytes, inShape } = foreignModel();
     const model = sg.onnx.importModel(bytes);
     expect(model.inputNames).toEqual(['x']);
+    expect(model.inputShapes).toEqual([['n', 12]]); // a symbolic dim by its name, a fixed one by its size
     expect(Object.keys(model.stateDict()).sort()).toEqual(['b1', 'c2', 'w1', 'w2', 'w3']);
     const x = sg.randn(inShape, { seed: 4 });
     const ours = (await model.forward(x).data()) as Float32Array;
