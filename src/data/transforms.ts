@@ -6,7 +6,7 @@
 import { isContiguous } from '../graph/node.js';
 import { affineResampleKernel } from '../kernels/resample.js';
 import { contiguous } from '../ops/elementwise.js';
-import { kernelNode } from '../ops/lower.js';
+import { kernelNode } from '../ops/record.js';
 import { oneHot } from '../ops/movement.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { runtime } from '../runtime/runtime.js';

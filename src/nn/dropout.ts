@@ -7,7 +7,7 @@
 // incremented counter is realized with the optimizer step, like BatchNorm's running statistics.
 import { realizeWithStep } from '../graph/autograd.js';
 import { DROPOUT_SEED_MASK, dropout } from '../ops/dropout.js';
-import { elementwise } from '../ops/lower.js';
+import { elementwise } from '../ops/record.js';
 import { deriveSeed } from '../core/random.js';
 import { ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';

@@ -14,7 +14,7 @@ import { shapeStr } from '../core/shape.js';
 import { checkOptions } from '../core/options.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast } from './elementwise.js';
-import { elementwise, kernelNode, withGrad } from './lower.js';
+import { elementwise, kernelNode, withGrad } from './record.js';
 import { composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 export interface AttentionOptions {

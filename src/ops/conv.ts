@@ -13,7 +13,7 @@ import { convOutSize, pair, sameShape, shapeStr, type Pair } from '../core/shape
 import { checkOptions, type OptionRule } from '../core/options.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
-import { kernelNode, withGrad } from './lower.js';
+import { kernelNode, withGrad } from './record.js';
 import { composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 export type Padding = Pair | 'same' | 'valid';

@@ -7,7 +7,7 @@ import { ndNumel, type Nd } from '../core/nd.js';
 import { checkShape } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { f32Literal } from '../kernels/wgsl.js';
-import { elementwise, named } from './lower.js';
+import { elementwise, named } from './record.js';
 import { NOT_DIFFERENTIABLE, primitive, type OutputSpec } from './op.js';
 
 const FUSED = { module: 'kernels/elementwise.ts', variants: 'one kernel per fused group (graph/plan.ts)' };

@@ -6,7 +6,7 @@ import { ndMap, type Nd } from '../core/nd.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { f32Literal } from '../kernels/wgsl.js';
-import { elementwise, withGrad } from './lower.js';
+import { elementwise, withGrad } from './record.js';
 import { primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 /** Seeds are reduced to 24 bits: they travel as f32, exact below 2^24. */

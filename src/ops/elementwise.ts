@@ -7,7 +7,7 @@ import { ndMap, zipWith, type Nd } from '../core/nd.js';
 import { broadcastShapes, shapeStr } from '../core/shape.js';
 import { checkNumber } from '../core/options.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
-import { asTensor, elementwise, named, unbroadcast, withGrad } from './lower.js';
+import { asTensor, elementwise, named, unbroadcast, withGrad } from './record.js';
 import { NOT_DIFFERENTIABLE, composite, primitive, type KernelChoice, type OutputSpec, type TensorMeta } from './op.js';
 
 /** A fused elementwise kernel: the planner groups chains of these into one shader (graph/plan.ts). */

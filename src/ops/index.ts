@@ -11,7 +11,7 @@ export { reshape, flatten, permute, transpose, expand, squeeze, unsqueeze, slice
 export { crossEntropy, mseLoss } from './loss.js';
 export { scaledDotProductAttention, attentionUnfused, attentionWithLse } from './attention.js';
 export { layerNorm } from './norm.js';
-export { constant } from './lower.js';
+export { constant } from './record.js';
 export { OPS, type OpName } from './table.js';
 
 bindTensorOps(self);

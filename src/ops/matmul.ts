@@ -8,7 +8,7 @@ import { broadcastShape, ndNumel, unravel, type Nd } from '../core/nd.js';
 import { broadcastShapes, numel, shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
-import { broadcastView, constant, kernelNode, unbroadcast, withGrad } from './lower.js';
+import { broadcastView, constant, kernelNode, unbroadcast, withGrad } from './record.js';
 import { primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 /** The output, and the problem as the kernel sees it (1-D operands promoted to a row / a column). */

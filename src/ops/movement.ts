@@ -12,7 +12,7 @@ import { ndNumel, ravel, unravel, zipWith, type Nd } from '../core/nd.js';
 import { broadcastShapes, contiguousStrides, normalizeAxis, numel, sameShape, shapeStr } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
-import { broadcastView, elementwise, kernelNode, named, unbroadcast, withGrad } from './lower.js';
+import { broadcastView, elementwise, kernelNode, named, unbroadcast, withGrad } from './record.js';
 import { NOT_DIFFERENTIABLE, VIEW, composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 const COPY = { module: 'kernels/copy.ts', variants: 'one variant (copy_region.wgsl: a zero fill, then one strided region copy per input)' };

@@ -12,7 +12,7 @@ import { Storage, type LazyNode } from '../graph/node.js';
 import { STATE_COUNT, optimizerKernel, packHyper, type Hyper, type UpdateRule } from '../kernels/optim.js';
 import { runtime } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { effectNode } from './lower.js';
+import { effectNode } from './record.js';
 import { NOT_DIFFERENTIABLE, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 export { STATE_COUNT, packHyper, type Hyper, type UpdateRule };

@@ -10,7 +10,7 @@ import { convOutSize, pair, shapeStr, type Pair } from '../core/shape.js';
 import { checkOptions } from '../core/options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
-import { kernelNode, withGrad } from './lower.js';
+import { kernelNode, withGrad } from './record.js';
 import { composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 

@@ -6,7 +6,7 @@ import { ShapeError } from '../core/errors.js';
 import { axisList, ndMap, ndNumel, ravel, unravel, type Nd } from '../core/nd.js';
 import { normalizeAxes, numel, shapeStr } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { kernelNode, named, withGrad } from './lower.js';
+import { kernelNode, named, withGrad } from './record.js';
 import { NOT_DIFFERENTIABLE, composite, primitive, type KernelChoice, type OutputSpec, type TensorMeta } from './op.js';
 
 const REDUCE_KERNEL: KernelChoice = {

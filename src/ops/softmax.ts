@@ -6,7 +6,7 @@ import { alongAxis, type Nd } from '../core/nd.js';
 import { normalizeAxis } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
-import { kernelNode, withGrad } from './lower.js';
+import { kernelNode, withGrad } from './record.js';
 import { primitive, type KernelChoice, type OutputSpec, type TensorMeta } from './op.js';
 
 const ROWWISE: KernelChoice = {

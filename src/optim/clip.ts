@@ -1,6 +1,6 @@
 // Gradient clipping by global norm (torch.nn.utils.clip_grad_norm_), lazily: no readback, part of the step's plan.
 import type { Parameter } from '../nn/module.js';
-import { constant } from '../ops/lower.js';
+import { constant } from '../ops/record.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { checkNumber } from '../core/options.js';
 
