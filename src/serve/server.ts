@@ -104,7 +104,7 @@ export async function startServer(options: ServeOptions): Promise<Server> {
     }
   });
   app.addHook('onResponse', async (req, reply) => {
-    const route = req.routeOptions.url ?? 'unmatched';
+    const route = `${req.method} ${req.routeOptions.url ?? '(no route)'}`;
     metrics.requests.inc({ route, code: reply.statusCode });
     if (reply.statusCode >= 400) metrics.errors.inc({ code: reply.statusCode });
     metrics.latency.observe({ route }, (performance.now() - (req as FastifyRequest & { startedAt: number }).startedAt) / 1000);
