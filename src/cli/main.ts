@@ -74,13 +74,18 @@ program
     await exportOnnx(o);
   });
 
-program
-  .command('classify')
-  .description('Classify the 1,000 held-out MNIST digits with a trained model (the predictor `serve` uses) and print the accuracy.')
-  .option('--checkpoint <path>', 'a `train --checkpoint` file')
-  .option('--onnx <path>', 'an ONNX file (e.g. from `shadergrad export`)')
-  .addOption(new Option('--model <name>', 'model, when the checkpoint does not say').choices(['lenet', 'mlp', 'resnet']))
-  .option('--hidden <n>', 'hidden width, when the checkpoint does not say', positiveInt('hidden'))
+/** --checkpoint, --onnx, --model, --hidden: where classify and serve get their model (src/serve/predictor.ts). */
+function withModelSource(command: Command, note = ''): Command {
+  return command
+    .option('--checkpoint <path>', `a \`train --checkpoint\` file${note}`)
+    .option('--onnx <path>', `an ONNX file, e.g. from \`shadergrad export\`${note}`)
+    .addOption(new Option('--model <name>', 'model, when a checkpoint does not say').choices(Object.keys(MODELS).filter((m) => MODELS[m].dataset === 'mnist')))
+    .option('--hidden <n>', 'hidden width, when the checkpoint does not say', positiveInt('hidden'));
+}
+
+withModelSource(
+  program.command('classify').description('Classify the 1,000 held-out MNIST digits with a trained model (the predictor `serve` uses) and print the accuracy.'),
+)
   .option('--count <n>', 'classify only the first n held-out digits', positiveInt('count'))
   .option('--batch-size <n>', 'digits per realization', positiveInt('batch-size'), 250)
   .option('--json', 'end with one JSON line: {"command", "model", "metrics": {accuracy, count, seconds}}', false)
@@ -90,15 +95,14 @@ program
     await classify(o);
   });
 
-program
-  .command('serve')
-  .description("Serve a trained model over HTTP with TensorFlow Serving's REST API (POST /v1/models/NAME:predict), dynamic batching, Prometheus /metrics and drift monitoring.")
-  .option('--checkpoint <path>', 'a `train --checkpoint` file (served as version 1)')
-  .option('--onnx <path>', 'an ONNX file (served as version 1)')
+withModelSource(
+  program
+    .command('serve')
+    .description("Serve a trained model over HTTP with TensorFlow Serving's REST API (POST /v1/models/NAME:predict), dynamic batching, Prometheus /metrics and drift monitoring."),
+  ' (served as version 1)',
+)
   .option('--model-dir <dir>', 'a directory of numbered versions DIR/1/, DIR/2/, ... (each one model.onnx or .safetensors checkpoint), polled for new ones')
   .option('--name <name>', 'the model name in the URL (default: --model, else "model")')
-  .addOption(new Option('--model <name>', 'model, when a checkpoint does not say').choices(['lenet', 'mlp', 'resnet']))
-  .option('--hidden <n>', 'hidden width, when the checkpoint does not say', positiveInt('hidden'))
   .option('--port <n>', 'TCP port (0: any free one)', nonNegativeInt('port'), 8501)
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
   .option('--max-batch <n>', 'most instances in one GPU realization', positiveInt('max-batch'), 32)

@@ -3,6 +3,12 @@
 // base units (seconds), _total for counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** What the per-model gauges read at a scrape. */
+export interface ModelState {
+  latestVersion: number;
+  driftAlert: boolean;
+}
+
 export class ServeMetrics {
   readonly registry = new Registry();
   readonly requests = new Counter({ name: 'shadergrad_requests_total', help: 'HTTP requests answered, by route and status code', labelNames: ['route', 'code'], registers: [this.registry] });
@@ -33,25 +39,20 @@ export class ServeMetrics {
   readonly driftAlert: Gauge;
 
   /** `now()`: each model's latest version and drift alert, read at every scrape. */
-  constructor(now: () => Record<string, { latestVersion: number; driftAlert: boolean }>) {
-    this.modelVersion = new Gauge({
-      name: 'shadergrad_model_latest_version',
-      help: 'The version a request without /versions/{v} gets, by model',
-      labelNames: ['model'],
-      registers: [this.registry],
-      collect() {
-        for (const [model, s] of Object.entries(now())) this.set({ model }, s.latestVersion);
-      },
-    });
-    this.driftAlert = new Gauge({
-      name: 'shadergrad_drift_alert',
-      help: '1 while the drift monitor of GET /v1/models/{name}/monitoring alerts, by model',
-      labelNames: ['model'],
-      registers: [this.registry],
-      collect() {
-        for (const [model, s] of Object.entries(now())) this.set({ model }, s.driftAlert ? 1 : 0);
-      },
-    });
+  constructor(now: () => Record<string, ModelState>) {
+    /** A gauge per model whose value is read from `now()` when Prometheus scrapes. */
+    const stateGauge = (name: string, help: string, value: (s: ModelState) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['model'],
+        registers: [this.registry],
+        collect() {
+          for (const [model, s] of Object.entries(now())) this.set({ model }, value(s));
+        },
+      });
+    this.modelVersion = stateGauge('shadergrad_model_latest_version', 'The version a request without /versions/{v} gets, by model', (s) => s.latestVersion);
+    this.driftAlert = stateGauge('shadergrad_drift_alert', '1 while the drift monitor of GET /v1/models/{name}/monitoring alerts, by model', (s) => (s.driftAlert ? 1 : 0));
     collectDefaultMetrics({ register: this.registry, prefix: 'shadergrad_process_' });
   }
 }
