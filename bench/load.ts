@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     }
     const predictUrl = `${url}/v1/models/${o.name}:predict`;
     const body = await digitBody();
-    await loadRun(url, predictUrl, body, { connections: 4, amount: 200 }); // warm-up: every padded batch size's plan built
+    await loadRun(url, predictUrl, body, { connections: 4, amount: 100 }); // warm connections (the server warmed every batch size up at load)
     const results: LoadResult[] = [];
     console.log('connections  requests  req/s    p50 ms  p99 ms  mean batch  errors');
     for (const connections of levels) {

@@ -33,6 +33,9 @@ interface Pending {
 /** Smallest power of two ≥ n (n ≥ 1). */
 export const paddedSize = (n: number): number => 2 ** Math.ceil(Math.log2(n));
 
+/** Every size a batch of at most maxBatch instances is padded to: 1, 2, 4, ..., paddedSize(maxBatch). */
+export const paddedSizes = (maxBatch: number): number[] => Array.from({ length: Math.log2(paddedSize(maxBatch)) + 1 }, (_, i) => 2 ** i);
+
 export class DynamicBatcher {
   private queue: Pending[] = [];
   private queued = 0;

@@ -3,7 +3,8 @@
 // model.onnx or one .safetensors checkpoint from `train --checkpoint`). The directory is polled: a new
 // number is loaded in the background and becomes the latest (what /v1/models/{name}:predict gets) once
 // it has loaded; requests already queued on an older version finish there, and older versions stay
-// loaded and addressable (/versions/{v}). A folder that fails to load (half-copied, say) is retried at the
+// loaded and addressable (/versions/{v}). A version serves only after its warm-up (one realization per
+// padded batch size: on a CPU-emulated GPU the first run of a LeNet batch size compiles for seconds). A folder that fails to load (half-copied, say) is retried at the
 // next poll and shown as an error in the model's status. Write a version into a temporary folder and
 // rename it to its number, so the server never sees it half-written.
 import { readdir } from 'node:fs/promises';
@@ -27,6 +28,8 @@ export interface RepositoryOptions {
   pollMs: number;
   /** Builds the batcher of a freshly loaded version. */
   makeBatcher(predictor: Predictor, version: number): DynamicBatcher;
+  /** Runs a freshly loaded version once per batch size it will see, before it serves (see DynamicBatcher). */
+  warmUp(predictor: Predictor): Promise<void>;
   /** Told when a version is loaded, or fails to. */
   log(line: string): void;
 }
@@ -109,6 +112,7 @@ export class ModelRepository {
 
   private async add(version: number, source: PredictorSource): Promise<void> {
     const predictor = await Predictor.load(source);
+    await this.o.warmUp(predictor);
     this.versions.set(version, { version, predictor, batcher: this.o.makeBatcher(predictor, version) });
     this.failed.delete(version);
     this.o.log(`${this.name} version ${version} loaded: ${predictor.kind} from ${predictor.file}`);

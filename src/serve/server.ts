@@ -10,7 +10,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { DriftMonitor, driftReference } from '../monitor/drift.js';
 import { MNIST_COLS, MNIST_ROWS } from '../data/mnist.js';
 import { loadMnist } from '../node/mnist-files.js';
-import { DynamicBatcher } from './batcher.js';
+import { DynamicBatcher, paddedSizes } from './batcher.js';
 import { parseInstances, RequestError } from './instances.js';
 import { ServeMetrics } from './metrics.js';
 import type { PredictorSource } from './predictor.js';
@@ -76,6 +76,11 @@ export async function startServer(options: ServeOptions): Promise<Server> {
     modelDir: o.modelDir,
     pollMs: o.pollMs,
     log: o.log,
+    // each padded size's graph plan and pipelines built before the version serves; one size per turn of
+    // the GPU lock, so a version warming up during a hot reload only delays the serving one's batches a little
+    warmUp: async (predictor) => {
+      for (const n of paddedSizes(o.maxBatch)) await exclusive(() => predictor.predict(new Float32Array(n * predictor.inputSize), n));
+    },
     makeBatcher: (predictor) =>
       new DynamicBatcher({
         maxBatch: o.maxBatch,
