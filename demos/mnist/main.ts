@@ -93,6 +93,7 @@ async function askServer(modelUrl: string, pixels: Float32Array): Promise<void> 
     if (!res.ok || !json.predictions) throw new Error(json.error ?? `HTTP ${res.status}`);
     const p = json.predictions[0];
     demo.served = p;
+    demo.servedDigit = Array.from(pixels); // what was sent, for tests to ask the server themselves
     box.textContent = `the served model says: ${p.class} (${(100 * p.probabilities[p.class]).toFixed(1)}%), ${Math.round(performance.now() - t0)} ms round trip`;
   } catch (e) {
     demo.served = { error: (e as Error).message };
