@@ -43,6 +43,8 @@ export function parseInstances(body: unknown, limits: InstanceLimits): { pixels:
   const keys = Object.keys(body);
   const extra = keys.filter((k) => k !== 'instances' && k !== 'signature_name');
   if (extra.length) throw new RequestError(400, `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => JSON.stringify(k)).join(', ')} (this server takes {"instances": [...]}; the columnar "inputs" format is not supported)`);
+  const signature = (body as { signature_name?: unknown }).signature_name;
+  if (signature !== undefined && signature !== 'serving_default') throw new RequestError(400, `signature_name ${JSON.stringify(signature)}: this model has only "serving_default"`);
   const instances = (body as { instances?: unknown }).instances;
   if (!Array.isArray(instances)) throw new RequestError(400, `"instances" must be an array, got ${describe(instances)}`);
   if (instances.length === 0) throw new RequestError(400, '"instances" is empty: send at least one instance');

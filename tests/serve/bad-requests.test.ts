@@ -28,6 +28,7 @@ const CASES: [string, () => Promise<{ status: number; json: any }>, number, RegE
   ['an empty body', () => post(predictUrl(), null, { raw: '' }), 400, /body is empty/],
   ['a body that is not an object', () => post(predictUrl(), [1, 2, 3]), 400, /JSON object \{"instances"/],
   ['no "instances"', () => post(predictUrl(), { data: [pixels()] }), 400, /unknown field "data"/],
+  ['an unknown signature', () => post(predictUrl(), { signature_name: 'classify', instances: [pixels()] }), 400, /signature_name "classify": this model has only "serving_default"/],
   ['"instances" not an array', () => post(predictUrl(), { instances: 'pixels' }), 400, /"instances" must be an array, got the string/],
   ['an empty batch', () => post(predictUrl(), { instances: [] }), 400, /"instances" is empty/],
   ['too many instances', () => post(predictUrl(), { instances: Array(9).fill(pixels()) }), 400, /9 instances, more than the 8 allowed/],
@@ -56,6 +57,10 @@ describe('bad requests', () => {
     const { status: got, json } = await request();
     expect(got).toBe(status);
     expect(json.error).toMatch(pattern);
+  });
+
+  test('TF Serving\'s signature_name "serving_default" is accepted', async () => {
+    expect((await post(predictUrl(), { signature_name: 'serving_default', instances: [pixels()] })).status).toBe(200);
   });
 
   test('the server is still healthy and serving after all of them, and counted them as errors', async () => {
