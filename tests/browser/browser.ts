@@ -120,3 +120,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Draws one stroke through `points` (in the 280×280 canvas' own pixels) on the MNIST page's #pad with the mouse. */
+export async function drawStroke(page: Page, points: [number, number][]) {
+  const box = (await (await page.$('#pad'))!.boundingBox())!;
+  const at = ([x, y]: [number, number]) => [box.x + (x * box.width) / 280, box.y + (y * box.height) / 280] as const;
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 4 });
+  await page.mouse.up();
+}

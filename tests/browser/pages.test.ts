@@ -3,7 +3,7 @@
 // page logs an error, throws, or fails a request. Screenshots go to tests/browser/screens/.
 import type { Page } from 'puppeteer-core';
 import { describe, expect, test } from 'vitest';
-import { BROWSER_NO_ADAPTER_WARNING, haveChromium, noChromiumReason, type OpenedPage, openPage, screenshot, useSiteAndBrowser, waitForDemo } from './browser.js';
+import { BROWSER_NO_ADAPTER_WARNING, drawStroke, haveChromium, noChromiumReason, type OpenedPage, openPage, screenshot, useSiteAndBrowser, waitForDemo } from './browser.js';
 
 interface History {
   step: number;
@@ -33,15 +33,6 @@ function expectLearning(history: History[], { window = 10, lossRatio, accuracy }
 }
 
 /** Draws a polyline on the MNIST pad with mouse events (canvas pixel coordinates, 280×280). */
-async function drawStroke(page: Page, points: [number, number][]) {
-  const box = (await (await page.$('#pad'))!.boundingBox())!;
-  const at = ([x, y]: [number, number]) => [box.x + (x * box.width) / 280, box.y + (y * box.height) / 280] as const;
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 4 });
-  await page.mouse.up();
-}
-
 async function predictionAfter(page: Page, draw: () => Promise<void>): Promise<{ digit: number; probs: number[] }> {
   await page.click('#clear');
   await draw();
