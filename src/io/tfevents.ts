@@ -121,6 +121,14 @@ export interface ImageMsg {
   encoded_image_string: Uint8Array;
 }
 
+/** Raw pixels for an image summary: row-major height × width × channels; a Uint8Array holds 0..255, other arrays 0..1 (torch's rule). */
+export interface ImagePixels {
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+  data: ArrayLike<number>;
+}
+
 export type SummaryValue = { tag: string; simple_value: number } | { tag: string; histo: HistogramMsg } | { tag: string; image: ImageMsg };
 
 export interface EventMsg {

@@ -11,20 +11,12 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { checkOptions } from '../core/options.js';
 import { ValueError } from '../core/errors.js';
-import { checkTagAndStep, eventRecord, FILE_VERSION, histogram, pngImage, type ImageMsg } from '../io/tfevents.js';
+import { checkTagAndStep, eventRecord, FILE_VERSION, histogram, pngImage, type ImageMsg, type ImagePixels } from '../io/tfevents.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export interface SummaryWriterOptions {
   /** Appended to the file name (torch's filename_suffix). */
   filenameSuffix?: string;
-}
-
-/** Raw pixels for addImage: row-major height × width × channels; a Uint8Array holds 0..255, other arrays 0..1 (torch's rule). */
-export interface ImagePixels {
-  width: number;
-  height: number;
-  channels: 1 | 3 | 4;
-  data: ArrayLike<number>;
 }
 
 const PNG_COLOR_TYPE = { 1: 0, 3: 2, 4: 6 } as const;
