@@ -183,7 +183,8 @@ def decode_png(data):
 # --- Event, Summary, HistogramProto, Image ----------------------------------------------------------
 
 def decode_histogram(buf, tag):
-    h = {"bucket_limit": [], "bucket": []}
+    # proto3: a field at its default (0) is not written
+    h = {"min": 0.0, "max": 0.0, "num": 0.0, "sum": 0.0, "sum_squares": 0.0, "bucket_limit": [], "bucket": []}
     names = {1: "min", 2: "max", 3: "num", 4: "sum", 5: "sum_squares"}
     for number, wire, value in fields(buf):
         if number in names:
@@ -200,17 +201,17 @@ def decode_histogram(buf, tag):
                 h[key].append(f64(value))
     if len(h["bucket"]) != len(h["bucket_limit"]) or not h["bucket"]:
         raise FormatViolation("histogram %r: %d buckets but %d limits" % (tag, len(h["bucket"]), len(h["bucket_limit"])))
-    if sum(h["bucket"]) != h.get("num", 0):
-        raise FormatViolation("histogram %r: bucket counts add up to %s, num is %s" % (tag, sum(h["bucket"]), h.get("num")))
+    if sum(h["bucket"]) != h["num"]:
+        raise FormatViolation("histogram %r: bucket counts add up to %s, num is %s" % (tag, sum(h["bucket"]), h["num"]))
     if any(b < a for a, b in zip(h["bucket_limit"], h["bucket_limit"][1:])):
         raise FormatViolation("histogram %r: bucket limits decrease" % tag)
-    if not h.get("min", 0) <= h.get("max", 0):
+    if not h["min"] <= h["max"]:
         raise FormatViolation("histogram %r: min > max" % tag)
     return h
 
 
 def decode_image(buf, tag):
-    img = {}
+    img = {"height": 0, "width": 0, "colorspace": 0}
     names = {1: "height", 2: "width", 3: "colorspace"}
     png = None
     for number, wire, value in fields(buf):
