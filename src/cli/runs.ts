@@ -53,7 +53,7 @@ export async function findRuns(logdir: string): Promise<RunSummary[]> {
 }
 
 const cell = (v: unknown): string =>
-  v === undefined || v === null ? '-' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : String(v);
+  v === undefined || v === null ? '-' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)))) : String(v);
 
 /** Rows as a text table with aligned columns. */
 function table(header: string[], rows: string[][]): string {
