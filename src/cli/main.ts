@@ -60,10 +60,7 @@ program
   .description('List the runs that `train --logdir` wrote under a folder and compare their final metrics in a table.')
   .option('--logdir <dir>', 'folder holding one sub-folder per run', 'runs')
   .option('--json', 'end with one JSON line: {"command": "runs", "metrics": {"runs": [...]}}', false)
-  .action(async (o: { logdir: string; json: boolean }) => {
-    const { listRuns } = await import('./runs.js');
-    await listRuns(o);
-  });
+  .action(async (o: { logdir: string; json: boolean }) => (await import('./runs.js')).listRuns(o));
 
 program
   .command('export')

@@ -7,6 +7,7 @@
 // holds CRCs does not degenerate. The first event of a file has file_version "brain.Event:2".
 import protobuf from 'protobufjs';
 import { FormatError, InternalError, ValueError } from '../core/errors.js';
+import EVENT_SCHEMA from './tfevents-schema.json';
 
 const CASTAGNOLI_REFLECTED = 0x82f63b78;
 
@@ -44,59 +45,9 @@ export function frameRecord(data: Uint8Array): Uint8Array {
   return out;
 }
 
-// The part of tensorflow/core/util/event.proto and framework/summary.proto that is written here, with
-// their field numbers (fields not listed are never written; readers skip what they do not know).
-const EVENT_SCHEMA = {
-  nested: {
-    tensorboard: {
-      nested: {
-        Event: {
-          oneofs: { what: { oneof: ['file_version', 'summary'] } },
-          fields: {
-            wall_time: { type: 'double', id: 1 },
-            step: { type: 'int64', id: 2 },
-            file_version: { type: 'string', id: 3 },
-            summary: { type: 'Summary', id: 5 },
-          },
-        },
-        Summary: {
-          fields: { value: { rule: 'repeated', type: 'Value', id: 1 } },
-          nested: {
-            Image: {
-              fields: {
-                height: { type: 'int32', id: 1 },
-                width: { type: 'int32', id: 2 },
-                colorspace: { type: 'int32', id: 3 },
-                encoded_image_string: { type: 'bytes', id: 4 },
-              },
-            },
-            Value: {
-              oneofs: { value: { oneof: ['simple_value', 'image', 'histo'] } },
-              fields: {
-                tag: { type: 'string', id: 1 },
-                simple_value: { type: 'float', id: 2 },
-                image: { type: 'Image', id: 4 },
-                histo: { type: 'HistogramProto', id: 5 },
-              },
-            },
-          },
-        },
-        HistogramProto: {
-          fields: {
-            min: { type: 'double', id: 1 },
-            max: { type: 'double', id: 2 },
-            num: { type: 'double', id: 3 },
-            sum: { type: 'double', id: 4 },
-            sum_squares: { type: 'double', id: 5 },
-            bucket_limit: { rule: 'repeated', type: 'double', id: 6, options: { packed: true } },
-            bucket: { rule: 'repeated', type: 'double', id: 7, options: { packed: true } },
-          },
-        },
-      },
-    },
-  },
-};
-
+// tfevents-schema.json: protobufjs's JSON form of the part of tensorflow/core/util/event.proto and
+// framework/summary.proto written here (Event, Summary, Summary.Value, Summary.Image, HistogramProto), with
+// their real field numbers; fields not listed are never written, and readers skip what they do not know.
 const EventProto = protobuf.Root.fromJSON(EVENT_SCHEMA).lookupType('tensorboard.Event');
 
 export const FILE_VERSION = 'brain.Event:2';
