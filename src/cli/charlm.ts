@@ -9,6 +9,7 @@ import * as sg from '../node/index.js';
 import { trainLoop } from '../train/loop.js';
 import { printJsonLine } from './json-line.js';
 import { OPTIMIZERS, type OptimizerName } from './models.js';
+import { checkNewLogdir, gradients, RunLog } from './run-log.js';
 
 export const CHARLM = { blockSize: 64, nLayer: 4, nHead: 4, textChars: 600_000 };
 
@@ -17,7 +18,14 @@ export async function corpus(): Promise<TextSplit> {
   return splitText((await loadMobyDick()).slice(0, CHARLM.textChars), 0.1);
 }
 
-export async function trainCharLM(o: { epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; json?: boolean }): Promise<void> {
+export async function trainCharLM(o: {
+  epochs: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; json?: boolean;
+  /** TensorBoard events and run.json here (see src/cli/run-log.ts). */
+  logdir?: string;
+  /** Stop after this many steps. */
+  maxSteps?: number;
+}): Promise<void> {
+  if (o.logdir) await checkNewLogdir(o.logdir);
   const [{ vocab, train, val }] = await Promise.all([corpus(), sg.init()]);
   const d = o.hidden ?? 64;
   const T = CHARLM.blockSize;
@@ -32,44 +40,55 @@ export async function trainCharLM(o: { epochs: number; batchSize: number; lr?: n
     const { x, y } = randomWindows(ids, n, T, r);
     return [sg.tensor(x, [n, T], { dtype: 'int32' }), sg.tensor(y, [n, T], { dtype: 'int32' })] as const;
   };
+  const config = { epochs: o.epochs, batch_size: o.batchSize, lr, optimizer: o.optimizer, seed: o.seed, hidden: d, ...(o.maxSteps !== undefined && { max_steps: o.maxSteps }) };
+  const runLog = o.logdir ? await RunLog.start(o.logdir, { model: 'charlm', config }) : null;
   const runStart = performance.now();
   let trainLoss = NaN;
   let valLoss = NaN;
+  const stepsLeft = () => (o.maxSteps ?? Infinity) - opt.stepCount;
   try {
-    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    for (let epoch = 1; epoch <= o.epochs && stepsLeft() > 0; epoch++) {
       const start = performance.now();
       let sum = 0;
       const windows = function* () {
         for (let s = 0; s < stepsPerEpoch; s++) yield batch(train, rng, o.batchSize);
       };
-      await trainLoop({
+      const lastStep = Math.min(stepsPerEpoch, stepsLeft()); // its gradients are logged
+      const { steps } = await trainLoop({
         optimizer: opt,
         batches: windows(),
         record: ([x, y]) => ({ loss: model.loss(x, y), samples: o.batchSize }),
+        keepGoing: () => stepsLeft() > 0,
+        alsoRealize: runLog ? (s) => (s === lastStep ? gradients(model) : []) : undefined,
         onStep: (r) => {
           sum += r.loss;
+          runLog?.writer.addScalar('train/loss', r.loss, opt.stepCount);
           if (!o.quiet && process.stderr.isTTY) process.stderr.write(`\repoch ${epoch} step ${r.running.steps}/${stepsPerEpoch} loss ${(sum / r.running.steps).toFixed(3)}`);
         },
       });
       const vr = new Random(12345);
-      trainLoss = sum / stepsPerEpoch;
+      trainLoss = sum / steps;
       valLoss = 0;
       for (let k = 0; k < 8; k++) valLoss += (await sg.noGrad(() => model.loss(...batch(val, vr, 32))).item()) / 8;
       if (process.stderr.isTTY) process.stderr.write('\r');
-      console.log(`epoch ${epoch}/${o.epochs}  train ${(sum / stepsPerEpoch).toFixed(3)}  validation ${valLoss.toFixed(3)} nats/char  ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      console.log(`epoch ${epoch}/${o.epochs}  train ${trainLoss.toFixed(3)}  validation ${valLoss.toFixed(3)} nats/char  ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      if (runLog) {
+        const step = opt.stepCount;
+        for (const [tag, v] of [['train/epoch_loss', trainLoss], ['validation/loss', valLoss], ['lr', lr]] as const) runLog.writer.addScalar(tag, v, step);
+        await runLog.parameters(model, step);
+        await runLog.endEpoch({ epoch, step, steps, train_loss: trainLoss, validation_loss: valLoss, lr });
+      }
+      if (stepsLeft() <= 0) console.log(`stopped after --max-steps ${o.maxSteps}`);
     }
     const path = o.checkpoint ?? 'charlm.safetensors';
     await sg.save(model.stateDict(), path);
     console.log(`saved ${path} (sample with: shadergrad sample --weights ${path} --hidden ${d})`);
-    if (o.json) {
-      printJsonLine({
-        command: 'train',
-        model: 'charlm',
-        config: { epochs: o.epochs, batch_size: o.batchSize, lr, optimizer: o.optimizer, seed: o.seed, hidden: d },
-        weights: path,
-        metrics: { train_loss: trainLoss, validation_loss: valLoss, unigram_baseline: baseline, seconds: (performance.now() - runStart) / 1000 },
-      });
-    }
+    const metrics = { train_loss: trainLoss, validation_loss: valLoss, unigram_baseline: baseline, seconds: (performance.now() - runStart) / 1000 };
+    await runLog?.finish(metrics);
+    if (o.json) printJsonLine({ command: 'train', model: 'charlm', config, weights: path, ...(o.logdir && { logdir: o.logdir }), metrics });
+  } catch (e) {
+    await runLog?.fail(e);
+    throw e;
   } finally {
     sg.destroy();
   }

@@ -5,7 +5,8 @@ export interface JsonLine {
   command: string;
   model?: string;
   config?: Record<string, unknown>;
-  metrics: Record<string, number | null>;
+  /** Numbers; `runs` lists its runs' summaries here (`metrics.runs`). */
+  metrics: Record<string, number | null | readonly object[]>;
   [key: string]: unknown;
 }
 

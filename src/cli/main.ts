@@ -1,4 +1,4 @@
-// The `shadergrad` command: train, sample, export, classify, serve, info and bench.
+// The `shadergrad` command: train, runs, sample, export, classify, serve, info and bench.
 // Run with `tsx --import ./scripts/register-wgsl.mjs src/cli/main.ts <command>` or `npx shadergrad <command>`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +51,9 @@ program
   .option('--resume <path>', 'continue the run saved in this checkpoint (same --model, --hidden, --optimizer)')
   .option('--json', 'end with one JSON line: {"command", "model", "config", "metrics"}', false)
   .option('--continue-on-nan', 'go on past a NaN or infinite loss (default: stop at that step)', false)
-  .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean }) => {
+  .option('--logdir <dir>', 'write TensorBoard event files (loss, accuracy, lr, weight and gradient histograms, input digits) and run.json here: a new folder per run, e.g. runs/NAME')
+  .option('--max-steps <n>', 'stop after n optimizer steps (mid-epoch if need be), then evaluate', positiveInt('max-steps'))
+  .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean; logdir?: string; maxSteps?: number }) => {
     const o = { ...given, epochs: given.epochs ?? epochsFor(given.model) };
     if (MODELS[o.model].dataset === 'text') {
       const { trainCharLM } = await import('./charlm.js');
@@ -60,6 +62,13 @@ program
     const { train } = await import('./train.js'); // loads the engine only when needed
     await train(o);
   });
+
+program
+  .command('runs')
+  .description('List the runs that `train --logdir` wrote under a folder and compare their final metrics in a table.')
+  .option('--logdir <dir>', 'folder holding one sub-folder per run', 'runs')
+  .option('--json', 'end with one JSON line: {"command": "runs", "metrics": {"runs": [...]}}', false)
+  .action(async (o: { logdir: string; json: boolean }) => (await import('./runs.js')).listRuns(o));
 
 program
   .command('export')

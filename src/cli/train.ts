@@ -9,9 +9,10 @@ import { mnistDataset } from '../data/mnist.js';
 import { checkReadableFile, checkWritableFilePath } from '../node/files.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
-import { classifierStep, evaluate, trainLoop, type RunningStats } from '../train/loop.js';
+import { classifierStep, evaluate, trainLoop, type LoopOptions, type RunningStats, type StepReport } from '../train/loop.js';
 import { printJsonLine } from './json-line.js';
 import { MODELS, OPTIMIZERS, type Optimizer, type OptimizerName } from './models.js';
+import { checkNewLogdir, gradients, RunLog } from './run-log.js';
 
 export interface TrainOptions {
   model: string;
@@ -31,12 +32,20 @@ export interface TrainOptions {
   json?: boolean;
   /** Go on past a NaN or infinite loss (default: stop there with a message naming the step). */
   continueOnNan?: boolean;
+  /** Write TensorBoard event files and run.json into this folder (a new one per run). */
+  logdir?: string;
+  /** Stop after this many optimizer steps (in the middle of an epoch if need be), then evaluate and end. */
+  maxSteps?: number;
 }
 
-/** One pass over `loader` (forward, cross-entropy, backward, step per batch), with the epoch's running numbers after every step. */
+/**
+ * One pass over `loader` (forward, cross-entropy, backward, step per batch), with each step's report (its
+ * loss, the epoch's running numbers) after it; `keepGoing` can end the pass early, `alsoRealize` name
+ * tensors to realize with a step (see trainLoop).
+ */
 export async function trainEpoch(
-  model: sg.nn.Module, opt: Optimizer, loader: DataLoader, onStep?: (running: RunningStats) => void,
-  { augment = null, epoch, continueOnNaN = false }: { augment?: RandomAffine | null; epoch?: number; continueOnNaN?: boolean } = {},
+  model: sg.nn.Module, opt: Optimizer, loader: DataLoader, onStep?: (report: StepReport) => void,
+  { augment = null, epoch, continueOnNaN = false, keepGoing, alsoRealize }: { augment?: RandomAffine | null; epoch?: number; continueOnNaN?: boolean } & Pick<LoopOptions<unknown>, 'keepGoing' | 'alsoRealize'> = {},
 ): Promise<RunningStats> {
   model.train();
   return trainLoop({
@@ -45,7 +54,9 @@ export async function trainEpoch(
     record: classifierStep((x) => model.forward(augment ? augment.apply(x) : x)),
     epoch,
     onNonFiniteLoss: continueOnNaN ? 'continue' : 'stop',
-    onStep: onStep && ((r) => onStep(r.running)),
+    keepGoing,
+    alsoRealize,
+    onStep,
   });
 }
 
@@ -86,6 +97,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // refuse what would fail later before any work: a missing resume file, a checkpoint path that cannot be written
   if (options.resume) await checkReadableFile(options.resume, '--resume');
   if (options.checkpoint) await checkWritableFilePath(options.checkpoint, '--checkpoint');
+  if (options.maxSteps !== undefined && options.checkpoint)
+    throw new ValueError('--max-steps cannot go with --checkpoint: a checkpoint holds whole epochs, and --max-steps may stop in the middle of one');
+  if (options.logdir) await checkNewLogdir(options.logdir);
   const [mnist] = await Promise.all([loadMnist(), sg.init()]);
   const trainLoader = new DataLoader(mnistDataset(mnist.train, entry.sampleShape), { batchSize: options.batchSize, shuffle: true, seed: options.seed });
   const testLoader = new DataLoader(mnistDataset(mnist.test, entry.sampleShape), { batchSize: 500 });
@@ -123,13 +137,25 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `${mnist.train.count} train / ${mnist.test.count} test digits`,
   );
 
+  const config = {
+    epochs: options.epochs, batch_size: options.batchSize, lr, optimizer: options.optimizer, seed: options.seed, hidden: hidden ?? null,
+    ...(options.maxSteps !== undefined && { max_steps: options.maxSteps }), ...(options.resume && { resume: options.resume }),
+  };
+  const runLog = options.logdir ? await RunLog.start(options.logdir, { model: options.model, config }) : null;
+  if (runLog) {
+    // the digits of the first batch the run trains on (the split itself is ordered by class)
+    runLog.inputGrid('train/input_digits', mnist.train.images, trainLoader.order(run.pos.epoch), [28, 28]);
+    log(`logging to ${options.logdir} (view with: tensorboard --logdir ${options.logdir})`);
+  }
   const start = performance.now();
   const result: TrainResult = { testAccuracy: 0, epochs: [], recoveries: 0 };
   let last: { loss: number; accuracy: number; samples: number; seconds: number } | null = null;
   let savedThisRun = false;
   let lossesInARow = 0;
+  let stepsThisRun = 0;
+  const stepsLeft = () => (options.maxSteps ?? Infinity) - stepsThisRun;
   try {
-    for (let epoch = run.pos.epoch + 1; epoch <= options.epochs; epoch++) {
+    for (let epoch = run.pos.epoch + 1; epoch <= options.epochs && stepsLeft() > 0; epoch++) {
       const bar = options.quiet || !process.stderr.isTTY ? null : progressBar();
       try {
         const { model, opt, schedule } = run;
@@ -142,7 +168,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         bar?.start(trainLoader.samplesPerEpoch, 0, payload(null));
         // a fresh seeded augmentation stream per epoch: a resumed run sees the batches an uninterrupted one would
         const augment = recipe?.augment ? new RandomAffine(recipe.augment, deriveSeed(options.seed, epoch)) : null;
-        const stats = await trainEpoch(model, opt, trainLoader, (s) => bar?.update(s.samples, payload(s)), { augment, epoch, continueOnNaN: options.continueOnNan });
+        const epochLr = opt.lr;
+        const lastStep = Math.min(trainLoader.length, stepsLeft()); // its gradients are logged
+        const onStep = (r: StepReport) => {
+          stepsThisRun++;
+          bar?.update(r.running.samples, payload(r.running));
+          runLog?.writer.addScalar('train/loss', r.loss, opt.stepCount);
+        };
+        const stats = await trainEpoch(model, opt, trainLoader, onStep, {
+          augment, epoch, continueOnNaN: options.continueOnNan,
+          keepGoing: options.maxSteps === undefined ? undefined : () => stepsLeft() > 0,
+          alsoRealize: runLog ? (s) => (s === lastStep ? gradients(model) : []) : undefined,
+        });
         schedule?.step();
         bar?.stop();
         last = stats;
@@ -156,6 +193,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           `epoch ${epoch}/${options.epochs}  loss ${stats.loss.toFixed(4)}  train acc ${pct(stats.accuracy)}  ` +
             `test acc ${pct(testAccuracy)}  ${Math.round(stats.samples / stats.seconds)} samples/s  ${stats.seconds.toFixed(1)} s`,
         );
+        if (runLog) {
+          const step = opt.stepCount;
+          for (const [tag, v] of [['train/accuracy', stats.accuracy], ['train/epoch_loss', stats.loss], ['test/accuracy', testAccuracy], ['lr', epochLr]] as const) runLog.writer.addScalar(tag, v, step);
+          await runLog.parameters(model, step);
+          await runLog.endEpoch({ epoch, step, steps: stats.steps, train_loss: stats.loss, train_accuracy: stats.accuracy, test_accuracy: testAccuracy, lr: epochLr });
+        }
+        if (stepsLeft() <= 0) log(`stopped after --max-steps ${options.maxSteps} (${stats.steps} of epoch ${epoch}'s ${trainLoader.length} steps)`);
         result.testAccuracy = testAccuracy;
         result.epochs.push({ epoch, loss: stats.loss, accuracy: stats.accuracy, testAccuracy });
         lossesInARow = 0;
@@ -175,32 +219,33 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             `${from ? `${from} (${run.pos.epoch} epoch${run.pos.epoch === 1 ? '' : 's'} done)` : 'the start (no checkpoint saved yet)'}`,
         );
         result.epochs = result.epochs.filter((r) => r.epoch <= run.pos.epoch);
+        await runLog?.rewindTo(run.pos.epoch);
         epoch = run.pos.epoch; // the loop's epoch++ goes on with the first epoch the checkpoint has not done
       }
     }
+  } catch (e) {
+    await runLog?.fail(e);
+    throw e;
   } finally {
     sg.destroy();
   }
   const seconds = (performance.now() - start) / 1000;
   const { testAccuracy } = result;
+  const metrics = {
+    test_accuracy: testAccuracy,
+    train_loss: last?.loss ?? null,
+    train_accuracy: last?.accuracy ?? null,
+    samples_per_second: last ? last.samples / last.seconds : null,
+    seconds,
+    device_losses_recovered: result.recoveries,
+  };
+  await runLog?.finish(metrics);
   console.log(
     `test accuracy ${pct(testAccuracy)} (${mnist.train.count} train / ${mnist.test.count} test digits, ` +
       `${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, ${seconds.toFixed(1)} s)`,
   );
   if (options.json) {
-    printJsonLine({
-      command: 'train',
-      model: options.model,
-      config: { epochs: options.epochs, batch_size: options.batchSize, lr, optimizer: options.optimizer, seed: options.seed, hidden: hidden ?? null },
-      metrics: {
-        test_accuracy: testAccuracy,
-        train_loss: last?.loss ?? null,
-        train_accuracy: last?.accuracy ?? null,
-        samples_per_second: last ? last.samples / last.seconds : null,
-        seconds,
-        device_losses_recovered: result.recoveries,
-      },
-    });
+    printJsonLine({ command: 'train', model: options.model, config, ...(options.logdir && { logdir: options.logdir }), metrics });
   }
   return result;
 }

@@ -8,6 +8,9 @@ import { dawnGPU } from './gpu.js';
 export * from '../index.js';
 // file forms of save/load (a path, or bytes as in browsers) and atomic checkpoints
 export { save, load, saveCheckpoint, loadCheckpoint, writeFileAtomic } from './files.js';
+// TensorBoard event files (torch.utils.tensorboard's SummaryWriter)
+export { SummaryWriter, type SummaryWriterOptions } from './summary-writer.js';
+export type { ImagePixels } from '../io/tfevents.js';
 
 /** Like the core init(), but finds Dawn's GPU when none is given, and lets GPU memory pressure trigger GC. */
 export async function init(options: core.InitOptions = {}): Promise<void> {

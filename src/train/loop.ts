@@ -52,12 +52,16 @@ export function classifierStep(forward: (x: Tensor) => Tensor): (batch: Batch) =
   };
 }
 
-/** One optimizer step: zeroGrad, record (forward and loss), backward, step in one submit, then read back. */
-export async function trainStep(opt: Optimizer, record: () => StepGraph): Promise<StepOutcome> {
+/**
+ * One optimizer step: zeroGrad, record (forward and loss), backward, step in one submit, then read back.
+ * `alsoRealize`, called after backward, names more tensors for that submit (the gradients, to log them:
+ * after the update they could no longer be computed).
+ */
+export async function trainStep(opt: Optimizer, record: () => StepGraph, alsoRealize?: () => Tensor[]): Promise<StepOutcome> {
   opt.zeroGrad();
   const g = record();
   g.loss.backward();
-  opt.step({ alsoRealize: g.pred ? [g.pred] : [] });
+  opt.step({ alsoRealize: [...(g.pred ? [g.pred] : []), ...(alsoRealize?.() ?? [])] });
   const loss = await g.loss.item();
   const correct = g.pred && g.labels ? countCorrect(await g.pred.data(), g.labels) : 0;
   return { loss, correct, samples: g.samples };
@@ -93,6 +97,11 @@ export interface LoopOptions<B> {
   runStep?: (step: () => Promise<StepOutcome>) => Promise<StepOutcome>;
   /** Asked before every step; false stops the loop (a page's pause). */
   keepGoing?: () => boolean;
+  /**
+   * Before step `step` (1, 2, ... in this loop) is submitted, after its backward: tensors to realize in its
+   * submit, such as the parameters' gradients (p.grad) of a step whose gradients are to be logged.
+   */
+  alsoRealize?: (step: number) => Tensor[];
   /** Awaited after every step, before the next: progress, charts, evaluation every n steps. */
   onStep?: (report: StepReport) => void | Promise<void>;
   /** A NaN or infinite loss: 'stop' (default) rejects with NonFiniteLossError naming the step; 'continue' goes on. */
@@ -102,7 +111,7 @@ export interface LoopOptions<B> {
 }
 
 const LOOP_OPTIONS: Record<keyof LoopOptions<unknown>, OptionRule> = {
-  optimizer: 'any', batches: 'any', record: FUNCTION, schedule: 'any', runStep: FUNCTION, keepGoing: FUNCTION, onStep: FUNCTION,
+  optimizer: 'any', batches: 'any', record: FUNCTION, schedule: 'any', runStep: FUNCTION, keepGoing: FUNCTION, alsoRealize: FUNCTION, onStep: FUNCTION,
   onNonFiniteLoss: ['stop', 'continue'], epoch: NON_NEGATIVE_INT,
 };
 
@@ -122,7 +131,8 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<RunningStats> {
     const t0 = performance.now();
     const next = o.batches.next();
     if (next.done) break;
-    const step = () => trainStep(o.optimizer, () => o.record(next.value));
+    const alsoRealize = o.alsoRealize && (() => o.alsoRealize!(steps + 1));
+    const step = () => trainStep(o.optimizer, () => o.record(next.value), alsoRealize);
     const r = await (o.runStep ? o.runStep(step) : step());
     const ms = performance.now() - t0;
     if (!Number.isFinite(r.loss) && (o.onNonFiniteLoss ?? 'stop') === 'stop') throw new NonFiniteLossError(steps + 1, r.loss, o.epoch);

@@ -172,7 +172,8 @@ test('trainLoop, save, load, checkpoints, onnx.exportModel and init: options are
   const optimizer = sgd();
   const loop = { optimizer, batches: [][Symbol.iterator](), record: () => ({ loss: f32([]), samples: 1 }) };
   const cases: Array<[() => Promise<unknown>, RegExp]> = [
-    [() => trainLoop({ ...loop, onNonFinite: 'stop' } as never), /trainLoop: unknown option 'onNonFinite' \(allowed: optimizer, batches, record, schedule, runStep, keepGoing, onStep, onNonFiniteLoss, epoch\)/],
+    [() => trainLoop({ ...loop, onNonFinite: 'stop' } as never), /trainLoop: unknown option 'onNonFinite' \(allowed: optimizer, batches, record, schedule, runStep, keepGoing, alsoRealize, onStep, onNonFiniteLoss, epoch\)/],
+    [() => trainLoop({ ...loop, alsoRealize: bad('grads') }), /trainLoop: alsoRealize must be a function/],
     [() => trainLoop({ ...loop, epoch: NaN }), /trainLoop: epoch must be a finite integer >= 0, got NaN/],
     [() => trainLoop({ ...loop, onStep: bad('log') }), /trainLoop: onStep must be a function/],
     [() => trainLoop({ optimizer, record: loop.record } as never), /trainLoop: options.batches is required/],

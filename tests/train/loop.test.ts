@@ -70,3 +70,24 @@ test('a NaN loss stops the loop at that step with NonFiniteLossError; onNonFinit
   expect(Number.isNaN(going.loss)).toBe(true);
   await expect(trainLoop({ optimizer, batches: inputs[Symbol.iterator](), record, onNonFiniteLoss: 'skip' as never })).rejects.toThrow(/onNonFiniteLoss must be 'stop' or 'continue', got string "skip"/);
 });
+
+test('alsoRealize: asked for each step by number; what it returns is realized in that step, before the update', async () => {
+  const { record, optimizer } = problem();
+  const asked: number[] = [];
+  const params = optimizer.params;
+  const stats = await trainLoop({
+    optimizer, batches: [null, null][Symbol.iterator](), record,
+    alsoRealize: (step) => {
+      asked.push(step);
+      return step === 2 ? params.map((p) => p.grad!) : [];
+    },
+  });
+  expect(stats.steps).toBe(2);
+  expect(asked).toEqual([1, 2]);
+  // the last step's gradients are still readable after its update (unrealized, they would be stale)
+  const [weightGrad, biasGrad] = await Promise.all(params.map((p) => p.grad!.data()));
+  expect(weightGrad.length).toBe(4);
+  // cross-entropy's gradient with respect to the bias sums to 0 over the classes, and is not 0
+  expect(Math.abs(biasGrad[0] + biasGrad[1])).toBeLessThan(1e-6);
+  expect(Math.abs(biasGrad[0])).toBeGreaterThan(1e-4);
+});
