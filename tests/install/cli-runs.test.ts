@@ -91,6 +91,18 @@ describe('train --logdir and runs', () => {
     expect(table[3]).toMatch(/^b\s+mlp\s+finished\s+1\s+2\s.*0\.01\b/);
   }, 120_000);
 
+  test('a run that fails: run.json says so, with the error; the steps before it are in the event file', () => {
+    const logdir = join(dir, 'diverged');
+    const r = shadergrad(['train', '--model', 'mlp', '--hidden', '16', '--optimizer', 'sgd', '--lr', '1e30', '--batch-size', '1000', '--max-steps', '5', '--logdir', logdir, '--quiet']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/NonFiniteLossError: loss is NaN at step 2/);
+    const record = JSON.parse(readFileSync(join(logdir, 'run.json'), 'utf8'));
+    expect(record).toMatchObject({ status: 'failed', error: expect.stringMatching(/^loss is NaN at step 2/), epochs: [] });
+    expect(Date.parse(record.ended)).toBeGreaterThanOrEqual(Date.parse(record.started));
+    const losses = summaryValues(readEvents(eventFiles(logdir)[0])).filter(([, v]) => v.tag === 'train/loss');
+    expect(losses.map(([s]) => s)).toEqual([1]);
+  });
+
   test('refused: a logdir that holds a run, --max-steps with --checkpoint, runs of a missing folder', () => {
     const used = join(dir, 'used');
     mkdirSync(used);
