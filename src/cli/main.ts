@@ -56,6 +56,9 @@ program
   .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean; logdir?: string; maxSteps?: number }) => {
     const o = { ...given, epochs: given.epochs ?? epochsFor(given.model) };
     if (MODELS[o.model].dataset === 'text') {
+      // charlm saves its weights at the end (--checkpoint) but has no resumable run state or NaN policy yet
+      if (o.resume) throw new InvalidArgumentError('--resume is not supported for --model charlm (its --checkpoint holds the weights only)');
+      if (o.continueOnNan) throw new InvalidArgumentError('--continue-on-nan is not supported for --model charlm');
       const { trainCharLM } = await import('./charlm.js');
       return trainCharLM(o);
     }

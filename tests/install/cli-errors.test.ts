@@ -32,6 +32,11 @@ describe('CLI errors', () => {
     expectOneLineError(run(['train', '--resume', dir]), /--resume .*: is a directory/);
   });
 
+  test('charlm refuses the options it has no use for instead of ignoring them', () => {
+    expectOneLineError(run(['train', '--model', 'charlm', '--resume', join(dir, 'x.ckpt')]), /--resume is not supported for --model charlm/);
+    expectOneLineError(run(['train', '--model', 'charlm', '--continue-on-nan']), /--continue-on-nan is not supported for --model charlm/);
+  });
+
   test('a --checkpoint path that cannot be written is refused before the first epoch', () => {
     const r = run(['train', '--model', 'mlp', '--checkpoint', join(dir, 'missing-folder', 'run.ckpt')]);
     expectOneLineError(r, /--checkpoint .*run\.ckpt: the folder .*missing-folder does not exist/);
