@@ -114,7 +114,7 @@ withModelSource(
   ' (served as version 1)',
 )
   .option('--model-dir <dir>', 'a directory of numbered versions DIR/1/, DIR/2/, ... (each one model.onnx or .safetensors checkpoint), polled for new ones')
-  .option('--name <name>', 'the model name in the URL (default: --model, else "model")')
+  .option('--name <name>', "the model name in the URL (default: the checkpoint's model, e.g. lenet; the ONNX file's or the model directory's name)")
   .option('--port <n>', 'TCP port (0: any free one)', nonNegativeInt('port'), 8501)
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
   .option('--max-batch <n>', 'most instances in one GPU realization', positiveInt('max-batch'), 32)

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseCheckpoint, restoreCheckpoint } from '../io/checkpoint.js';
 import { ValueError } from '../core/errors.js';
+import { MNIST_PIXELS } from '../data/mnist.js';
 import { MODELS } from '../cli/models.js';
 import * as sg from '../node/index.js';
 
@@ -51,6 +52,8 @@ export class Predictor {
       const sample = declared.slice(1).map((d) => (typeof d === 'number' ? d : NaN));
       if (model.inputNames.length !== 1 || sample.length === 0 || sample.some((d) => !Number.isInteger(d)))
         throw new ValueError(`--onnx ${source.onnx}: expected one input [batch, ...fixed sample dims], got ${JSON.stringify(model.inputShapes)}`);
+      if (sample.reduce((a, b) => a * b, 1) !== MNIST_PIXELS)
+        throw new ValueError(`--onnx ${source.onnx}: its input [batch, ${sample.join(', ')}] is not an MNIST digit (${MNIST_PIXELS} values: [batch, 784] or [batch, 1, 28, 28])`);
       model.eval();
       return new Predictor('onnx', sample, 10, source.onnx, model);
     }

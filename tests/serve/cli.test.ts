@@ -62,8 +62,9 @@ describe('shadergrad classify', () => {
   });
 });
 
-test('shadergrad serve: listens, prints its URL as JSON, answers, and exits 0 on SIGTERM', async () => {
-  const child = spawn(process.execPath, [bin, 'serve', '--checkpoint', ckpt, '--name', 'digits', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `shadergrad serve ...args --port 0 --json`; resolves with its JSON line, a stop (SIGTERM) and its exit code. */
+async function startServe(args: string[]) {
+  const child = spawn(process.execPath, [bin, 'serve', ...args, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -76,11 +77,21 @@ test('shadergrad serve: listens, prints its URL as JSON, answers, and exits 0 on
     });
     child.on('exit', () => reject(new Error(`serve exited before listening: ${stderr}`)));
   });
-  const j = JSON.parse(line);
+  return { json: JSON.parse(line), stop: () => (child.kill('SIGTERM'), exited) };
+}
+
+test('shadergrad serve: listens, prints its URL as JSON, answers, and exits 0 on SIGTERM', async () => {
+  const { json: j, stop } = await startServe(['--checkpoint', ckpt, '--name', 'digits']);
   expect(j).toMatchObject({ command: 'serve', model: 'mlp', name: 'digits', metrics: { version: 1 } });
   const r = await post(`${j.url}/v1/models/digits:predict`, { instances: instances((await loadMnist()).test, [0]) });
   expect(r.status).toBe(200);
   expect(r.json.predictions[0].probabilities).toHaveLength(10);
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  expect(await stop()).toBe(0);
+});
+
+test('shadergrad serve without --name: the model a checkpoint holds names it', async () => {
+  const { json: j, stop } = await startServe(['--checkpoint', ckpt]);
+  expect(j.name).toBe('mlp');
+  expect((await fetch(`${j.url}/v1/models/mlp`)).status).toBe(200);
+  expect(await stop()).toBe(0);
 });
