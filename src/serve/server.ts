@@ -15,6 +15,7 @@ import { parseInstances, RequestError } from './instances.js';
 import { ServeMetrics } from './metrics.js';
 import type { PredictorSource } from './predictor.js';
 import { ModelRepository, type ServedVersion } from './repository.js';
+import { currentRuntime } from '../runtime/runtime.js';
 
 export interface ServeOptions {
   /** The model's name in the URL (/v1/models/{name}). */
@@ -161,7 +162,15 @@ export async function startServer(options: ServeOptions): Promise<Server> {
   };
 
   type P = { Params: { name: string; version: string } };
-  app.get('/health', async () => ({ status: 'ok', model: o.name, versions: [...repository.versions.keys()] }));
+  // 503 when the server cannot answer predictions: a lost GPU device (a driver reset; restart the
+  // process) or no loaded version, so that a load balancer's probe takes it out of rotation
+  app.get('/health', async (_req, reply: FastifyReply) => {
+    const versions = [...repository.versions.keys()];
+    const lost = currentRuntime()?.lost;
+    const reason = lost ? `the GPU device was lost (${lost.message})` : versions.length === 0 ? 'no model version is loaded' : null;
+    if (reason) return reply.code(503).send({ status: 'unavailable', reason, model: o.name, versions });
+    return { status: 'ok', model: o.name, versions };
+  });
   app.get('/metrics', async (_req, reply: FastifyReply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   app.get<P>('/v1/models/:name', async (req) => {
     find(req.params.name);
