@@ -82,9 +82,13 @@ export const EXPORT_RULES: [Ctor<Module>, ExportRule][] = [
   rule(nn.Tanh, (_m, x, ctx) => same(x, ctx.node('Tanh', [x.name]))),
   rule(nn.Identity, (_m, x, ctx) => same(x, ctx.node('Identity', [x.name]))),
   rule(nn.LeakyReLU, (m, x, ctx) => same(x, ctx.node('LeakyRelu', [x.name], { alpha: { float: m.negativeSlope } }))),
-  rule(nn.GELU, (_m, x, ctx) => {
-    // ours is the tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), spelled out for opsets before Gelu (20)
+  rule(nn.GELU, (m, x, ctx) => {
+    // spelled out for opsets before Gelu (20): exact 0.5·x·(1 + erf(x/√2)), or 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
     const c = (v: number) => ctx.constant([v], []);
+    if (m.approximate === 'none') {
+      const onePlusErf = ctx.node('Add', [ctx.node('Erf', [ctx.node('Mul', [x.name, c(Math.SQRT1_2)])]), c(1)]);
+      return same(x, ctx.node('Mul', [ctx.node('Mul', [x.name, onePlusErf]), c(0.5)]));
+    }
     const x3 = ctx.node('Mul', [ctx.node('Mul', [x.name, x.name]), x.name]);
     const inner = ctx.node('Mul', [ctx.node('Add', [x.name, ctx.node('Mul', [x3, c(0.044715)])]), c(Math.sqrt(2 / Math.PI))]);
     const onePlus = ctx.node('Add', [ctx.node('Tanh', [inner]), c(1)]);

@@ -188,6 +188,7 @@ export const IMPORT_RULES: Record<Exclude<OnnxOp, 'Constant'>, OpRule> = {
   Pow: binary((x, y) => x.pow(y)),
   Relu: unary((x) => x.relu()),
   Sigmoid: unary((x) => x.sigmoid()),
+  Erf: unary((x) => x.erf()),
   Tanh: unary((x) => x.tanh()),
   Exp: unary((x) => x.exp()),
   Log: unary((x) => x.log()),
@@ -205,8 +206,8 @@ export const IMPORT_RULES: Record<Exclude<OnnxOp, 'Constant'>, OpRule> = {
   },
   LeakyRelu: { run: (a) => a.t(0).leakyRelu(a.attr.float('alpha', 0.01)) },
   Gelu: {
-    check: (n, attrs) => void (attrs.string('approximate', 'none') !== 'tanh' && fail(n, "only approximate='tanh' is supported (ours is the tanh approximation)")),
-    run: (a) => a.t(0).gelu(),
+    check: (n, attrs) => void (!['none', 'tanh'].includes(attrs.string('approximate', 'none')) && fail(n, `approximate must be 'none' or 'tanh', got '${attrs.string('approximate', 'none')}'`)),
+    run: (a) => a.t(0).gelu({ approximate: a.attr.string('approximate', 'none') as 'none' | 'tanh' }),
   },
   Softmax: { run: softmaxLike('softmax') },
   LogSoftmax: { run: softmaxLike('logSoftmax') },

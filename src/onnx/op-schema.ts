@@ -75,6 +75,7 @@ export const OP_SCHEMAS = {
   Pow: binary,
   Relu: unary,
   Sigmoid: unary,
+  Erf: { inputs: { 9: [1, 1] }, outputs: ONE, attrs: {} },
   Tanh: unary,
   Exp: unary,
   Log: unary,
