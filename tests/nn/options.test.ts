@@ -43,7 +43,8 @@ const TABLE: Record<string, Case[]> = {
     [() => new nn.SinusoidalPositionalEncoding(8, 2.5), /SinusoidalPositionalEncoding\(8, 2.5\): dim must be a finite integer >= 1/],
   ],
   'MultiheadAttention and the transformer layers': [
-    [() => new nn.MultiheadAttention(8, 2, bad({ dropout: 0.1 })), /MultiheadAttention\(8, 2\): unknown option 'dropout' \(allowed: causal, bias, seed\)/],
+    [() => new nn.MultiheadAttention(8, 2, bad({ dropuot: 0.1 })), /MultiheadAttention\(8, 2\): unknown option 'dropuot' \(allowed: causal, bias, dropout, seed\)/],
+    [() => new nn.MultiheadAttention(8, 2, { dropout: 1.5 }), /MultiheadAttention\(8, 2\): dropout must be a finite number >= 0 <= 1, got 1.5/],
     [() => new nn.MultiheadAttention(8, 2, { causal: bad('true') }), /MultiheadAttention\(8, 2\): causal must be a boolean/],
     [() => new nn.MultiheadAttention(NaN, 2), /MultiheadAttention\(NaN, 2\): embedDim must be a finite integer >= 1, got NaN/],
     [() => new nn.MultiheadAttention(8, 0), /MultiheadAttention\(8, 0\): numHeads must be a finite integer >= 1, got 0/],
