@@ -49,7 +49,7 @@ const TABLE: Record<string, Case[]> = {
     [() => new nn.MultiheadAttention(NaN, 2), /MultiheadAttention\(NaN, 2\): embedDim must be a finite integer >= 1, got NaN/],
     [() => new nn.MultiheadAttention(8, 0), /MultiheadAttention\(8, 0\): numHeads must be a finite integer >= 1, got 0/],
     [() => new nn.TransformerEncoderLayer(8, 3), /TransformerEncoderLayer\(8, 3\): nHead 3 does not divide dModel 8/],
-    [() => new nn.TransformerEncoderLayer(8, 2, bad({ dimFeedForward: 16 })), /TransformerEncoderLayer\(8, 2\): unknown option 'dimFeedForward' \(allowed: dimFeedforward, normFirst, activation, seed, eps, causal\)/],
+    [() => new nn.TransformerEncoderLayer(8, 2, bad({ dimFeedForward: 16 })), /TransformerEncoderLayer\(8, 2\): unknown option 'dimFeedForward' \(allowed: dimFeedforward, dropout, normFirst, activation, seed, eps, causal\)/],
     [() => new nn.TransformerEncoderLayer(8, 2, { activation: bad('tanh') }), /TransformerEncoderLayer\(8, 2\): activation must be 'relu' or 'gelu', got string "tanh"/],
     [() => new nn.TransformerEncoderLayer(8, 2, { eps: NaN }), /TransformerEncoderLayer\(8, 2\): eps must be a finite number >= 0, got NaN/],
     [() => new nn.TransformerDecoderLayer(8, 2, bad({ causal: true })), /TransformerDecoderLayer\(8, 2\): unknown option 'causal'/],
