@@ -105,7 +105,7 @@ const TABLE: Record<string, Case[]> = {
     [() => F.conv2d(f32([1, 1, 4, 4]), f32([1, 1, 3, 3]), null, bad({ bias: true })), /conv2d: unknown option 'bias' \(allowed: stride, padding, dilation, groups, variant, name\)/],
     [() => F.convTranspose2d(f32([1, 1, 4, 4]), f32([1, 1, 3, 3]), null, bad({ output_padding: 1 })), /convTranspose2d: unknown option 'output_padding'/],
     [() => F.scaledDotProductAttention(f32([1, 1, 2, 2]), f32([1, 1, 2, 2]), f32([1, 1, 2, 2]), { scale: NaN }), /scaledDotProductAttention: scale must be a finite number, got NaN/],
-    [() => F.scaledDotProductAttention(f32([1, 1, 2, 2]), f32([1, 1, 2, 2]), f32([1, 1, 2, 2]), bad({ isCausal: true })), /scaledDotProductAttention: unknown option 'isCausal' \(allowed: causal, mask, scale, variant\)/],
+    [() => F.scaledDotProductAttention(f32([1, 1, 2, 2]), f32([1, 1, 2, 2]), f32([1, 1, 2, 2]), bad({ isCausal: true })), /scaledDotProductAttention: unknown option 'isCausal' \(allowed: causal, keyPaddingMask, scale, variant\)/],
     [() => F.scaledDotProductAttention(f32([1, 1, 2, 2]), f32([1, 1, 2, 2]), f32([1, 1, 2, 2]), { causal: bad('yes') }), /scaledDotProductAttention: causal must be a boolean/],
     [() => F.mseLoss(q(), q(), { reduction: bad('avg') }), /mseLoss: reduction must be 'mean', 'sum' or 'none', got string "avg"/],
   ],

@@ -52,7 +52,7 @@ const ref = (c: Case) => (q: Nd, k: Nd, v: Nd, m?: Nd) => OPS.scaledDotProductAt
 const optsOf = (c: Case, m?: sg.Tensor) => ({ causal: c.causal, keyPaddingMask: m ?? null, scale: c.scale });
 
 /** A boolean attn mask (1 = not allowed) that leaves key 0 visible to every query; an additive bias in [-2, 1). */
-const attnMaskGen: Gen = { noGrad: true, make: (n, r, shapes) => { const TK = shapes[3].at(-1)!; return Array.from({ length: n }, (_, i) => (i % TK === 0 || r() > 0.4 ? 0 : 1)); } };
+const attnMaskGen: Gen = { noGrad: true, make: (n, r, shapes) => { const TK = shapes[1][2]; return Array.from({ length: n }, (_, i) => (i % TK === 0 || r() > 0.4 ? 0 : 1)); } };
 const biasGen: Gen = { noGrad: true, make: (n, r) => Array.from({ length: n }, () => -2 + 3 * r()) };
 const probsRef = (o: { causal?: boolean; pad?: boolean; mask?: boolean; bias?: boolean }) => (q: Nd, k: Nd, ...rest: Nd[]) => {
   const [pad, mask, bias] = [o.pad, o.mask, o.bias].map((on) => (on ? rest.shift()! : null));
