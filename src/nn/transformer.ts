@@ -218,31 +218,42 @@ export interface EncoderLayerCall {
   isCausal?: boolean;
 }
 
+/** What the encoder and decoder layers share: the norm placement and the residual dropouts (PyTorch's dropout1, dropout2, ...). */
+abstract class TransformerLayerBase extends Module {
+  readonly normFirst: boolean;
+  readonly dropout: number;
+  private readonly drops: DropoutStream[];
+  constructor(options: TransformerDecoderLayerOptions, residuals: number) {
+    super();
+    this.normFirst = options.normFirst ?? false;
+    this.dropout = options.dropout ?? DEFAULT_DROPOUT;
+    this.drops = residualDropouts(residuals, options.seed);
+  }
+  /** The residual branch k's dropout, as a function (the identity in eval mode). */
+  protected drop(k: number): (h: Tensor) => Tensor {
+    return (h) => this.drops[k].apply(h, this.dropout, this.training);
+  }
+}
+
 /** Self-attention + feed-forward, each with dropout, a residual and LayerNorm (PyTorch's nn.TransformerEncoderLayer, batch-first). */
-export class TransformerEncoderLayer extends Module {
+export class TransformerEncoderLayer extends TransformerLayerBase {
   selfAttn: MultiheadAttention;
   ff: FeedForward;
   norm1: LayerNorm;
   norm2: LayerNorm;
-  readonly normFirst: boolean;
-  readonly dropout: number;
-  private readonly drops: DropoutStream[];
   constructor(readonly dModel: number, readonly nHead: number, options: TransformerLayerOptions = {}) {
-    super();
     checkLayer(`TransformerEncoderLayer(${dModel}, ${nHead})`, dModel, nHead, options, { ...LAYER_OPTIONS, causal: 'boolean' });
-    this.normFirst = options.normFirst ?? false;
-    this.dropout = options.dropout ?? DEFAULT_DROPOUT;
+    super(options, 2);
     this.selfAttn = new MultiheadAttention(dModel, nHead, { causal: options.causal, dropout: this.dropout, seed: seedAt(options.seed, 1) });
     this.ff = new FeedForward(dModel, options.dimFeedforward ?? DEFAULT_FEEDFORWARD, options.activation ?? 'relu', seedAt(options.seed, 2), 'none', this.dropout);
     this.norm1 = new LayerNorm(dModel, { eps: options.eps });
     this.norm2 = new LayerNorm(dModel, { eps: options.eps });
-    this.drops = residualDropouts(2, options.seed);
   }
   /** src [B, T, E]. */
   forward(x: Tensor, options: EncoderLayerCall = {}): Tensor {
     checkCallOptions(`TransformerEncoderLayer(${this.dModel}, ${this.nHead})`, options, { srcMask: TENSOR_OR_NULL, srcKeyPaddingMask: TENSOR_OR_NULL, isCausal: 'boolean' });
     const masks = { attnMask: options.srcMask, keyPaddingMask: options.srcKeyPaddingMask, isCausal: options.isCausal };
-    const [d1, d2] = this.drops.map((d) => (h: Tensor) => d.apply(h, this.dropout, this.training));
+    const [d1, d2] = [this.drop(0), this.drop(1)];
     x = residual(x, this.norm1, this.normFirst, (h) => d1(this.selfAttn.forward(h, h, h, masks)));
     return residual(x, this.norm2, this.normFirst, (h) => d2(this.ff.forward(h)));
   }
@@ -273,35 +284,29 @@ const DECODER_CALL: Record<keyof DecoderLayerCall, OptionRule> = {
 };
 
 /** Self-attention, cross-attention over `memory`, feed-forward (PyTorch's nn.TransformerDecoderLayer, batch-first). */
-export class TransformerDecoderLayer extends Module {
+export class TransformerDecoderLayer extends TransformerLayerBase {
   selfAttn: MultiheadAttention;
   crossAttn: MultiheadAttention;
   ff: FeedForward;
   norm1: LayerNorm;
   norm2: LayerNorm;
   norm3: LayerNorm;
-  readonly normFirst: boolean;
-  readonly dropout: number;
-  private readonly drops: DropoutStream[];
   constructor(readonly dModel: number, readonly nHead: number, options: TransformerDecoderLayerOptions = {}) {
-    super();
     checkLayer(`TransformerDecoderLayer(${dModel}, ${nHead})`, dModel, nHead, options, LAYER_OPTIONS);
-    this.normFirst = options.normFirst ?? false;
-    this.dropout = options.dropout ?? DEFAULT_DROPOUT;
+    super(options, 3);
     this.selfAttn = new MultiheadAttention(dModel, nHead, { dropout: this.dropout, seed: seedAt(options.seed, 1) });
     this.crossAttn = new MultiheadAttention(dModel, nHead, { dropout: this.dropout, seed: seedAt(options.seed, 2) });
     this.ff = new FeedForward(dModel, options.dimFeedforward ?? DEFAULT_FEEDFORWARD, options.activation ?? 'relu', seedAt(options.seed, 3), 'none', this.dropout);
     this.norm1 = new LayerNorm(dModel, { eps: options.eps });
     this.norm2 = new LayerNorm(dModel, { eps: options.eps });
     this.norm3 = new LayerNorm(dModel, { eps: options.eps });
-    this.drops = residualDropouts(3, options.seed);
   }
   /** tgt [B, T, E], memory [B, S, E] (the encoder's output). */
   forward(x: Tensor, memory: Tensor, options: DecoderLayerCall = {}): Tensor {
     checkCallOptions(`TransformerDecoderLayer(${this.dModel}, ${this.nHead})`, options, DECODER_CALL);
     const self = { attnMask: options.tgtMask, keyPaddingMask: options.tgtKeyPaddingMask, isCausal: options.tgtIsCausal };
     const cross = { attnMask: options.memoryMask, keyPaddingMask: options.memoryKeyPaddingMask, isCausal: options.memoryIsCausal };
-    const [d1, d2, d3] = this.drops.map((d) => (h: Tensor) => d.apply(h, this.dropout, this.training));
+    const [d1, d2, d3] = [this.drop(0), this.drop(1), this.drop(2)];
     x = residual(x, this.norm1, this.normFirst, (h) => d1(this.selfAttn.forward(h, h, h, self)));
     x = residual(x, this.norm2, this.normFirst, (h) => d2(this.crossAttn.forward(h, memory, memory, cross)));
     return residual(x, this.norm3, this.normFirst, (h) => d3(this.ff.forward(h)));

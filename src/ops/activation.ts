@@ -9,7 +9,7 @@ import { shapeStr } from '../core/shape.js';
 import { erf64 } from '../core/special.js';
 import { f32Literal } from '../kernels/wgsl.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { fused, sameAs, where } from './elementwise.js';
+import { sameAs, unary, where } from './elementwise.js';
 import { elementwise, withGrad } from './lower.js';
 import { composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
@@ -41,20 +41,6 @@ function softplusExpr(beta: number, threshold: number): string {
 }
 
 export const ACTIVATION_OPS = {
-  log1p: primitive({
-    doc: 'log(1 + x) (torch.log1p), accurate near 0',
-    shape: sameAs,
-    kernel: fused('log1p_f32($0)'),
-    grad: (x: Tensor, g: Tensor) => g.div(x.add(1)),
-    reference: (x: Nd) => ndMap(x, Math.log1p),
-  }),
-  expm1: primitive({
-    doc: 'e^x − 1 (torch.expm1), accurate near 0',
-    shape: sameAs,
-    kernel: fused('expm1_f32($0)'),
-    grad: (y: Tensor, g: Tensor) => g.mul(y.add(1)),
-    reference: (x: Nd) => ndMap(x, Math.expm1),
-  }),
   softplus: primitive({
     doc: 'Softplus (F.softplus): log(1 + e^(βx)) / β, and x where βx > threshold',
     shape: (x: TensorMeta, beta: number, threshold: number): OutputSpec => {
@@ -110,17 +96,8 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   return x.mul(0.5).mul(x.mul(Math.SQRT1_2).erf().add(1));
 }
 
-export function log1p(x: Tensor): Tensor {
-  const def = ACTIVATION_OPS.log1p;
-  const y = elementwise(def.kernel.expr, [x], def.shape(x).shape);
-  return withGrad(y, 'log1p', [x], (g) => [def.grad(x.detach(), g)]);
-}
-
-export function expm1(x: Tensor): Tensor {
-  const def = ACTIVATION_OPS.expm1;
-  const y = elementwise(def.kernel.expr, [x], def.shape(x).shape);
-  return withGrad(y, 'expm1', [x], (g) => [def.grad(y.detach(), g)]);
-}
+export const log1p = (x: Tensor): Tensor => unary('log1p', x);
+export const expm1 = (x: Tensor): Tensor => unary('expm1', x);
 
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   const def = ACTIVATION_OPS.softplus;

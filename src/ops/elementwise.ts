@@ -42,6 +42,9 @@ export const UNARY_OPS = {
   sigmoid: unaryOp('1 / (1 + e^-x)', '(1.0 / (1.0 + exp(-$0)))', (x) => 1 / (1 + Math.exp(-x)), (_x, y, g) => g.mul(y.mul(y.neg().add(1)))),
   tanh: unaryOp('hyperbolic tangent', 'tanh_safe($0)', Math.tanh, (_x, y, g) => g.mul(y.mul(y).neg().add(1))),
   // erf_f32 (shaders/elementwise.wgsl): series below 0.84375, 1 − erfc beyond; ~1.3e-7 absolute error
+  // log1p_f32 / expm1_f32 (shaders/elementwise.wgsl): series near 0, where the naive forms cancel
+  log1p: unaryOp('log(1 + x) (torch.log1p), accurate near 0', 'log1p_f32($0)', Math.log1p, (x, _y, g) => g.div(x.add(1))),
+  expm1: unaryOp('e^x − 1 (torch.expm1), accurate near 0', 'expm1_f32($0)', Math.expm1, (_x, y, g) => g.mul(y.add(1))),
   erf: unaryOp('the error function (torch.erf), to float32 accuracy', 'erf_f32($0)', erf64, (x, _y, g) => g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI))),
 };
 
