@@ -124,3 +124,61 @@ describe('attention dropout and PyTorch defaults', () => {
     expect(await first(tgt, false)).not.toEqual(await first(tgt2, false));
   });
 });
+
+/** Our layer's parameters in PyTorch's names (in_proj stacked), for the twin built in python. */
+async function layerParams(layer: sg.nn.TransformerEncoderLayer | sg.nn.TransformerDecoderLayer): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  const mha = async (prefix: string, m: sg.nn.MultiheadAttention) => {
+    out[`${prefix}.in_proj_weight`] = [...(await m.qProj.weight.data()), ...(await m.kProj.weight.data()), ...(await m.vProj.weight.data())];
+    out[`${prefix}.in_proj_bias`] = [...(await m.qProj.bias!.data()), ...(await m.kProj.bias!.data()), ...(await m.vProj.bias!.data())];
+    out[`${prefix}.out_proj.weight`] = Array.from(await m.outProj.weight.data());
+    out[`${prefix}.out_proj.bias`] = Array.from(await m.outProj.bias!.data());
+  };
+  await mha('self_attn', layer.selfAttn);
+  if (layer instanceof sg.nn.TransformerDecoderLayer) await mha('multihead_attn', layer.crossAttn);
+  for (const [name, p] of [['linear1.weight', layer.ff.fc1.weight], ['linear1.bias', layer.ff.fc1.bias], ['linear2.weight', layer.ff.fc2.weight], ['linear2.bias', layer.ff.fc2.bias]] as const) out[name] = Array.from(await p!.data());
+  const norms = layer instanceof sg.nn.TransformerDecoderLayer ? [layer.norm1, layer.norm2, layer.norm3] : [layer.norm1, layer.norm2];
+  for (const [i, n] of norms.entries()) (out[`norm${i + 1}.weight`] = Array.from(await n.weight!.data())), (out[`norm${i + 1}.bias`] = Array.from(await n.bias!.data()));
+  return out;
+}
+
+describe.skipIf(!hasTorch)('transformer layers agree with PyTorch in eval mode (skipped: python3 cannot import torch)', () => {
+  const [d, nh, ff, T, S] = [8, 2, 16, 5, 4];
+  const src = Array.from({ length: B * T * d }, (_, i) => Math.sin(i * 0.37) * 1.2);
+  const mem = Array.from({ length: B * S * d }, (_, i) => Math.cos(i * 0.53));
+  const pad = Array.from({ length: B * T }, (_, i) => (i % T !== 0 && i % 4 === 3 ? 1 : 0));
+  test.each([
+    ['encoder, post-norm, relu, key padding', false, 'relu'],
+    ['encoder, pre-norm, exact gelu, causal', true, 'gelu'],
+  ] as const)('%s', async (_name, normFirst, activation) => {
+    const layer = new sg.nn.TransformerEncoderLayer(d, nh, { dimFeedforward: ff, normFirst, activation, seed: 3 }).eval();
+    const causal = activation === 'gelu';
+    const x = sg.tensor(Float32Array.from(src), [B, T, d]);
+    const y = layer.forward(x, causal ? { isCausal: true } : { srcKeyPaddingMask: sg.tensor(Int32Array.from(pad), [B, T], { dtype: 'int32' }) });
+    const script = `import json, sys, torch
+a = json.load(sys.stdin)
+m = torch.nn.TransformerEncoderLayer(${d}, ${nh}, ${ff}, activation='${activation}', batch_first=True, norm_first=${normFirst ? 'True' : 'False'}).double().eval()
+m.load_state_dict({k: torch.tensor(a['p'][k], dtype=torch.float64).reshape(p.shape) for k, p in m.state_dict().items()})
+x = torch.tensor(a['x'], dtype=torch.float64).reshape(${B}, ${T}, ${d})
+kw = {'src_mask': torch.triu(torch.ones(${T}, ${T}, dtype=torch.bool), 1)} if a['causal'] else {'src_key_padding_mask': torch.tensor(a['pad'], dtype=torch.bool).reshape(${B}, ${T})}
+with torch.no_grad(): print(json.dumps(m(x, **kw).flatten().tolist()))`;
+    const want = JSON.parse(execFileSync(PY, ['-c', script], { input: JSON.stringify({ p: await layerParams(layer), x: src, pad, causal }), encoding: 'utf8' }).trim().split('\n').pop()!);
+    expect(await y.data()).toBeAllClose(Float64Array.from(want), { rtol: 5e-4, atol: 1e-5 });
+  });
+  test('decoder, post-norm: tgtIsCausal with memory key padding equals tgt_mask + memory_key_padding_mask', async () => {
+    const layer = new sg.nn.TransformerDecoderLayer(d, nh, { dimFeedforward: ff, seed: 5 }).eval();
+    const memPad = Array.from({ length: B * S }, (_, i) => (i % S === 2 ? 1 : 0));
+    const y = layer.forward(sg.tensor(Float32Array.from(src), [B, T, d]), sg.tensor(Float32Array.from(mem), [B, S, d]), {
+      tgtIsCausal: true, memoryKeyPaddingMask: sg.tensor(Int32Array.from(memPad), [B, S], { dtype: 'int32' }),
+    });
+    const script = `import json, sys, torch
+a = json.load(sys.stdin)
+m = torch.nn.TransformerDecoderLayer(${d}, ${nh}, ${ff}, batch_first=True).double().eval()
+m.load_state_dict({k: torch.tensor(a['p'][k], dtype=torch.float64).reshape(p.shape) for k, p in m.state_dict().items()})
+t = torch.tensor(a['x'], dtype=torch.float64).reshape(${B}, ${T}, ${d})
+mem = torch.tensor(a['mem'], dtype=torch.float64).reshape(${B}, ${S}, ${d})
+with torch.no_grad(): print(json.dumps(m(t, mem, tgt_mask=torch.triu(torch.ones(${T}, ${T}, dtype=torch.bool), 1), memory_key_padding_mask=torch.tensor(a['memPad'], dtype=torch.bool).reshape(${B}, ${S})).flatten().tolist()))`;
+    const want = JSON.parse(execFileSync(PY, ['-c', script], { input: JSON.stringify({ p: await layerParams(layer), x: src, mem, memPad }), encoding: 'utf8' }).trim().split('\n').pop()!);
+    expect(await y.data()).toBeAllClose(Float64Array.from(want), { rtol: 5e-4, atol: 1e-5 });
+  });
+});
