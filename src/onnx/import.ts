@@ -8,6 +8,8 @@
 import { Module, Parameter } from '../nn/module.js';
 import { conv2d, convTranspose2d } from '../ops/conv.js';
 import { cat } from '../ops/movement.js';
+import { elu, softplus } from '../ops/activation.js';
+import { where } from '../ops/elementwise.js';
 import { batchNorm } from '../ops/norm.js';
 import { avgPool2d, maxPool2d } from '../ops/pool.js';
 import { FormatError, ShapeError, ValueError } from '../core/errors.js';
@@ -189,6 +191,12 @@ export const IMPORT_RULES: Record<Exclude<OnnxOp, 'Constant'>, OpRule> = {
   Relu: unary((x) => x.relu()),
   Sigmoid: unary((x) => x.sigmoid()),
   Erf: unary((x) => x.erf()),
+  Elu: { run: (a) => elu(a.t(0), a.attr.float('alpha', 1)) },
+  // ONNX's Softplus is log(1 + e^x) everywhere; ours reverts to x above 20, equal to float precision
+  Softplus: unary((x) => softplus(x)),
+  HardSigmoid: { run: (a) => a.t(0).mul(a.attr.float('alpha', 0.2)).add(a.attr.float('beta', 0.5)).maximum(0).minimum(1) },
+  // the slope broadcasts to x from the right (ONNX's unidirectional broadcasting)
+  PRelu: binary((x, slope) => where(x.gt(0), x, x.mul(slope))),
   Tanh: unary((x) => x.tanh()),
   Exp: unary((x) => x.exp()),
   Log: unary((x) => x.log()),

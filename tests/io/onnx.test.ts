@@ -59,6 +59,15 @@ const models: [string, () => sg.nn.Module, number[]][] = [
       ),
     [6, 1, 4, 4],
   ],
+  [
+    'the PyTorch activations: SiLU, ELU, Softplus(β), Mish, Hardswish, Hardsigmoid, PReLU (shared and per channel)',
+    () =>
+      new nn.Sequential(
+        new nn.Conv2d(2, 3, 3), new nn.PReLU(3, 0.1), new nn.Flatten(), new nn.Linear(12, 16), new nn.SiLU(), new nn.ELU(0.7),
+        new nn.Softplus(2), new nn.Linear(16, 12), new nn.Mish(), new nn.Hardswish(), new nn.PReLU(), new nn.Hardsigmoid(), new nn.Softplus(), new nn.Linear(12, 4),
+      ),
+    [3, 2, 4, 4],
+  ],
   ['Softmax over a 3-D Linear (MatMul path), Flatten(0, 1)', () => new nn.Sequential(new nn.Linear(8, 6), new nn.Softmax(-1), new nn.Flatten(0, 1), new nn.Linear(6, 3)), [2, 5, 8]],
 ];
 
