@@ -57,11 +57,11 @@ export const attentionFamily: BenchFamily<AttentionCase> = {
     const result: CaseResult = { family: 'attention', case: c.name, flops, entries: [] };
     // every registered fused variant (the default one marked *), then the unfused composition (variant null)
     const make = (variant: AttentionVariant | null) => () => {
-      const attn = variant ? scaledDotProductAttention : attentionUnfused;
-      const opts = { causal: true, variant: variant ?? undefined };
-      if (!c.backward) return attn(q, k, v, opts);
+      // (the unfused path has no kernel variant and refuses the option)
+      const attn = () => (variant ? scaledDotProductAttention(q, k, v, { causal: true, variant }) : attentionUnfused(q, k, v, { causal: true }));
+      if (!c.backward) return attn();
       q.grad = k.grad = v.grad = null;
-      attn(q, k, v, opts).mul(w).sum().backward();
+      attn().mul(w).sum().backward();
       return sg.cat([q.grad!, k.grad!, v.grad!]);
     };
     const want = c.backward ? null : attentionReference(qd, kd, vd, H, T, D);

@@ -43,3 +43,24 @@ export class Dropout extends Module {
     return dropout(x, this.p, { training: true, seed });
   }
 }
+
+let streams = 0;
+
+/**
+ * Dropout for layers whose PyTorch twins hold the probability as a number rather than an nn.Dropout
+ * (MultiheadAttention's attention dropout, the transformer layers' residual dropouts): each training call
+ * draws the next seed of its own seeded stream. The position is counted here, not in a buffer, so it adds
+ * nothing to state dicts (a resumed run restarts the stream).
+ */
+export class DropoutStream {
+  private calls = 0;
+  readonly seed: number;
+  constructor(seed?: number) {
+    this.seed = (seed ?? deriveSeed(0xd21, streams++)) >>> 0;
+  }
+  /** x with dropout p when `training` (the identity otherwise, or for p = 0). */
+  apply(x: Tensor, p: number, training: boolean): Tensor {
+    if (!training || p === 0) return x;
+    return dropout(x, p, { training: true, seed: deriveSeed(this.seed, this.calls++) & DROPOUT_SEED_MASK });
+  }
+}

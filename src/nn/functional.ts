@@ -6,10 +6,11 @@ export { softmax, logSoftmax } from '../ops/softmax.js';
 export { oneHot } from '../ops/movement.js';
 
 export const relu = (x: Tensor) => x.relu();
-export const gelu = (x: Tensor) => x.gelu();
 export const sigmoid = (x: Tensor) => x.sigmoid();
 export const tanh = (x: Tensor) => x.tanh();
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01) => x.leakyRelu(negativeSlope);
+export { gelu, silu, elu, softplus, mish, hardswish, hardsigmoid, prelu, log1p, expm1 } from '../ops/activation.js';
+export type { GeluOptions, GeluApproximate } from '../ops/activation.js';
 
 /** x @ weightᵀ + bias, with weight [out, in] as in PyTorch (the transpose is folded into the matmul). */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {

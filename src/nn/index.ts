@@ -1,5 +1,6 @@
 export { Module, Parameter } from './module.js';
 export * from './layers.js';
+export { GELU, SiLU, ELU, Softplus, Mish, Hardswish, Hardsigmoid, PReLU } from './activation.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
 export { Conv1d, Conv2d, ConvTranspose2d } from './conv.js';

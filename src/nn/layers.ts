@@ -68,7 +68,6 @@ abstract class Activation extends Module {}
 export class ReLU extends Activation { forward(x: Tensor) { return x.relu(); } }
 export class Sigmoid extends Activation { forward(x: Tensor) { return x.sigmoid(); } }
 export class Tanh extends Activation { forward(x: Tensor) { return x.tanh(); } }
-export class GELU extends Activation { forward(x: Tensor) { return x.gelu(); } }
 export class Identity extends Activation { forward(x: Tensor) { return x; } }
 export class LeakyReLU extends Activation {
   constructor(readonly negativeSlope = 0.01) {

@@ -33,7 +33,8 @@ export abstract class Module {
   /** Non-trainable state saved in stateDict (BatchNorm running statistics, ...). */
   protected buffers = new Map<string, Tensor>();
 
-  abstract forward(...inputs: Tensor[]): Tensor;
+  /** Tensors first; a module may take an options object after them (the attention layers' masks). */
+  abstract forward(...inputs: Array<Tensor | object | null | undefined>): Tensor;
 
   /** Direct sub-modules with their names (own properties holding a Module or an array of Modules). */
   namedChildren(): [string, Module][] {

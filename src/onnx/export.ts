@@ -82,9 +82,33 @@ export const EXPORT_RULES: [Ctor<Module>, ExportRule][] = [
   rule(nn.Tanh, (_m, x, ctx) => same(x, ctx.node('Tanh', [x.name]))),
   rule(nn.Identity, (_m, x, ctx) => same(x, ctx.node('Identity', [x.name]))),
   rule(nn.LeakyReLU, (m, x, ctx) => same(x, ctx.node('LeakyRelu', [x.name], { alpha: { float: m.negativeSlope } }))),
-  rule(nn.GELU, (_m, x, ctx) => {
-    // ours is the tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), spelled out for opsets before Gelu (20)
+  rule(nn.SiLU, (_m, x, ctx) => same(x, ctx.node('Mul', [x.name, ctx.node('Sigmoid', [x.name])]))),
+  rule(nn.ELU, (m, x, ctx) => same(x, ctx.node('Elu', [x.name], { alpha: { float: m.alpha } }))),
+  rule(nn.Softplus, (m, x, ctx) => {
+    // ONNX's Softplus has no beta or threshold: log(1 + e^(βx))/β spelled out; PyTorch's linear region above
+    // the threshold is the same function to float precision only at its default (20)
+    if (m.threshold !== 20) throw new ValueError(`onnx.exportModel: Softplus(beta=${m.beta}, threshold=${m.threshold}): ONNX's Softplus has no threshold; only the default 20 exports exactly`);
+    if (m.beta === 1) return same(x, ctx.node('Softplus', [x.name]));
+    const b = ctx.constant([m.beta], []);
+    return same(x, ctx.node('Div', [ctx.node('Softplus', [ctx.node('Mul', [x.name, b])]), b]));
+  }),
+  rule(nn.Mish, (_m, x, ctx) => same(x, ctx.node('Mul', [x.name, ctx.node('Tanh', [ctx.node('Softplus', [x.name])])]))),
+  // HardSigmoid (opset 6) with PyTorch's constants; HardSwish as x·hardsigmoid(x) (HardSwish itself is opset 14)
+  rule(nn.Hardsigmoid, (_m, x, ctx) => same(x, ctx.node('HardSigmoid', [x.name], { alpha: { float: 1 / 6 }, beta: { float: 0.5 } }))),
+  rule(nn.Hardswish, (_m, x, ctx) => same(x, ctx.node('Mul', [x.name, ctx.node('HardSigmoid', [x.name], { alpha: { float: 1 / 6 }, beta: { float: 0.5 } })]))),
+  rule(nn.PReLU, (m, x, ctx) => {
+    // ONNX broadcasts the slope from the right: one per channel of dim 1 is [C, 1, ..., 1]
+    const C = m.numParameters;
+    const slope = C === 1 ? ctx.param(m.weight) : ctx.node('Reshape', [ctx.param(m.weight), ctx.constant([C, ...x.shape.slice(2).map(() => 1)], [x.shape.length - 1], 'int64')]);
+    return same(x, ctx.node('PRelu', [x.name, slope]));
+  }),
+  rule(nn.GELU, (m, x, ctx) => {
+    // spelled out for opsets before Gelu (20): exact 0.5·x·(1 + erf(x/√2)), or 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
     const c = (v: number) => ctx.constant([v], []);
+    if (m.approximate === 'none') {
+      const onePlusErf = ctx.node('Add', [ctx.node('Erf', [ctx.node('Mul', [x.name, c(Math.SQRT1_2)])]), c(1)]);
+      return same(x, ctx.node('Mul', [ctx.node('Mul', [x.name, onePlusErf]), c(0.5)]));
+    }
     const x3 = ctx.node('Mul', [ctx.node('Mul', [x.name, x.name]), x.name]);
     const inner = ctx.node('Mul', [ctx.node('Add', [x.name, ctx.node('Mul', [x3, c(0.044715)])]), c(Math.sqrt(2 / Math.PI))]);
     const onePlus = ctx.node('Add', [ctx.node('Tanh', [inner]), c(1)]);

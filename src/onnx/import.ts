@@ -8,6 +8,8 @@
 import { Module, Parameter } from '../nn/module.js';
 import { conv2d, convTranspose2d } from '../ops/conv.js';
 import { cat } from '../ops/movement.js';
+import { elu, softplus } from '../ops/activation.js';
+import { where } from '../ops/elementwise.js';
 import { batchNorm } from '../ops/norm.js';
 import { avgPool2d, maxPool2d } from '../ops/pool.js';
 import { FormatError, ShapeError, ValueError } from '../core/errors.js';
@@ -188,6 +190,13 @@ export const IMPORT_RULES: Record<Exclude<OnnxOp, 'Constant'>, OpRule> = {
   Pow: binary((x, y) => x.pow(y)),
   Relu: unary((x) => x.relu()),
   Sigmoid: unary((x) => x.sigmoid()),
+  Erf: unary((x) => x.erf()),
+  Elu: { run: (a) => elu(a.t(0), a.attr.float('alpha', 1)) },
+  // ONNX's Softplus is log(1 + e^x) everywhere; ours reverts to x above 20, equal to float precision
+  Softplus: unary((x) => softplus(x)),
+  HardSigmoid: { run: (a) => a.t(0).mul(a.attr.float('alpha', 0.2)).add(a.attr.float('beta', 0.5)).maximum(0).minimum(1) },
+  // the slope broadcasts to x from the right (ONNX's unidirectional broadcasting)
+  PRelu: binary((x, slope) => where(x.gt(0), x, x.mul(slope))),
   Tanh: unary((x) => x.tanh()),
   Exp: unary((x) => x.exp()),
   Log: unary((x) => x.log()),
@@ -205,8 +214,8 @@ export const IMPORT_RULES: Record<Exclude<OnnxOp, 'Constant'>, OpRule> = {
   },
   LeakyRelu: { run: (a) => a.t(0).leakyRelu(a.attr.float('alpha', 0.01)) },
   Gelu: {
-    check: (n, attrs) => void (attrs.string('approximate', 'none') !== 'tanh' && fail(n, "only approximate='tanh' is supported (ours is the tanh approximation)")),
-    run: (a) => a.t(0).gelu(),
+    check: (n, attrs) => void (!['none', 'tanh'].includes(attrs.string('approximate', 'none')) && fail(n, `approximate must be 'none' or 'tanh', got '${attrs.string('approximate', 'none')}'`)),
+    run: (a) => a.t(0).gelu({ approximate: a.attr.string('approximate', 'none') as 'none' | 'tanh' }),
   },
   Softmax: { run: softmaxLike('softmax') },
   LogSoftmax: { run: softmaxLike('logSoftmax') },

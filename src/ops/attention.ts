@@ -20,23 +20,38 @@ import { composite, primitive, type OutputSpec, type TensorMeta } from './op.js'
 export interface AttentionOptions {
   /** Query i sees keys j ≤ i (top-left aligned when TQ ≠ TK). */
   causal?: boolean;
-  /** Key-padding mask [B, TK] (or [B, 1, 1, TK]): nonzero = the key takes part. float32 or int32. */
-  mask?: Tensor | null;
+  /**
+   * Key-padding mask [B, TK] (or [B, 1, 1, TK]) with PyTorch's key_padding_mask polarity: nonzero (true) =
+   * the key is padding and is ignored. float32 or int32.
+   */
+  keyPaddingMask?: Tensor | null;
   /** Multiplies q kᵀ; default 1/√D. */
   scale?: number;
   /** Kernel variant of the fused path (default: chooseAttentionVariant by adapter). */
   variant?: AttentionVariant;
 }
 
+/** The unfused path also takes a general mask and an additive bias (what MultiheadAttention's attn_mask becomes). */
+export interface UnfusedAttentionOptions extends Omit<AttentionOptions, 'variant'> {
+  /** Broadcastable to [B, H, TQ, TK]: nonzero = query i may not see key j (PyTorch's boolean attn_mask). */
+  attnMask?: Tensor | null;
+  /** Broadcastable to [B, H, TQ, TK]: added to the scaled scores (PyTorch's float attn_mask). */
+  attnBias?: Tensor | null;
+}
+
 /** The sizes, scale and causal flag the shape rule checked (the mask is validated, not yet cast). */
 type Dims = AttentionDims;
 
 interface Checked extends AttentionDims {
+  /** The key-padding mask turned into the kernels' "keep" form: float32 [B, TK], 1 = the key takes part. */
   mask: Tensor | null;
 }
 
-/** The shape rule of both attention ops: O [B, H, TQ, D] float32; throws naming `op`, the argument and the shapes. */
-const attentionShape = (op: string) => (q: TensorMeta, k: TensorMeta, v: TensorMeta, o: AttentionOptions = {}): OutputSpec & { dims: Dims } => {
+const FUSED_OPTIONS = { causal: 'boolean', keyPaddingMask: 'any', scale: {}, variant: ATTENTION_VARIANTS.map((v) => v.name) } as const;
+const UNFUSED_OPTIONS = { causal: 'boolean', keyPaddingMask: 'any', scale: {}, attnMask: 'any', attnBias: 'any' } as const;
+
+/** The shape rule of the attention ops: O [B, H, TQ, D] float32; throws naming `op`, the argument and the shapes. */
+const attentionShape = (op: string, spec: typeof FUSED_OPTIONS | typeof UNFUSED_OPTIONS) => (q: TensorMeta, k: TensorMeta, v: TensorMeta, o: UnfusedAttentionOptions & AttentionOptions = {}): OutputSpec & { dims: Dims } => {
   for (const [name, t] of [['q', q], ['k', k], ['v', v]] as const) {
     if (t.dtype !== 'float32') throw new DTypeError(`${op}: ${name} must be float32, got ${t.dtype} tensor of shape ${shapeStr(t.shape)}`);
     if (t.shape.length !== 4) throw new ShapeError(`${op}: ${name} must be [B, H, T, D], got shape ${shapeStr(t.shape)}`);
@@ -47,20 +62,30 @@ const attentionShape = (op: string) => (q: TensorMeta, k: TensorMeta, v: TensorM
   if (k.shape[0] !== B || k.shape[1] !== H || k.shape[3] !== D || v.shape[0] !== B || v.shape[1] !== H || v.shape[2] !== TK || v.shape[3] !== D)
     throw new ShapeError(`${op}: k must be [${B}, ${H}, TK, ${D}] and v the same shape as k; got ${shapes}`);
   if (TQ === 0 || TK === 0 || D === 0 || B * H === 0) throw new ShapeError(`${op}: empty dimension in ${shapes}`);
-  checkOptions(op, o, { causal: 'boolean', mask: 'any', scale: {}, variant: ATTENTION_VARIANTS.map((v) => v.name) });
+  checkOptions(op, o, spec);
   const scale = o.scale ?? 1 / Math.sqrt(D);
-  if (o.mask) {
-    const m = o.mask.shape;
+  if (o.keyPaddingMask) {
+    const m = o.keyPaddingMask.shape;
     const ok = (m.length === 2 && m[0] === B && m[1] === TK) || (m.length === 4 && m[0] === B && m[1] === 1 && m[2] === 1 && m[3] === TK);
-    if (!ok) throw new ShapeError(`${op}: mask must be [${B}, ${TK}] (batch, keys) for ${shapes}; got mask shape ${shapeStr(m)}`);
+    if (!ok) throw new ShapeError(`${op}: keyPaddingMask must be [${B}, ${TK}] (batch, keys) for ${shapes}; got shape ${shapeStr(m)}`);
+  }
+  for (const name of ['attnMask', 'attnBias'] as const) {
+    const m = o[name];
+    if (!m) continue;
+    const fits = m.shape.length <= 4 && m.shape.every((d, i) => d === 1 || d === [B, H, TQ, TK][4 - m.shape.length + i]);
+    if (!fits) throw new ShapeError(`${op}: ${name} must broadcast to [${B}, ${H}, ${TQ}, ${TK}] (batch, heads, queries, keys) for ${shapes}; got shape ${shapeStr(m.shape)}`);
+    if (name === 'attnBias' && m.dtype !== 'float32') throw new DTypeError(`${op}: attnBias must be float32, got ${m.dtype} tensor of shape ${shapeStr(m.shape)}`);
   }
   return { shape: [B, H, TQ, D], dtype: 'float32', dims: { B, H, TQ, TK, D, scale, causal: o.causal ?? false } };
 };
 
-/** The checked sizes with the mask as float32 [B, TK] (not differentiated). */
-function check(rule: ReturnType<typeof attentionShape>, q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions): Checked {
+/** 1 where a (float or int32) mask is zero: the key takes part. */
+const keepWhereZero = (m: Tensor): Tensor => elementwise('select(0.0, 1.0, $0 == 0.0)', [cast(m.detach(), 'float32')], m.shape);
+
+/** The checked sizes with the key-padding mask as float32 keep-flags [B, TK] (not differentiated). */
+function check(rule: ReturnType<typeof attentionShape>, q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions | UnfusedAttentionOptions): Checked {
   const { dims } = rule(q, k, v, o);
-  return { ...dims, mask: o.mask ? cast(o.mask.detach(), 'float32').reshape([dims.B, dims.TK]) : null };
+  return { ...dims, mask: o.keyPaddingMask ? keepWhereZero(o.keyPaddingMask).reshape([dims.B, dims.TK]) : null };
 }
 
 function geometry(c: Checked, node: LazyNode): AttentionGeometry {
@@ -73,20 +98,33 @@ const planTag = (c: Checked, variant: AttentionVariant) => `attention(${c.scale}
 
 export interface AttentionRefOptions {
   causal?: boolean;
-  /** [B, TK], nonzero = attend */
-  mask?: Nd | null;
+  /** [B, TK], nonzero = the key is ignored */
+  keyPaddingMask?: Nd | null;
+  /** broadcast to [B, H, TQ, TK], nonzero = not allowed */
+  attnMask?: Nd | null;
+  /** broadcast to [B, H, TQ, TK], added to the scaled scores */
+  attnBias?: Nd | null;
   scale?: number;
 }
 
+/** Element (b, h, i, j) of `m` broadcast (right-aligned, NumPy rules) to [B, H, TQ, TK]. */
+function at4(m: Nd, idx: number[]): number {
+  const lead = 4 - m.shape.length;
+  let flat = 0;
+  m.shape.forEach((d, a) => (flat = flat * d + (d === 1 ? 0 : idx[lead + a])));
+  return m.data[flat];
+}
+
 /**
- * Float64 reference (PyTorch's F.scaled_dot_product_attention with a boolean key mask): softmax(q kᵀ scale
- * + masks) v for q [B, H, TQ, D], k, v [B, H, TK, D]. A row with no visible key gives 0. Plain loops.
+ * Float64 reference of the attention probabilities (PyTorch's MultiheadAttention weights, per head):
+ * softmax over keys of q kᵀ · scale + attnBias, with causal, key-padding and boolean masks excluding
+ * keys. A query row with no visible key gives zeros (PyTorch gives NaN there). Plain loops.
  */
-export function attention(q: Nd, k: Nd, v: Nd, o: AttentionRefOptions = {}): Nd {
+export function attentionProbsRef(q: Nd, k: Nd, o: AttentionRefOptions = {}): Nd {
   const [B, H, TQ, D] = q.shape;
   const TK = k.shape[2];
   const scale = o.scale ?? 1 / Math.sqrt(D);
-  const out = new Float64Array(B * H * TQ * D);
+  const out = new Float64Array(B * H * TQ * TK);
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
       for (let i = 0; i < TQ; i++) {
@@ -95,18 +133,30 @@ export function attention(q: Nd, k: Nd, v: Nd, o: AttentionRefOptions = {}): Nd 
         for (let j = 0; j < TK; j++) {
           let dot = 0;
           for (let d = 0; d < D; d++) dot += q.data[((b * H + h) * TQ + i) * D + d] * k.data[((b * H + h) * TK + j) * D + d];
-          s.push(dot * scale);
-          vis.push((!o.causal || j <= i) && (!o.mask || o.mask.data[b * TK + j] !== 0));
+          s.push(dot * scale + (o.attnBias ? at4(o.attnBias, [b, h, i, j]) : 0));
+          vis.push((!o.causal || j <= i) && (!o.keyPaddingMask || o.keyPaddingMask.data[b * TK + j] === 0) && (!o.attnMask || at4(o.attnMask, [b, h, i, j]) === 0));
         }
         if (!vis.some(Boolean)) continue;
         const m = Math.max(...s.filter((_, j) => vis[j]));
         const p = s.map((x, j) => (vis[j] ? Math.exp(x - m) : 0));
         const z = p.reduce((a, c) => a + c, 0);
-        for (let d = 0; d < D; d++) {
-          let acc = 0;
-          for (let j = 0; j < TK; j++) acc += (p[j] / z) * v.data[((b * H + h) * TK + j) * D + d];
-          out[((b * H + h) * TQ + i) * D + d] = acc;
-        }
+        p.forEach((pj, j) => (out[((b * H + h) * TQ + i) * TK + j] = pj / z));
+      }
+  return { shape: [B, H, TQ, TK], data: out };
+}
+
+/** Float64 reference of attention: the probabilities above times v [B, H, TK, D]. */
+export function attention(q: Nd, k: Nd, v: Nd, o: AttentionRefOptions = {}): Nd {
+  const [B, H, TQ, D] = q.shape;
+  const TK = k.shape[2];
+  const p = attentionProbsRef(q, k, o);
+  const out = new Float64Array(B * H * TQ * D);
+  for (let bh = 0; bh < B * H; bh++)
+    for (let i = 0; i < TQ; i++)
+      for (let d = 0; d < D; d++) {
+        let acc = 0;
+        for (let j = 0; j < TK; j++) acc += p.data[(bh * TQ + i) * TK + j] * v.data[(bh * TK + j) * D + d];
+        out[(bh * TQ + i) * D + d] = acc;
       }
   return { shape: [B, H, TQ, D], data: out };
 }
@@ -114,7 +164,7 @@ export function attention(q: Nd, k: Nd, v: Nd, o: AttentionRefOptions = {}): Nd 
 export const ATTENTION_OPS = {
   scaledDotProductAttention: primitive({
     doc: "softmax(q kᵀ · scale + causal and key-padding masks) v, fused (PyTorch's F.scaled_dot_product_attention)",
-    shape: attentionShape('scaledDotProductAttention'),
+    shape: attentionShape('scaledDotProductAttention', FUSED_OPTIONS),
     kernel: {
       module: 'kernels/attention.ts',
       variants:
@@ -138,9 +188,14 @@ export const ATTENTION_OPS = {
     },
     reference: attention,
   }),
+  attentionProbs: composite({
+    doc: 'the attention probabilities [B, H, TQ, TK]: softmax(q kᵀ · scale + attnBias) over the keys the masks allow (0 for a row with none)',
+    of: ['matmul', 'mul', 'add', 'softmax', 'max'],
+    reference: attentionProbsRef,
+  }),
   attentionUnfused: composite({
-    doc: 'the same attention unfused: q kᵀ (matmul), · scale, + masks, softmax, · v (matmul); materialises [B, H, TQ, TK]',
-    of: ['matmul', 'mul', 'add', 'softmax'],
+    doc: 'the same attention unfused: attentionProbs (with attnMask and attnBias too) · v (matmul); materialises [B, H, TQ, TK]',
+    of: ['attentionProbs', 'matmul'],
     reference: attention,
   }),
 };
@@ -166,13 +221,29 @@ export function attentionWithLse(q: Tensor, k: Tensor, v: Tensor, options: Atten
   return { out, lse };
 }
 
-const unfusedShape = attentionShape('attentionUnfused');
+const unfusedShape = attentionShape('attentionUnfused', UNFUSED_OPTIONS);
+const probsShape = attentionShape('attentionProbs', UNFUSED_OPTIONS);
 
-/** The unfused composition (matmul, softmax, matmul) with the same masks; materialises [B, H, TQ, TK]. */
-export function attentionUnfused(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
-  const c = check(unfusedShape, q, k, v, options);
+/**
+ * The attention probabilities [B, H, TQ, TK] (the unfused path, and MultiheadAttention's weights): one 0/1
+ * "allowed" product of the causal, key-padding and boolean masks becomes −1e30 on the scores, and rows
+ * with no allowed key are zeroed (as the fused kernel gives 0 there).
+ */
+export function attentionProbs(q: Tensor, k: Tensor, options: UnfusedAttentionOptions = {}, rule = probsShape, v: Tensor = k): Tensor {
+  const c = check(rule, q, k, v, options);
   let scores = q.matmul(k.transpose(-2, -1)).mul(c.scale);
-  if (c.causal) scores = scores.add(elementwise('select(-1.0e30, 0.0, $c1 <= $c0)', [], [c.TQ, c.TK]));
-  if (c.mask) scores = scores.add(elementwise('select(-1.0e30, 0.0, $0 != 0.0)', [c.mask], [c.B, c.TK]).reshape([c.B, 1, 1, c.TK]));
-  return scores.softmax(-1).matmul(v);
+  if (options.attnBias) scores = scores.add(options.attnBias);
+  const allowed: Tensor[] = [];
+  if (c.causal) allowed.push(elementwise('select(0.0, 1.0, $c1 <= $c0)', [], [c.TQ, c.TK]));
+  if (c.mask) allowed.push(c.mask.reshape([c.B, 1, 1, c.TK]));
+  if (options.attnMask) allowed.push(keepWhereZero(options.attnMask));
+  if (!allowed.length) return scores.softmax(-1);
+  const a = allowed.reduce((x, y) => x.mul(y));
+  const p = scores.add(elementwise('select(-1.0e30, 0.0, $0 != 0.0)', [a], a.shape)).softmax(-1);
+  return p.mul(a.max(-1, true));
+}
+
+/** The unfused composition (attentionProbs, then · v); materialises [B, H, TQ, TK]. */
+export function attentionUnfused(q: Tensor, k: Tensor, v: Tensor, options: UnfusedAttentionOptions = {}): Tensor {
+  return attentionProbs(q, k, options, unfusedShape, v).matmul(v);
 }

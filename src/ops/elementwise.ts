@@ -1,19 +1,21 @@
 // Elementwise ops: each entry is the WGSL expression the planner fuses, the shape/dtype rule, the gradient
-// rule written with other ops, and an independent float64 reference. gelu, leakyRelu and square are
-// compositions of these and need no gradient code of their own.
+// rule written with other ops, and an independent float64 reference. leakyRelu and square are
+// compositions of these and need no gradient code of their own; the other activations (GELU, SiLU, ELU,
+// Softplus, ...) are in ./activation.ts.
 import type { DType } from '../core/dtype.js';
 import { DTypeError } from '../core/errors.js';
 import { ndMap, zipWith, type Nd } from '../core/nd.js';
 import { broadcastShapes, shapeStr } from '../core/shape.js';
 import { checkNumber } from '../core/options.js';
+import { erf64 } from '../core/special.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { asTensor, elementwise, named, unbroadcast, withGrad } from './record.js';
 import { NOT_DIFFERENTIABLE, composite, primitive, type KernelChoice, type OutputSpec, type TensorMeta } from './op.js';
 
 /** A fused elementwise kernel: the planner groups chains of these into one shader (graph/plan.ts). */
-const fused = (expr: string): KernelChoice & { expr: string } => ({ module: 'kernels/elementwise.ts', variants: 'one kernel per fused group (graph/plan.ts)', expr });
+export const fused = (expr: string): KernelChoice & { expr: string } => ({ module: 'kernels/elementwise.ts', variants: 'one kernel per fused group (graph/plan.ts)', expr });
 
-const sameAs = (x: TensorMeta): OutputSpec => ({ shape: [...x.shape], dtype: 'float32' });
+export const sameAs = (x: TensorMeta): OutputSpec => ({ shape: [...x.shape], dtype: 'float32' });
 const broadcastOf = (name: string) => (a: TensorMeta, b: TensorMeta): OutputSpec => ({ shape: broadcastShapes(name, a.shape, b.shape), dtype: 'float32' });
 
 /** d/dx of a unary op given input x, output y and output gradient g. */
@@ -28,7 +30,7 @@ const binaryOp = (name: string, doc: string, expr: string, ref: (a: number, b: n
 const compareOp = (name: string, op: string, ref: (a: number, b: number) => boolean) =>
   primitive({ doc: `a ${op} b as float32 0/1`, shape: broadcastOf(name), kernel: fused(`select(0.0, 1.0, $0 ${op} $1)`), grad: NOT_DIFFERENTIABLE, reference: (a: Nd, b: Nd) => zipWith([a, b], (x, y) => Number(ref(x, y))) });
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 export const UNARY_OPS = {
   neg: unaryOp('-x', '(-$0)', (x) => -x, (_x, _y, g) => g.neg()),
@@ -39,6 +41,11 @@ export const UNARY_OPS = {
   relu: unaryOp('max(x, 0), NaN stays NaN', 'max_nan($0, 0.0)', (x) => (Number.isNaN(x) ? NaN : x > 0 ? x : 0), (x, _y, g) => g.mul(x.gt(0))),
   sigmoid: unaryOp('1 / (1 + e^-x)', '(1.0 / (1.0 + exp(-$0)))', (x) => 1 / (1 + Math.exp(-x)), (_x, y, g) => g.mul(y.mul(y.neg().add(1)))),
   tanh: unaryOp('hyperbolic tangent', 'tanh_safe($0)', Math.tanh, (_x, y, g) => g.mul(y.mul(y).neg().add(1))),
+  // erf_f32 (shaders/elementwise.wgsl): series below 0.84375, 1 − erfc beyond; ~1.3e-7 absolute error
+  // log1p_f32 / expm1_f32 (shaders/elementwise.wgsl): series near 0, where the naive forms cancel
+  log1p: unaryOp('log(1 + x) (torch.log1p), accurate near 0', 'log1p_f32($0)', Math.log1p, (x, _y, g) => g.div(x.add(1))),
+  expm1: unaryOp('e^x − 1 (torch.expm1), accurate near 0', 'expm1_f32($0)', Math.expm1, (_x, y, g) => g.mul(y.add(1))),
+  erf: unaryOp('the error function (torch.erf), to float32 accuracy', 'erf_f32($0)', erf64, (x, _y, g) => g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI))),
 };
 
 export type UnaryName = keyof typeof UNARY_OPS;
@@ -105,11 +112,6 @@ export const ELEMENTWISE_OPS = {
     grad: (g: Tensor) => g,
     reference: (x: Nd) => ndMap(x, (v) => v),
   }),
-  gelu: composite({
-    doc: "GELU, tanh approximation (PyTorch's gelu(approximate='tanh'))",
-    of: ['add', 'mul', 'tanh'],
-    reference: (x: Nd) => ndMap(x, (v) => 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v ** 3)))),
-  }),
   leakyRelu: composite({
     doc: 'x > 0 ? x : slope * x',
     of: ['where', 'gt', 'mul'],
@@ -157,11 +159,6 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   const out = def.shape(x, dtype);
   const y = elementwise(def.exprByDtype[dtype], [x], out.shape, out.dtype);
   return dtype === 'float32' ? withGrad(y, 'cast', [x], (g) => [def.grad(g, dtype)]) : named(y, 'cast', [x]);
-}
-
-export function gelu(x: Tensor): Tensor {
-  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-  return x.mul(0.5).mul(inner.tanh().add(1));
 }
 
 export function leakyRelu(x: Tensor, slope: number): Tensor {

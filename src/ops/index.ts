@@ -3,7 +3,8 @@
 import { bindTensorOps } from '../tensor/tensor.js';
 import * as self from './index.js';
 
-export { unary, binary, where, cast, gelu, leakyRelu, contiguous } from './elementwise.js';
+export { unary, binary, where, cast, leakyRelu, contiguous } from './elementwise.js';
+export { gelu } from './activation.js';
 export { reduce, mean, argReduce } from './reduce.js';
 export { matmul } from './matmul.js';
 export { softmax, logSoftmax } from './softmax.js';

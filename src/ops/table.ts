@@ -2,6 +2,7 @@
 // The compiler refuses an entry without its shape rule, kernel choice, gradient rule (or an explicit
 // NOT_DIFFERENTIABLE) and float64 reference; tests/ops/table.test.ts refuses an op without op-test rows
 // and a bad-input test. Adding an op: docs/ENGINE.md, "Adding an op".
+import { ACTIVATION_OPS } from './activation.js';
 import { ATTENTION_OPS } from './attention.js';
 import { CONV_OPS } from './conv.js';
 import { CREATION_OPS } from './creation.js';
@@ -19,6 +20,7 @@ import { SOFTMAX_OPS } from './softmax.js';
 
 export const OPS = {
   ...ELEMENTWISE_OPS,
+  ...ACTIVATION_OPS,
   ...REDUCE_OPS,
   ...SOFTMAX_OPS,
   ...MATMUL_OPS,

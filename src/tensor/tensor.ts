@@ -10,6 +10,7 @@ import { runtime } from '../runtime/runtime.js';
 import { numel, shapeStr } from '../core/shape.js';
 import { backward as autogradBackward } from '../graph/autograd.js';
 import type * as OpsModule from '../ops/index.js';
+import type { GeluOptions } from '../ops/activation.js';
 
 export { noGrad, isGradEnabled } from '../graph/autograd.js';
 
@@ -169,7 +170,9 @@ export class Tensor {
   sigmoid(): Tensor { return ops().unary('sigmoid', this); }
   tanh(): Tensor { return ops().unary('tanh', this); }
   square(): Tensor { return this.mul(this); }
-  gelu(): Tensor { return ops().gelu(this); }
+  erf(): Tensor { return ops().unary('erf', this); }
+  /** GELU, exact (erf) by default as PyTorch; `{ approximate: 'tanh' }` for the tanh form. */
+  gelu(options?: GeluOptions): Tensor { return ops().gelu(this, options); }
   leakyRelu(slope = 0.01): Tensor { return ops().leakyRelu(this, slope); }
   where(cond: Tensor, other: TensorLike): Tensor { return ops().where(cond, this, other); }
   cast(dtype: DType): Tensor { return ops().cast(this, dtype); }

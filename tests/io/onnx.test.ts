@@ -50,7 +50,7 @@ const models: [string, () => sg.nn.Module, number[]][] = [
         new nn.Flatten(),
         new nn.Linear(16, 24),
         new nn.GELU(),
-        new nn.Sequential(new nn.Linear(24, 20), new nn.Tanh(), new nn.Linear(20, 20, { bias: false }), new nn.Sigmoid()),
+        new nn.Sequential(new nn.Linear(24, 20), new nn.GELU({ approximate: 'tanh' }), new nn.Tanh(), new nn.Linear(20, 20, { bias: false }), new nn.Sigmoid()),
         new nn.Linear(20, 12),
         new nn.LeakyReLU(0.2),
         new nn.Identity(),
@@ -58,6 +58,15 @@ const models: [string, () => sg.nn.Module, number[]][] = [
         new nn.LogSoftmax(-1),
       ),
     [6, 1, 4, 4],
+  ],
+  [
+    'the PyTorch activations: SiLU, ELU, Softplus(β), Mish, Hardswish, Hardsigmoid, PReLU (shared and per channel)',
+    () =>
+      new nn.Sequential(
+        new nn.Conv2d(2, 3, 3), new nn.PReLU(3, 0.1), new nn.Flatten(), new nn.Linear(12, 16), new nn.SiLU(), new nn.ELU(0.7),
+        new nn.Softplus(2), new nn.Linear(16, 12), new nn.Mish(), new nn.Hardswish(), new nn.PReLU(), new nn.Hardsigmoid(), new nn.Softplus(), new nn.Linear(12, 4),
+      ),
+    [3, 2, 4, 4],
   ],
   ['Softmax over a 3-D Linear (MatMul path), Flatten(0, 1)', () => new nn.Sequential(new nn.Linear(8, 6), new nn.Softmax(-1), new nn.Flatten(0, 1), new nn.Linear(6, 3)), [2, 5, 8]],
 ];
@@ -185,7 +194,7 @@ describe('import', () => {
     ['missing output', (m) => (m.graph!.output![0].name = 'zzz'), /graph output 'zzz' is not computed/],
     ['raw_data of the wrong size', (m) => (m.graph!.initializer![0].raw_data = new Uint8Array(12)), /initializer 'w1' raw_data has 12 bytes for dims \[12,10\] \(480 expected\)/],
     ['double initializer', (m) => (m.graph!.initializer![1] = { name: 'b1', dims: [10], data_type: 11, double_data: new Array(10).fill(0) }), /initializer 'b1' has data type 11/],
-    ['exact gelu', (m) => (m.opset_import![0].version = 20) && (m.graph!.node![2] = { op_type: 'Gelu', input: ['h2'], output: ['h3'], name: 'h3' }), /only approximate='tanh' is supported/],
+    ['Gelu with an unknown approximation', (m) => (m.opset_import![0].version = 20) && (m.graph!.node![2] = { op_type: 'Gelu', input: ['h2'], output: ['h3'], name: 'h3', attribute: [{ name: 'approximate', type: 3, s: new TextEncoder().encode('erf') }] }), /node 'h3' \(Gelu\): approximate must be 'none' or 'tanh', got 'erf'/],
     ['Gelu before opset 20 defines it', (m) => (m.graph!.node![2] = { op_type: 'Gelu', input: ['h2'], output: ['h3'], name: 'h3' }), /node 'h3' \(Gelu\): Gelu is defined from opset 20; the model imports opset 11/],
     ['custom domain', (m) => (m.graph!.node![2].domain = 'com.microsoft'), /domain 'com.microsoft' is not supported/],
     ['no graph', (m) => delete m.graph, /has no graph/],

@@ -156,13 +156,14 @@ describe('MultiheadAttention', () => {
     const [B, T, E, Hh] = [2, 9, 6, 3];
     const mha = new sg.nn.MultiheadAttention(E, Hh, { causal: true, seed: 3 });
     const x = sg.tensor(randArr(B * T * E, rnd), [B, T, E], { requiresGrad: true });
-    const maskData = Float32Array.from({ length: B * T }, (_, i) => (i % T === 0 || rnd() > 0.3 ? 1 : 0));
-    const y = mha.forward(x, x, x, sg.tensor(maskData, [B, T]));
+    // PyTorch's key_padding_mask polarity: 1 = ignore that key (key 0 always kept)
+    const maskData = Float32Array.from({ length: B * T }, (_, i) => (i % T === 0 || rnd() > 0.3 ? 0 : 1));
+    const y = mha.forward(x, x, x, { keyPaddingMask: sg.tensor(maskData, [B, T]) });
     const lin = (a: Nd, w: Nd, b: Nd) => OPS.add.reference(OPS.matmul.reference(a, OPS.transpose.reference(w, 0, 1)), b);
     const heads = (a: Nd) => OPS.permute.reference(OPS.reshape.reference(a, [B, T, Hh, E / Hh]), [0, 2, 1, 3]);
     const ref = (xx: Nd, ...p: Nd[]) => {
       const [qw, qb, kw, kb, vw, vb, ow, ob] = p;
-      const o = attention(heads(lin(xx, qw, qb)), heads(lin(xx, kw, kb)), heads(lin(xx, vw, vb)), { causal: true, mask: nd(maskData, [B, T]) });
+      const o = attention(heads(lin(xx, qw, qb)), heads(lin(xx, kw, kb)), heads(lin(xx, vw, vb)), { causal: true, keyPaddingMask: nd(maskData, [B, T]) });
       return [lin(OPS.reshape.reference(OPS.permute.reference(o, [0, 2, 1, 3]), [B, T, E]), ow, ob)];
     };
     await check('MultiheadAttention', [x, ...mha.parameters()], [y], ref, rnd);
@@ -177,6 +178,8 @@ describe('transformer layers', () => {
   test.each([[false], [true]])('encoder, decoder (normFirst=%s) and GPT block run forward and backward with finite values', async (normFirst) => {
     const enc = new sg.nn.TransformerEncoderLayer(8, 2, { normFirst, dimFeedforward: 16, seed: 1 });
     const dec = new sg.nn.TransformerDecoderLayer(8, 2, { normFirst, dimFeedforward: 16, seed: 2 });
+    dec.eval(); // (dropout 0.1 by default, as PyTorch)
+    enc.eval();
     const gpt = new sg.nn.GPTBlock(8, 2, { seed: 3 });
     const src = sg.randn([2, 5, 8], { seed: 4, requiresGrad: true });
     const tgt = sg.randn([2, 3, 8], { seed: 5 });

@@ -5,6 +5,7 @@ import { NOT_DIFFERENTIABLE } from '../../src/ops/op.js';
 import { OPS, type OpName } from '../../src/ops/table.js';
 import type { BadInput, OpRow } from '../helpers/opcheck.js';
 import * as conv from './rows/conv.js';
+import * as activation from './rows/activation.js';
 import * as elementwise from './rows/elementwise.js';
 import * as loss from './rows/loss.js';
 import * as matmul from './rows/matmul.js';
@@ -20,7 +21,7 @@ import * as optim from './rows/optim.js';
 import * as attention from './rows/attention.js';
 import * as norm from './rows/norm.js';
 
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, reduce, softmax, matmul, loss, conv, pool, movement, creation, dropout, optim, attention, norm];
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, activation, reduce, softmax, matmul, loss, conv, pool, movement, creation, dropout, optim, attention, norm];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];

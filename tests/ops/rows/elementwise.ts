@@ -24,7 +24,8 @@ export const rows: OpRow[] = [
   row('relu', null, (x) => x.relu(), E.relu.reference, UNARY, { gens: [away0()] }),
   row('sigmoid', null, (x) => x.sigmoid(), E.sigmoid.reference, UNARY, { gens: [uni(-6, 6)] }),
   row('tanh', null, (x) => x.tanh(), E.tanh.reference, UNARY, { gens: [uni(-3, 3)] }),
-  row('gelu', null, (x) => x.gelu(), E.gelu.reference, UNARY, { gens: [uni(-4, 4)] }),
+  row('erf', null, (x) => x.erf(), E.erf.reference, UNARY, { gens: [uni(-4, 4)] }),
+  row('erf', 'erf saturated and near 0', (x) => x.erf(), E.erf.reference, [[[67]]], { gens: [uni(-30, 30)], grad: false }),
   row('leakyRelu', 'leakyRelu(0.1)', (x) => x.leakyRelu(0.1), (x) => E.leakyRelu.reference(x, 0.1), UNARY, { gens: [away0()] }),
   row('square', null, (x) => x.square(), E.square.reference, FEW),
   row('tanh', 'tanh saturated', (x) => x.tanh(), E.tanh.reference, [[[67]]], { gens: [uni(-60, 60)], grad: false }),
@@ -74,7 +75,7 @@ export const rows: OpRow[] = [
 const unaryDisposed = (op: keyof typeof OPS & keyof sg.Tensor) => bad(op, 'a disposed input', () => (disposed([3])[op] as () => sg.Tensor)(), sg.DisposedTensorError, /disposed.*\[3\]/);
 
 export const badInputs: BadInput[] = [
-  ...(['neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'sigmoid', 'tanh', 'gelu', 'square', 'contiguous'] as const).map(unaryDisposed),
+  ...(['neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'sigmoid', 'tanh', 'erf', 'square', 'contiguous'] as const).map(unaryDisposed),
   bad('leakyRelu', 'a disposed input', () => disposed([3]).leakyRelu(0.1), sg.DisposedTensorError, /disposed.*\[3\]/),
   bad('add', 'broadcast mismatch', () => f32([3]).add(f32([4])), sg.ShapeError, /add.*\[3\].*\[4\]/),
   bad('mul', 'broadcast mismatch 2-D', () => f32([2, 3]).mul(f32([3, 2])), sg.ShapeError, /mul.*\[2, 3\].*\[3, 2\]/),
