@@ -10,7 +10,7 @@ import { erf64 } from '../core/special.js';
 import { f32Literal } from '../kernels/wgsl.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sameAs, unary, where } from './elementwise.js';
-import { elementwise, withGrad } from './lower.js';
+import { elementwise, withGrad } from './record.js';
 import { composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
 export type GeluApproximate = 'none' | 'tanh';
