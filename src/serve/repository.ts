@@ -11,6 +11,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamicBatcher } from './batcher.js';
 import { Predictor, type PredictorSource } from './predictor.js';
+import { ValueError } from '../core/errors.js';
 
 export interface ServedVersion {
   version: number;
@@ -64,7 +65,7 @@ export class ModelRepository {
     else {
       await repo.poll();
       if (repo.versions.size === 0)
-        throw new Error(`--model-dir ${o.modelDir}: no loadable version (numbered folders 1/, 2/, ... each with a model.onnx or a .safetensors checkpoint)${repo.failed.size ? `: ${[...repo.failed.values()].join('; ')}` : ''}`);
+        throw new ValueError(`--model-dir ${o.modelDir}: no loadable version (numbered folders 1/, 2/, ... each with a model.onnx or a .safetensors checkpoint)${repo.failed.size ? `: ${[...repo.failed.values()].join('; ')}` : ''}`);
       repo.timer = setInterval(() => void repo.poll(), o.pollMs);
       repo.timer.unref();
     }
