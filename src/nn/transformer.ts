@@ -6,7 +6,7 @@ import { shapeStr } from '../core/shape.js';
 import { checkNumber, checkOptions, POSITIVE_INT, SEED, type OptionRule } from '../core/options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Linear } from './layers.js';
-import { Module } from './module.js';
+import { Module, type StateLayout } from './module.js';
 import { LayerNorm } from './norm.js';
 
 export interface MultiheadAttentionOptions {
@@ -30,6 +30,10 @@ export class MultiheadAttention extends Module {
   vProj: Linear;
   outProj: Linear;
   readonly headDim: number;
+  /** PyTorch's layout: the q, k, v projections stacked into in_proj_weight [3E, E] and in_proj_bias [3E]. */
+  protected override readonly stateLayout: StateLayout = {
+    stacks: { in_proj_weight: ['qProj.weight', 'kProj.weight', 'vProj.weight'], in_proj_bias: ['qProj.bias', 'kProj.bias', 'vProj.bias'] },
+  };
   constructor(
     readonly embedDim: number,
     readonly numHeads: number,
@@ -109,6 +113,9 @@ class FeedForward extends Module {
   }
 }
 
+/** The feed-forward block's linears under PyTorch's transformer-layer names. */
+const FEED_FORWARD_KEYS = { 'ff.fc1': 'linear1', 'ff.fc2': 'linear2' };
+
 const seedAt = (seed: number | undefined, k: number) => (seed === undefined ? undefined : seed + 100 * k);
 
 /** Self-attention + feed-forward, each with a residual and LayerNorm (PyTorch's nn.TransformerEncoderLayer, batch-first). */
@@ -118,6 +125,8 @@ export class TransformerEncoderLayer extends Module {
   norm1: LayerNorm;
   norm2: LayerNorm;
   readonly normFirst: boolean;
+  /** PyTorch's names: self_attn (from selfAttn), linear1 and linear2 (the feed-forward block's). */
+  protected override readonly stateLayout: StateLayout = { rename: FEED_FORWARD_KEYS };
   constructor(readonly dModel: number, readonly nHead: number, options: TransformerLayerOptions = {}) {
     super();
     checkLayer(`TransformerEncoderLayer(${dModel}, ${nHead})`, dModel, nHead, options, { ...LAYER_OPTIONS, causal: 'boolean' });
@@ -150,6 +159,8 @@ export class TransformerDecoderLayer extends Module {
   norm2: LayerNorm;
   norm3: LayerNorm;
   readonly normFirst: boolean;
+  /** PyTorch's names: self_attn, multihead_attn (the cross-attention), linear1, linear2. */
+  protected override readonly stateLayout: StateLayout = { rename: { ...FEED_FORWARD_KEYS, crossAttn: 'multihead_attn' } };
   constructor(readonly dModel: number, readonly nHead: number, options: TransformerDecoderLayerOptions = {}) {
     super();
     checkLayer(`TransformerDecoderLayer(${dModel}, ${nHead})`, dModel, nHead, options, LAYER_OPTIONS);
