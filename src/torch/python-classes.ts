@@ -79,48 +79,42 @@ export const PYTHON_CLASSES: Record<string, PythonClass> = {
             setattr(self, name, value)
 `,
   },
-  MultiheadAttention: {
+  BatchFirstCausal: {
     needs: [],
-    source: `class MultiheadAttention(nn.MultiheadAttention):
-    """nn.MultiheadAttention, batch-first, called as shadergrad's: forward(query, key=query, value=key) -> output."""
+    source: `class BatchFirstCausal:
+    """Mixin for torch.nn's attention classes: batch-first, with shadergrad's causal flag (always passed)."""
 
-    def __init__(self, embed_dim, num_heads, causal=False, **kw):
-        super().__init__(embed_dim, num_heads, batch_first=True, **kw)
+    def __init__(self, *args, causal=False, **kw):
+        super().__init__(*args, batch_first=True, **kw)
         self.causal = causal
+
+    def mask(self, x):
+        return causal_mask(x.shape[1], x.device) if self.causal else None
+`,
+  },
+  MultiheadAttention: {
+    needs: ['BatchFirstCausal'],
+    source: `class MultiheadAttention(BatchFirstCausal, nn.MultiheadAttention):
+    """Called as shadergrad's: forward(query, key=query, value=key) -> output (no attention weights)."""
 
     def forward(self, query, key=None, value=None):
         key = query if key is None else key
         value = key if value is None else value
-        mask = causal_mask(query.shape[1], query.device) if self.causal else None
-        return super().forward(query, key, value, attn_mask=mask, need_weights=False)[0]
+        return super().forward(query, key, value, attn_mask=self.mask(query), need_weights=False)[0]
 `,
   },
   TransformerEncoderLayer: {
-    needs: [],
-    source: `class TransformerEncoderLayer(nn.TransformerEncoderLayer):
-    """nn.TransformerEncoderLayer, batch-first, with shadergrad's causal flag."""
-
-    def __init__(self, d_model, nhead, causal=False, **kw):
-        super().__init__(d_model, nhead, batch_first=True, **kw)
-        self.causal = causal
-
+    needs: ['BatchFirstCausal'],
+    source: `class TransformerEncoderLayer(BatchFirstCausal, nn.TransformerEncoderLayer):
     def forward(self, src):
-        mask = causal_mask(src.shape[1], src.device) if self.causal else None
-        return super().forward(src, src_mask=mask)
+        return super().forward(src, src_mask=self.mask(src))
 `,
   },
   TransformerDecoderLayer: {
-    needs: [],
-    source: `class TransformerDecoderLayer(nn.TransformerDecoderLayer):
-    """nn.TransformerDecoderLayer, batch-first; its self-attention causal as shadergrad's."""
-
-    def __init__(self, d_model, nhead, causal=True, **kw):
-        super().__init__(d_model, nhead, batch_first=True, **kw)
-        self.causal = causal
-
+    needs: ['BatchFirstCausal'],
+    source: `class TransformerDecoderLayer(BatchFirstCausal, nn.TransformerDecoderLayer):
     def forward(self, tgt, memory):
-        mask = causal_mask(tgt.shape[1], tgt.device) if self.causal else None
-        return super().forward(tgt, memory, tgt_mask=mask)
+        return super().forward(tgt, memory, tgt_mask=self.mask(tgt))
 `,
   },
   FeedForward: {
