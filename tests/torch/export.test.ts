@@ -90,6 +90,14 @@ describe.skipIf(skip !== null)(`export --torch${skip ? ` (skipped: ${skip})` : '
     expect(ddp).toBeAllClose(single, { rtol: 1e-4 });
   });
 
+  test('export takes exactly one of --onnx and --torch', () => {
+    for (const args of [['--onnx', join(dir, 'a.onnx'), '--torch', join(dir, 'both')], []]) {
+      const run = spawnSync(process.execPath, ['bin/shadergrad.js', 'export', ...args, '--checkpoint', join(dir, 'none.ckpt')], { encoding: 'utf8' });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(/export: give exactly one of --onnx <file> and --torch <dir>/);
+    }
+  });
+
   test('a module without a PyTorch twin is refused, naming it and where it is', () => {
     class Custom extends sg.nn.Module {
       forward(x: Tensor) {
