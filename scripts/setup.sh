@@ -23,6 +23,8 @@ mesa_is_new_enough() {
 }
 
 want_chromium="${SHADERGRAD_WANT_CHROMIUM:-0}"
+# the PyTorch test oracle (tests/torch/): Debian's python3-torch, as /usr/bin/python3 imports it
+want_torch="${SHADERGRAD_WANT_TORCH:-0}"
 
 if [ "$(uname -s)" != "Linux" ]; then
   say "not Linux: use a browser or OS with WebGPU (Chrome 113+, or Node with a GPU driver). Nothing to do."
@@ -40,7 +42,10 @@ if [ "$is_bookworm" = 0 ] && have_vulkan_driver; then needs_mesa=0; fi
 needs_chromium=0
 if [ "$want_chromium" = 1 ] && ! command -v chromium >/dev/null 2>&1; then needs_chromium=1; fi
 
-if [ "$needs_mesa" = 0 ] && [ "$needs_chromium" = 0 ]; then
+needs_torch=0
+if [ "$want_torch" = 1 ] && ! /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1; then needs_torch=1; fi
+
+if [ "$needs_mesa" = 0 ] && [ "$needs_chromium" = 0 ] && [ "$needs_torch" = 0 ]; then
   exit 0
 fi
 
@@ -48,6 +53,7 @@ if [ "$(id -u)" != 0 ]; then
   say "WebGPU in Node needs a Vulkan driver. Not root, so not installing it."
   say "As root on Debian bookworm run: apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1"
   [ "$needs_chromium" = 1 ] && say "Browser tests also need: apt-get install chromium"
+  [ "$needs_torch" = 1 ] && say "The PyTorch oracle tests also need: apt-get install python3-torch python3-numpy"
   exit 1
 fi
 
@@ -79,5 +85,11 @@ if [ "$needs_chromium" = 1 ]; then
   say "installing Debian's chromium for browser tests"
   [ "$needs_mesa" = 1 ] || apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || { say "apt-get install chromium failed"; exit 1; }
+fi
+
+if [ "$needs_torch" = 1 ]; then
+  say "installing Debian's python3-torch for the PyTorch oracle tests"
+  [ "$needs_mesa" = 1 ] || [ "$needs_chromium" = 1 ] || apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null || { say "apt-get install python3-torch failed"; exit 1; }
 fi
 say "done"

@@ -75,15 +75,16 @@ program
 
 program
   .command('export')
-  .description('Write a trained model (from a `train --checkpoint` file) as ONNX.')
-  .requiredOption('--onnx <path>', 'ONNX file to write')
+  .description('Write a trained model (from a `train --checkpoint` file) as ONNX, or as a PyTorch model with a DDP training script.')
+  .option('--onnx <path>', 'ONNX file to write')
+  .option('--torch <dir>', 'folder to write model.py, model.safetensors and train_ddp.py into')
   .requiredOption('--checkpoint <path>', 'checkpoint to export')
   .option('--model <name>', 'model, when the checkpoint does not say')
   .option('--hidden <n>', 'hidden width, when the checkpoint does not say', positiveInt('hidden'))
   .option('--json', 'end with one JSON line: {"command", "model", "metrics"}', false)
-  .action(async (o: { onnx: string; checkpoint: string; model?: string; hidden?: number; json: boolean }) => {
-    const { exportOnnx } = await import('./export.js');
-    await exportOnnx(o);
+  .action(async (o: { onnx?: string; torch?: string; checkpoint: string; model?: string; hidden?: number; json: boolean }) => {
+    const { exportModel } = await import('./export.js');
+    await exportModel(o);
   });
 
 /** --checkpoint, --onnx, --model, --hidden: where classify and serve get their model (src/serve/predictor.ts). */

@@ -1,4 +1,5 @@
-// Checkpoints of a whole run in ONE safetensors file: the model's tensors ("model/<name>"), the
+// Checkpoints of a whole run in ONE safetensors file: the model's state dict ("model/<key>", PyTorch's
+// keys), its non-persistent buffers ("runstate/<path>": Dropout's stream positions), the
 // optimizer's state buffers ("optimizer/<param>.<slot>"), and in the header's __metadata__ a JSON record
 // of the rest (optimizer step and lr, scheduler position, global RNG stream, epoch/step, data-loader
 // position, user extras). Browser-safe: bytes in, bytes out; src/node/files.ts writes them atomically.
@@ -14,6 +15,7 @@ import { checkAgainst, fromHostTensors, parse, serialize, toHost, type HostTenso
 export const CHECKPOINT_FORMAT = 'shadergrad.checkpoint/1';
 const MODEL = 'model/';
 const OPTIM = 'optimizer/';
+const RUN_STATE = 'runstate/';
 
 /** What a checkpoint saves from, and restores into. */
 export interface CheckpointTargets {
@@ -43,7 +45,7 @@ interface Record_ extends RunPosition {
 
 /** The targets object: a model (required), optimizer and scheduler, each with the methods a checkpoint uses. */
 export function checkTargets(owner: string, targets: CheckpointTargets): void {
-  checkOptions(owner, targets, { model: withMethods('stateDict', 'loadStateDict'), optimizer: withMethods('stateDict', 'loadStateDict'), scheduler: withMethods('step') });
+  checkOptions(owner, targets, { model: withMethods('stateDict', 'loadStateDict', 'runState', 'loadRunState'), optimizer: withMethods('stateDict', 'loadStateDict'), scheduler: withMethods('step') });
   if (targets?.model === undefined) throw new ValueError(`${owner}: targets.model is required`);
 }
 
@@ -63,6 +65,7 @@ export async function checkpointBytes(targets: CheckpointTargets, position: RunP
   checkPosition('checkpointBytes', position);
   const tensors: Record<string, HostTensor> = {};
   for (const [name, t] of Object.entries(await toHost(targets.model.stateDict()))) tensors[MODEL + name] = t;
+  for (const [name, t] of Object.entries(await toHost(targets.model.runState()))) tensors[RUN_STATE + name] = t;
   const record: Record_ = { format: CHECKPOINT_FORMAT, ...position, rng: getRandomState() };
   if (targets.optimizer) {
     const sd = targets.optimizer.stateDict();
@@ -76,6 +79,8 @@ export async function checkpointBytes(targets: CheckpointTargets, position: RunP
 /** A parsed, validated checkpoint, not yet applied to anything. */
 export interface ParsedCheckpoint extends RunPosition {
   model: Record<string, HostTensor>;
+  /** The model's non-persistent buffers (Module.runState()). */
+  runState: Record<string, HostTensor>;
   optimizerState: Record<string, HostTensor>;
   record: Record_;
 }
@@ -93,13 +98,15 @@ export function parseCheckpoint(bytes: ArrayBuffer | ArrayBufferView): ParsedChe
   checkRecord(record);
   const model: Record<string, HostTensor> = Object.create(null);
   const optimizerState: Record<string, HostTensor> = Object.create(null);
+  const runState: Record<string, HostTensor> = Object.create(null);
   for (const [name, t] of Object.entries(tensors)) {
     if (name.startsWith(MODEL)) model[name.slice(MODEL.length)] = t;
+    else if (name.startsWith(RUN_STATE)) runState[name.slice(RUN_STATE.length)] = t;
     else if (name.startsWith(OPTIM)) optimizerState[name.slice(OPTIM.length)] = t;
-    else throw new FormatError(`checkpoint: unexpected tensor '${name}' (neither model/ nor optimizer/)`);
+    else throw new FormatError(`checkpoint: unexpected tensor '${name}' (not under model/, runstate/ or optimizer/)`);
   }
   if (!record.optimizer && Object.keys(optimizerState).length) throw new FormatError('checkpoint: has optimizer/ tensors but no optimizer record');
-  return { epoch: record.epoch, step: record.step, loader: record.loader, extra: record.extra, model, optimizerState, record };
+  return { epoch: record.epoch, step: record.step, loader: record.loader, extra: record.extra, model, runState, optimizerState, record };
 }
 
 /** FormatError naming the first field of the run record that is missing or out of range. */
@@ -171,6 +178,7 @@ export function restoreCheckpoint(bytes: ArrayBuffer | ArrayBufferView, targets:
   checkTargets('restoreCheckpoint', targets);
   const ck = parseCheckpoint(bytes);
   checkAgainst(ck.model, targets.model.stateDict(), 'the model');
+  checkAgainst(ck.runState, targets.model.runState(), "the model's run state (runstate/)");
   const { optimizer, scheduler } = targets;
   if (optimizer) {
     if (!ck.record.optimizer) throw new FormatError('checkpoint: holds no optimizer state');
@@ -183,6 +191,7 @@ export function restoreCheckpoint(bytes: ArrayBuffer | ArrayBufferView, targets:
 
   // validated: from here on nothing is refused
   targets.model.loadStateDict(fromHostTensors(ck.model));
+  targets.model.loadRunState(fromHostTensors(ck.runState));
   if (optimizer) {
     const { step, lr } = ck.record.optimizer!;
     optimizer.loadStateDict({ step, lr, state: fromHostTensors(ck.optimizerState) });

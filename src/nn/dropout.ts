@@ -1,8 +1,9 @@
 // Dropout: off in eval mode. Each training forward draws the next seed of the module's own stream
 // (seed option, else a per-instance default), so a run is reproducible; the seed travels as a tensor.
 // The position in the stream is module state: an int32 buffer "calls" (the training forwards so far),
-// in stateDict() and so in checkpoints, so a resumed run draws the masks an uninterrupted one would
-// (counted in f32 on the GPU: exact for 2^24 training forwards per module).
+// non-persistent (not in stateDict(): PyTorch's Dropout has no state) but in runState() and so in
+// checkpoints, so a resumed run draws the masks an uninterrupted one would (counted in f32 on the GPU:
+// exact for 2^24 training forwards per module).
 // The seed of call k is derived on the GPU from the buffer (hash of the module seed and k), and the
 // incremented counter is realized with the optimizer step, like BatchNorm's running statistics.
 import { realizeWithStep } from '../graph/autograd.js';
@@ -16,6 +17,8 @@ import { Module } from './module.js';
 import { checkOptions, SEED } from '../core/options.js';
 
 let instances = 0;
+/** PyTorch's Dropout has no state: "calls" is a non-persistent buffer (runState(), which checkpoints keep). */
+const NOT_IN_STATE_DICT = { persistent: false };
 
 export class Dropout extends Module {
   readonly seed: number;
@@ -24,7 +27,7 @@ export class Dropout extends Module {
     checkOptions('Dropout', options, { seed: SEED });
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(`Dropout: probability must be in [0, 1], got ${p}`);
     this.seed = (options.seed ?? deriveSeed(0xd20, instances++)) >>> 0;
-    this.registerBuffer('calls', tensor(Int32Array.of(0), [1]));
+    this.registerBuffer('calls', tensor(Int32Array.of(0), [1]), NOT_IN_STATE_DICT);
   }
 
   /** The training forwards so far, as a 1-element int32 tensor (the "calls" buffer). */
@@ -38,7 +41,7 @@ export class Dropout extends Module {
     // 24 random bits of hash(seed, k): a seed below DROPOUT_SEED_MASK + 1, exact in f32
     const seed = elementwise(`floor(hash_uniform(${this.seed}u, u32($0)) * ${DROPOUT_SEED_MASK + 1}.0)`, [calls], [1]);
     const next = elementwise('$0 + 1.0', [calls], [1], 'int32');
-    this.registerBuffer('calls', next);
+    this.registerBuffer('calls', next, NOT_IN_STATE_DICT);
     realizeWithStep(next);
     return dropout(x, this.p, { training: true, seed });
   }

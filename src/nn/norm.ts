@@ -1,7 +1,8 @@
 // Normalization layers: BatchNorm1d / BatchNorm2d and LayerNorm. BatchNorm's running statistics are module
-// buffers ("running_mean", "running_var", as in PyTorch's state dicts); each training forward replaces them
+// buffers ("running_mean", "running_var", "num_batches_tracked", as in PyTorch's state dicts); each training forward replaces them
 // by the new lazy tensors and hands those to realizeWithStep, so the optimizer step computes them in its one submit.
 import { realizeWithStep } from '../graph/autograd.js';
+import { elementwise } from '../ops/record.js';
 import { batchNormWithStats, groupNorm, layerNorm } from '../ops/norm.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
@@ -40,6 +41,7 @@ abstract class BatchNorm extends Module {
     if (this.trackRunningStats) {
       this.registerBuffer('running_mean', tensor(new Float32Array(numFeatures)));
       this.registerBuffer('running_var', tensor(new Float32Array(numFeatures).fill(1)));
+      this.registerBuffer('num_batches_tracked', tensor(Int32Array.of(0), []));
     }
   }
 
@@ -59,8 +61,12 @@ abstract class BatchNorm extends Module {
     if (this.training && this.trackRunningStats) {
       this.registerBuffer('running_mean', r.runningMean!);
       this.registerBuffer('running_var', r.runningVar!);
+      // PyTorch's count of training batches (int64 there; int32 here, exact in the f32 add below to 2^24)
+      const tracked = elementwise('$0 + 1.0', [this.buffers.get('num_batches_tracked')!], [], 'int32');
+      this.registerBuffer('num_batches_tracked', tracked);
       realizeWithStep(r.runningMean!);
       realizeWithStep(r.runningVar!);
+      realizeWithStep(tracked);
     }
     return r.output;
   }

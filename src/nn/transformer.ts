@@ -10,7 +10,7 @@ import { checkNumber, checkOptions, POSITIVE_INT, SEED, UNIT_INTERVAL, type Opti
 import { Tensor } from '../tensor/tensor.js';
 import { DropoutStream } from './dropout.js';
 import { Linear } from './layers.js';
-import { Module } from './module.js';
+import { Module, type StateLayout } from './module.js';
 import { LayerNorm } from './norm.js';
 
 export interface MultiheadAttentionOptions {
@@ -75,6 +75,10 @@ export class MultiheadAttention extends Module {
   readonly headDim: number;
   readonly dropout: number;
   private readonly attnDropout: DropoutStream;
+  /** PyTorch's layout: the q, k, v projections stacked into in_proj_weight [3E, E] and in_proj_bias [3E]. */
+  protected override readonly stateLayout: StateLayout = {
+    stacks: { in_proj_weight: ['qProj.weight', 'kProj.weight', 'vProj.weight'], in_proj_bias: ['qProj.bias', 'kProj.bias', 'vProj.bias'] },
+  };
   constructor(
     readonly embedDim: number,
     readonly numHeads: number,
@@ -203,6 +207,9 @@ class FeedForward extends Module {
   }
 }
 
+/** The feed-forward block's linears under PyTorch's transformer-layer names. */
+const FEED_FORWARD_KEYS = { 'ff.fc1': 'linear1', 'ff.fc2': 'linear2' };
+
 const seedAt = (seed: number | undefined, k: number) => (seed === undefined ? undefined : seed + 100 * k);
 
 /** The residual dropouts of a layer (PyTorch's dropout1, dropout2, ...), one seeded stream each. */
@@ -241,6 +248,8 @@ export class TransformerEncoderLayer extends TransformerLayerBase {
   ff: FeedForward;
   norm1: LayerNorm;
   norm2: LayerNorm;
+  /** PyTorch's names: self_attn (from selfAttn), linear1 and linear2 (the feed-forward block's). */
+  protected override readonly stateLayout: StateLayout = { rename: FEED_FORWARD_KEYS };
   constructor(readonly dModel: number, readonly nHead: number, options: TransformerLayerOptions = {}) {
     checkLayer(`TransformerEncoderLayer(${dModel}, ${nHead})`, dModel, nHead, options, { ...LAYER_OPTIONS, causal: 'boolean' });
     super(options, 2);
@@ -291,6 +300,8 @@ export class TransformerDecoderLayer extends TransformerLayerBase {
   norm1: LayerNorm;
   norm2: LayerNorm;
   norm3: LayerNorm;
+  /** PyTorch's names: self_attn, multihead_attn (the cross-attention), linear1, linear2. */
+  protected override readonly stateLayout: StateLayout = { rename: { ...FEED_FORWARD_KEYS, crossAttn: 'multihead_attn' } };
   constructor(readonly dModel: number, readonly nHead: number, options: TransformerDecoderLayerOptions = {}) {
     checkLayer(`TransformerDecoderLayer(${dModel}, ${nHead})`, dModel, nHead, options, LAYER_OPTIONS);
     super(options, 3);

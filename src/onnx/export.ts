@@ -250,6 +250,8 @@ export async function exportModel(model: Module, exampleInput: Tensor, options: 
   const inputName = options.inputName ?? 'input';
   const outputName = options.outputName ?? 'output';
   const paramName = new Map<Tensor, string>();
+  // a tensor saved whole under a state-dict key is named by that key; the parts of a stacked key by their path
+  for (const e of model.stateEntries()) if (e.parts.length === 1) paramName.set(e.parts[0].tensor, e.key);
   for (const [name, p] of [...model.namedParameters(), ...model.namedBuffers()]) if (!paramName.has(p)) paramName.set(p, name);
 
   const nodes: NodeMsg[] = [];

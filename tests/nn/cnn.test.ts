@@ -52,7 +52,10 @@ describe('modules', () => {
     const ye = await bn.forward(x).data();
     expect(ye[0]).toBeCloseTo((1 - 0.57) / Math.sqrt(1.57 + 1e-5), 5);
     expect(await bn.runningMean!.data()).toBeAllClose([0.57, 1.14]);
-    expect(Object.keys(bn.stateDict()).sort()).toEqual(['bias', 'running_mean', 'running_var', 'weight']);
+    expect(Object.keys(bn.stateDict()).sort()).toEqual(['bias', 'num_batches_tracked', 'running_mean', 'running_var', 'weight']);
+    // PyTorch's count of training batches: a scalar, 2 after the two training forwards, not moved by eval
+    const tracked = bn.stateDict().num_batches_tracked;
+    expect([tracked.shape, tracked.dtype, Array.from(await tracked.data())]).toEqual([[], 'int32', [2]]);
   });
 
   test('BatchNorm2d running statistics are realized by the optimizer step, in its one submit', async () => {

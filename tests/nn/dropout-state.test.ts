@@ -1,4 +1,4 @@
-// Dropout's position in its seed stream is module state: an int32 "calls" buffer in stateDict(), so a run
+// Dropout's position in its seed stream is module state: a non-persistent int32 "calls" buffer (runState()), so a run
 // resumed from a checkpoint draws the same masks, and ends with the same weights, as an uninterrupted one.
 import { describe, expect, test } from 'vitest';
 import { checkpointBytes, restoreCheckpoint } from '../../src/io/checkpoint.js';
@@ -32,9 +32,11 @@ async function train(run: ReturnType<typeof makeRun>, steps: number): Promise<nu
 }
 
 describe('Dropout state', () => {
-  test('the call counter is an int32 buffer in stateDict(), counting training forwards only', async () => {
+  test('the call counter is a non-persistent int32 buffer (runState(), not stateDict(): PyTorch Dropout has no state), counting training forwards only', async () => {
     const d = new nn.Dropout(0.5, { seed: 1 });
-    expect(Object.keys(d.stateDict())).toEqual(['calls']);
+    expect(Object.keys(d.stateDict())).toEqual([]);
+    expect(Object.keys(d.runState())).toEqual(['calls']);
+    expect(d.namedBuffers().map(([n]) => n)).toEqual(['calls']);
     expect(d.calls.dtype).toBe('int32');
     const v = sg.ones([64]);
     const m1 = await d.forward(v).data();
@@ -45,7 +47,7 @@ describe('Dropout state', () => {
     expect(Array.from(await d.calls.data())).toEqual([2]);
     // loading the counter back rewinds the stream: the same mask again
     d.train();
-    d.loadStateDict({ calls: sg.tensor(Int32Array.of(1), [1]) });
+    d.loadRunState({ calls: sg.tensor(Int32Array.of(1), [1]) });
     expect(Array.from(await d.forward(v).data())).toEqual(Array.from(m2));
   });
 
@@ -58,18 +60,18 @@ describe('Dropout state', () => {
     const bytes = await checkpointBytes({ model: first.model, optimizer: first.optimizer }, { epoch: 0, step: 3 });
     const resumed = makeRun(); // a fresh process would build the same model; its counter starts at 0
     restoreCheckpoint(bytes, { model: resumed.model, optimizer: resumed.optimizer });
-    expect(Array.from(await (resumed.model.stateDict()['2.calls'] as sg.Tensor).data())).toEqual([3]);
+    expect(Array.from(await (resumed.model.runState()['2.calls'] as sg.Tensor).data())).toEqual([3]);
     const lossesResumed = await train(resumed, 3);
 
     expect([...lossesFirst, ...lossesResumed]).toEqual(lossesStraight);
-    const a = straight.model.stateDict();
-    const b = resumed.model.stateDict();
+    const a = { ...straight.model.stateDict(), ...straight.model.runState() };
+    const b = { ...resumed.model.stateDict(), ...resumed.model.runState() };
     for (const k of Object.keys(a)) expect(Array.from(await b[k].data()), k).toEqual(Array.from(await a[k].data()));
 
     // without the counter (a fresh stream after the restore) the masks, and so the losses, differ
     const forgetful = makeRun();
     restoreCheckpoint(bytes, { model: forgetful.model, optimizer: forgetful.optimizer });
-    forgetful.model.loadStateDict({ ...forgetful.model.stateDict(), '2.calls': sg.tensor(Int32Array.of(0), [1]) });
+    forgetful.model.loadRunState({ '2.calls': sg.tensor(Int32Array.of(0), [1]) });
     expect(await train(forgetful, 3)).not.toEqual(lossesResumed);
   });
 });

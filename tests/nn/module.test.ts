@@ -26,6 +26,27 @@ describe('nn.Module', () => {
     expect(() => b.loadStateDict({ ...a.stateDict(), '0.weight': sg.zeros([4, 4]) })).toThrow(sg.ShapeError);
   });
 
+  test("PyTorch's keys and layouts: snake_case children, MultiheadAttention's stacked in_proj, transformer layers' names", async () => {
+    const mha = new sg.nn.MultiheadAttention(6, 2, { seed: 1 });
+    expect(Object.keys(mha.stateDict())).toEqual(['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias']);
+    const w = mha.stateDict().in_proj_weight;
+    expect(w.shape).toEqual([18, 6]);
+    // q, k, v stacked in that order along dimension 0
+    const rows = await w.data();
+    expect(Array.from(rows.slice(6 * 6, 12 * 6))).toEqual(Array.from(await mha.kProj.weight.data()));
+    expect(Object.keys(new sg.nn.MultiheadAttention(4, 2, { bias: false }).stateDict())).toEqual(['in_proj_weight', 'out_proj.weight']);
+    // loading splits the stack back into the three projections
+    const other = new sg.nn.MultiheadAttention(6, 2, { seed: 9 });
+    other.loadStateDict(mha.stateDict());
+    expect(Array.from(await other.vProj.bias!.data())).toEqual(Array.from(await mha.vProj.bias!.data()));
+    expect(() => other.loadStateDict({ ...mha.stateDict(), in_proj_weight: sg.zeros([12, 6]) })).toThrow(/loadStateDict: in_proj_weight has shape \[18, 6\], got \[12, 6\]/);
+    const dec = Object.keys(new sg.nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 8 }).stateDict());
+    for (const k of ['self_attn.in_proj_weight', 'multihead_attn.out_proj.bias', 'linear1.weight', 'linear2.bias', 'norm3.weight']) expect(dec).toContain(k);
+    expect(dec.some((k) => /[A-Z]|ff\.|cross/.test(k))).toBe(false);
+    // attribute paths stay what optimizers and ONNX see
+    expect(mha.namedParameters().map(([n]) => n)).toContain('qProj.weight');
+  });
+
   test('Linear initialises like PyTorch: weight and bias within ±1/√fan_in', async () => {
     const l = new sg.nn.Linear(400, 50, { seed: 7 });
     const w = Array.from(await l.weight.data());

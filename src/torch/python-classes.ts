@@ -1,0 +1,225 @@
+// The Python (PyTorch) classes a generated model.py may need: twins of shadergrad modules that torch.nn
+// has no class for (models, positional tables, the GPT block), and thin subclasses of torch.nn classes
+// whose forward() takes shadergrad's arguments (batch-first attention with our causal flag). Subclasses
+// keep their parent's state-dict keys. `Twin` builds a module from keyword arguments (sub-modules and
+// settings) set as attributes under shadergrad's state-dict names, so one generic constructor serves all.
+// Each entry lists the classes it needs defined before it.
+
+export interface PythonClass {
+  needs: string[];
+  source: string;
+}
+
+export const PYTHON_PRELUDE = `import functools
+import json
+import struct
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# safetensors with numpy and struct alone (no safetensors package): 8 bytes little-endian header length,
+# a JSON header {name: {dtype, shape, data_offsets}}, then the bytes. shadergrad writes F32 and I32.
+_NUMPY_DTYPES = {'F32': np.float32, 'F64': np.float64, 'I32': np.int32, 'I64': np.int64, 'F16': np.float16}
+
+
+def load_safetensors(path):
+    """name -> torch tensor for every tensor of a safetensors file."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    (n,) = struct.unpack('<Q', data[:8])
+    header = json.loads(data[8 : 8 + n])
+    header.pop('__metadata__', None)
+    tensors = {}
+    for name, info in header.items():
+        begin, end = info['data_offsets']
+        dtype = np.dtype(_NUMPY_DTYPES[info['dtype']])
+        a = np.frombuffer(data, dtype=dtype, count=(end - begin) // dtype.itemsize, offset=8 + n + begin)
+        tensors[name] = torch.from_numpy(a.reshape(info['shape']).copy())
+    return tensors
+
+
+def save_safetensors(path, tensors):
+    """Writes name -> tensor as safetensors that shadergrad reads: float32, and integer tensors as I32."""
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        a = t.detach().cpu().contiguous().numpy()
+        a = a.astype(np.int32) if a.dtype.kind in 'iu' else a.astype(np.float32)
+        blob = a.tobytes()
+        header[name] = {'dtype': 'I32' if a.dtype == np.int32 else 'F32', 'shape': list(a.shape), 'data_offsets': [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header).encode()
+    text += b' ' * (-len(text) % 8)
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(text)) + text + b''.join(blobs))
+
+
+def load_weights(model, path):
+    """Loads a shadergrad state dict (safetensors) into the twin, every key matched (strict=True)."""
+    model.load_state_dict(load_safetensors(path), strict=True)
+    return model
+
+
+def causal_mask(t, device=None):
+    """PyTorch's boolean attn_mask for causal attention: True where a query may NOT look (a later key)."""
+    return torch.ones(t, t, dtype=torch.bool, device=device).triu(1)
+`;
+
+export const PYTHON_CLASSES: Record<string, PythonClass> = {
+  Twin: {
+    needs: [],
+    source: `class Twin(nn.Module):
+    """A module made of keyword arguments: sub-modules (registered) and settings, under shadergrad's names."""
+
+    def __init__(self, **parts):
+        super().__init__()
+        for name, value in parts.items():
+            setattr(self, name, value)
+`,
+  },
+  BatchFirstCausal: {
+    needs: [],
+    source: `class BatchFirstCausal:
+    """Mixin for torch.nn's attention classes: batch-first, with shadergrad's causal flag (always passed)."""
+
+    def __init__(self, *args, causal=False, **kw):
+        super().__init__(*args, batch_first=True, **kw)
+        self.causal = causal
+
+    def mask(self, x):
+        return causal_mask(x.shape[1], x.device) if self.causal else None
+`,
+  },
+  MultiheadAttention: {
+    needs: ['BatchFirstCausal'],
+    source: `class MultiheadAttention(BatchFirstCausal, nn.MultiheadAttention):
+    """Called as shadergrad's: forward(query, key=query, value=key) -> output (no attention weights)."""
+
+    def forward(self, query, key=None, value=None):
+        key = query if key is None else key
+        value = key if value is None else value
+        return super().forward(query, key, value, attn_mask=self.mask(query), need_weights=False)[0]
+`,
+  },
+  TransformerEncoderLayer: {
+    needs: ['BatchFirstCausal'],
+    source: `class TransformerEncoderLayer(BatchFirstCausal, nn.TransformerEncoderLayer):
+    def forward(self, src):
+        return super().forward(src, src_mask=self.mask(src))
+`,
+  },
+  TransformerDecoderLayer: {
+    needs: ['BatchFirstCausal'],
+    source: `class TransformerDecoderLayer(BatchFirstCausal, nn.TransformerDecoderLayer):
+    def forward(self, tgt, memory):
+        return super().forward(tgt, memory, tgt_mask=self.mask(tgt))
+`,
+  },
+  FeedForward: {
+    needs: ['Twin'],
+    source: `class FeedForward(Twin):
+    """fc2(activation(fc1(x))), the feed-forward block of shadergrad's GPT block."""
+
+    def forward(self, x):
+        return self.fc2(self.activation(self.fc1(x)))
+`,
+  },
+  GPTBlock: {
+    needs: ['Twin', 'FeedForward', 'MultiheadAttention'],
+    source: `class GPTBlock(Twin):
+    """A GPT-2 block: x + attn(ln1(x)) (causal), then x + mlp(ln2(x))."""
+
+    def forward(self, x):
+        h = self.ln1(x)
+        x = x + self.attn(h)
+        return x + self.mlp(self.ln2(x))
+`,
+  },
+  LearnedPositionalEncoding: {
+    needs: [],
+    source: `class LearnedPositionalEncoding(nn.Module):
+    """A learned table of positions: x [B, T, dim] + weight[:T]."""
+
+    def __init__(self, max_len, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(max_len, dim).normal_(0.0, 0.02))
+
+    def forward(self, x):
+        return x + self.weight[: x.shape[1]]
+`,
+  },
+  SinusoidalPositionalEncoding: {
+    needs: [],
+    source: `class SinusoidalPositionalEncoding(nn.Module):
+    """sin/cos positions (a buffer, in the state dict as 'table'): x [B, T, dim] + table[:T]."""
+
+    def __init__(self, max_len, dim):
+        super().__init__()
+        p = torch.arange(max_len, dtype=torch.float64)[:, None]
+        i = torch.arange(dim)
+        angle = p / torch.pow(10000.0, (2 * (i // 2)).double() / dim)
+        self.register_buffer('table', torch.where(i % 2 == 0, torch.sin(angle), torch.cos(angle)).float())
+
+    def forward(self, x):
+        return x + self.table[: x.shape[1]]
+`,
+  },
+  LeNet: {
+    needs: ['Twin'],
+    source: `class LeNet(Twin):
+    def forward(self, x):
+        return self.classifier(self.features(x))
+`,
+  },
+  BasicBlock: {
+    needs: ['Twin'],
+    source: `class BasicBlock(Twin):
+    """conv-BN-ReLU-conv-BN plus the input (identity) or its projection (shortcut), then ReLU."""
+
+    def forward(self, x):
+        h = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(h))
+        return F.relu(y + (x if self.shortcut is None else self.shortcut(x)))
+`,
+  },
+  ResNet: {
+    needs: ['Twin', 'BasicBlock'],
+    source: `class ResNet(Twin):
+    def forward(self, x):
+        h = F.relu(self.stem_bn(self.stem(x)))
+        for block in self.blocks:
+            h = block(h)
+        return self.fc(h.mean((2, 3)))
+`,
+  },
+  CharGPT: {
+    needs: ['Twin', 'GPTBlock', 'LearnedPositionalEncoding'],
+    source: `class CharGPT(Twin):
+    """ids [B, T] -> logits [B, T, vocab]; loss(ids, targets) is the mean next-character cross-entropy."""
+
+    def forward(self, ids):
+        x = self.pos_emb(self.tok_emb(ids))
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.ln_f(x))
+
+    def loss(self, ids, targets):
+        logits = self(ids)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+`,
+  },
+  LSTMForecaster: {
+    needs: ['Twin'],
+    source: `class LSTMForecaster(Twin):
+    """A window [B, W, 1] -> the next value [B]; with seasonal_period p, x[:, W - p] + head(h_W)."""
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        y = self.head(out[:, -1]).reshape(-1)
+        p = self.seasonal_period
+        return y if p is None else y + x[:, x.shape[1] - p, 0]
+`,
+  },
+};

@@ -1,0 +1,140 @@
+// Every sg.nn module against its PyTorch twin (Debian's python3-torch): our state dict, saved as
+// safetensors, loads into the twin with load_state_dict(strict=True); outputs, input gradients and
+// parameter gradients agree within 1e-4 relative (5e-4 for recurrent and attention stacks) on awkward
+// shapes; running statistics after a training forward agree; and PyTorch's state dict loads back into
+// ours (strict) bit for bit. All cases run in one python process (tests/helpers/torch-oracle.ts).
+import { beforeAll, describe, expect, test } from 'vitest';
+import { CharGPT, LSTMForecaster, LeNet, ResNet } from '../../src/models/index.js';
+import { Module } from '../../src/nn/module.js';
+import { twinClasses } from '../../src/torch/twins.js';
+import { useGpu } from '../helpers/gpu.js';
+import '../helpers/matchers.js';
+import { runOracle, torchMissing, type OracleCase, type OracleResult, type Pair } from '../helpers/torch-oracle.js';
+
+const sg = useGpu();
+const { nn } = sg;
+const skip = torchMissing();
+
+let seed = 0;
+const x = (...shape: number[]) => sg.randn(shape, { seed: ++seed });
+const ids = (n: number, ...shape: number[]) => sg.tensor(Int32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i * 7 + 3) % n), shape, { dtype: 'int32' });
+
+/** Recurrent and attention stacks: 5e-4 (long chains of f32 ops in a different order); the rest 1e-4. */
+const STACK_TOL = 5e-4;
+const TOL = 1e-4;
+
+/** A case: its name and tolerance now, its module and inputs built once the GPU is up. */
+interface Case {
+  name: string;
+  tol: number;
+  make: () => OracleCase;
+}
+
+function cases(): Case[] {
+  const c = (name: string, build: () => [Omit<Module, 'forward'>, OracleCase['inputs']], o: { mode?: 'train' | 'eval'; tol?: number } = {}): Case => ({
+    name,
+    tol: o.tol ?? TOL,
+    make: () => {
+      const [module, inputs] = build();
+      return { name, module, inputs, mode: o.mode ?? 'train' };
+    },
+  });
+  const stack = { tol: STACK_TOL };
+  return [
+    c('Linear(5, 3) on [2, 3, 5]', () => [new nn.Linear(5, 3), [x(2, 3, 5)]]),
+    c('Linear(4, 2, bias false)', () => [new nn.Linear(4, 2, { bias: false }), [x(3, 4)]]),
+    c('Sequential(Linear, ReLU, Linear)', () => [new nn.Sequential(new nn.Linear(4, 6), new nn.ReLU(), new nn.Linear(6, 3)), [x(5, 4)]]),
+    c('Flatten(1, 2)', () => [new nn.Flatten(1, 2), [x(2, 3, 4, 5)]]),
+    c('ReLU', () => [new nn.ReLU(), [x(3, 7)]]),
+    c('Sigmoid', () => [new nn.Sigmoid(), [x(3, 7)]]),
+    c('Tanh', () => [new nn.Tanh(), [x(3, 7)]]),
+    c('GELU', () => [new nn.GELU(), [x(3, 7)]]),
+    c('Identity', () => [new nn.Identity(), [x(3, 7)]]),
+    c('LeakyReLU(0.2)', () => [new nn.LeakyReLU(0.2), [x(3, 7)]]),
+    c('Softmax(1)', () => [new nn.Softmax(1), [x(3, 7, 2)]]),
+    c('LogSoftmax(-1)', () => [new nn.LogSoftmax(-1), [x(3, 7)]]),
+    c('Dropout(0.3), eval', () => [new nn.Dropout(0.3), [x(4, 5)]], { mode: 'eval' }),
+    c('Dropout(0), train', () => [new nn.Dropout(0), [x(4, 5)]]),
+    c('Conv2d(3, 4, 3x2, stride [2, 1], padding [1, 0], dilation [1, 2])', () => [new nn.Conv2d(3, 4, [3, 2], { stride: [2, 1], padding: [1, 0], dilation: [1, 2] }), [x(2, 3, 7, 6)]]),
+    c("Conv2d(4, 6, 3, groups 2, padding 'same', no bias)", () => [new nn.Conv2d(4, 6, 3, { groups: 2, padding: 'same', bias: false }), [x(2, 4, 5, 6)]]),
+    c("Conv1d(4, 6, 3, padding 'same', groups 2)", () => [new nn.Conv1d(4, 6, 3, { padding: 'same', groups: 2 }), [x(2, 4, 9)]]),
+    c('Conv1d(3, 2, 4, stride 2, padding 1, dilation 2)', () => [new nn.Conv1d(3, 2, 4, { stride: 2, padding: 1, dilation: 2 }), [x(2, 3, 13)]]),
+    c('ConvTranspose2d(4, 3, 3, stride 2, padding 1, outputPadding 1)', () => [new nn.ConvTranspose2d(4, 3, 3, { stride: 2, padding: 1, outputPadding: 1 }), [x(2, 4, 5, 4)]]),
+    c('ConvTranspose2d(4, 6, [2, 3], groups 2, dilation 2, no bias)', () => [new nn.ConvTranspose2d(4, 6, [2, 3], { groups: 2, dilation: 2, bias: false }), [x(1, 4, 3, 5)]]),
+    c('MaxPool2d(3, stride 2, padding 1)', () => [new nn.MaxPool2d(3, { stride: 2, padding: 1 }), [x(2, 3, 7, 8)]]),
+    c('MaxPool2d(2, dilation 2)', () => [new nn.MaxPool2d(2, { dilation: 2 }), [x(1, 2, 7, 7)]]),
+    c('AvgPool2d(2, padding 1, countIncludePad false)', () => [new nn.AvgPool2d(2, { padding: 1, countIncludePad: false }), [x(2, 3, 5, 6)]]),
+    c('AvgPool2d([3, 2], stride 1)', () => [new nn.AvgPool2d([3, 2], { stride: 1 }), [x(2, 2, 5, 4)]]),
+    c('AdaptiveAvgPool2d([3, 2])', () => [new nn.AdaptiveAvgPool2d([3, 2]), [x(2, 3, 7, 5)]]),
+    c('BatchNorm1d(5), train on [6, 5]', () => [new nn.BatchNorm1d(5), [x(6, 5)]]),
+    c('BatchNorm1d(3, momentum 0.3), train on [4, 3, 5]', () => [new nn.BatchNorm1d(3, { momentum: 0.3 }), [x(4, 3, 5)]]),
+    c('BatchNorm2d(3, eps 1e-3), train', () => [new nn.BatchNorm2d(3, { eps: 1e-3 }), [x(2, 3, 4, 5)]]),
+    c('BatchNorm2d(3, affine false, no running stats)', () => [new nn.BatchNorm2d(3, { affine: false, trackRunningStats: false }), [x(2, 3, 3, 2)]]),
+    c('BatchNorm2d(2), eval', () => [new nn.BatchNorm2d(2), [x(2, 2, 3, 3)]], { mode: 'eval' }),
+    c('LayerNorm([4, 5])', () => [new nn.LayerNorm([4, 5]), [x(2, 3, 4, 5)]]),
+    c('LayerNorm(6, eps 1e-3, no affine)', () => [new nn.LayerNorm(6, { eps: 1e-3, elementwiseAffine: false }), [x(3, 6)]]),
+    c('GroupNorm(2, 6)', () => [new nn.GroupNorm(2, 6), [x(2, 6, 3, 3)]]),
+    c('Embedding(10, 6)', () => [new nn.Embedding(10, 6), [ids(10, 2, 5)]]),
+    c('SinusoidalPositionalEncoding(12, 6)', () => [new nn.SinusoidalPositionalEncoding(12, 6), [x(2, 5, 6)]]),
+    c('LearnedPositionalEncoding(12, 6)', () => [new nn.LearnedPositionalEncoding(12, 6), [x(2, 5, 6)]]),
+    c('MultiheadAttention(12, 3), self', () => [new nn.MultiheadAttention(12, 3), [x(2, 5, 12)]], stack),
+    c('MultiheadAttention(12, 3), query 5, key/value 7', () => [new nn.MultiheadAttention(12, 3), [x(2, 5, 12), x(2, 7, 12), x(2, 7, 12)]], stack),
+    c('MultiheadAttention(8, 2, causal, no bias)', () => [new nn.MultiheadAttention(8, 2, { causal: true, bias: false }), [x(3, 6, 8)]], stack),
+    c('TransformerEncoderLayer(12, 3, dimFeedforward 20)', () => [new nn.TransformerEncoderLayer(12, 3, { dimFeedforward: 20 }), [x(2, 5, 12)]], stack),
+    c('TransformerEncoderLayer(8, 2, normFirst, gelu, causal, eps 1e-4)', () => [new nn.TransformerEncoderLayer(8, 2, { normFirst: true, activation: 'gelu', causal: true, eps: 1e-4 }), [x(2, 7, 8)]], stack),
+    c('TransformerDecoderLayer(12, 3, dimFeedforward 20)', () => [new nn.TransformerDecoderLayer(12, 3, { dimFeedforward: 20 }), [x(2, 5, 12), x(2, 6, 12)]], stack),
+    c('TransformerDecoderLayer(8, 2, normFirst, gelu)', () => [new nn.TransformerDecoderLayer(8, 2, { normFirst: true, activation: 'gelu' }), [x(1, 4, 8), x(1, 3, 8)]], stack),
+    c('GPTBlock(12, 3)', () => [new nn.GPTBlock(12, 3), [x(2, 5, 12)]], stack),
+    c('RNN(3, 5, 2 layers, bidirectional, batchFirst)', () => [new nn.RNN(3, 5, { numLayers: 2, bidirectional: true, batchFirst: true }), [x(2, 4, 3)]], stack),
+    c('RNN(3, 4, relu) with h0', () => [new nn.RNN(3, 4, { nonlinearity: 'relu' }), [x(5, 2, 3), x(1, 2, 4)]], stack),
+    c('LSTM(3, 5, 2 layers, bidirectional) with [h0, c0]', () => [new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true }), [x(4, 2, 3), [x(4, 2, 5), x(4, 2, 5)]]], stack),
+    c('LSTM(2, 3, batchFirst)', () => [new nn.LSTM(2, 3, { batchFirst: true }), [x(3, 6, 2)]], stack),
+    c('GRU(4, 3, batchFirst, no bias)', () => [new nn.GRU(4, 3, { batchFirst: true, bias: false }), [x(2, 5, 4)]], stack),
+    c('GRU(3, 4, 2 layers) with h0', () => [new nn.GRU(3, 4, { numLayers: 2 }), [x(5, 3, 3), x(2, 3, 4)]], stack),
+    c('LeNet', () => [new LeNet(), [x(2, 1, 28, 28)]]),
+    c('ResNet([4, 6, 8]), train', () => [new ResNet({ widths: [4, 6, 8] }), [x(2, 1, 12, 12)]]),
+    c('CharGPT(13, 2 layers, d 16, 2 heads)', () => [new CharGPT(13, { blockSize: 9, dModel: 16, nLayer: 2, nHead: 2 }), [ids(13, 2, 7)]], stack),
+    c('LSTMForecaster(6, seasonalPeriod 3)', () => [new LSTMForecaster(6, { seasonalPeriod: 3 }), [x(3, 5, 1)]], stack),
+  ];
+}
+
+/** Close within `tol` relative: elementwise rtol, and an atol of tol times the tensor's largest magnitude. */
+function expectClose(p: Pair, tol: number, where: string): void {
+  expect(p.theirs, `${where}: PyTorch has no ${p.what}`).toBeDefined();
+  expect(p.ours.shape, `${where}: ${p.what} shape`).toEqual(p.theirs.shape);
+  const scale = Math.max(1e-6, ...Array.from(p.theirs.data, Math.abs));
+  expect(p.ours.data, `${where}: ${p.what}`).toBeAllClose(p.theirs.data, { rtol: tol, atol: tol * scale });
+}
+
+describe.skipIf(skip !== null)(`PyTorch twins${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const all = cases();
+  let built: OracleCase[] = [];
+  let results: OracleResult[] = [];
+  beforeAll(async () => {
+    built = all.map((c) => c.make());
+    results = await runOracle(built);
+  }, 600_000);
+
+  test('every sg.nn module class has a twin row and a case here', () => {
+    const classes = Object.values(nn).filter((v): v is typeof Module => typeof v === 'function' && v.prototype instanceof Module);
+    expect(classes.length).toBeGreaterThan(30);
+    const twins = new Set<unknown>(twinClasses());
+    const tested = new Set(built.map((c) => c.module.constructor));
+    for (const cls of classes) {
+      expect(twins.has(cls), `${cls.name} has no row in TORCH_TWINS`).toBe(true);
+      expect(tested.has(cls), `${cls.name} has no twin case in this file`).toBe(true);
+    }
+  });
+
+  test.each(all.map((c, i) => [c.name, i] as const))('%s', (name, i) => {
+    const r = results[i];
+    expect(r.error, `${name}: PyTorch failed`).toBeNull();
+    const tol = all[i].tol;
+    expect(r.outputs.length).toBeGreaterThan(0);
+    for (const p of [...r.outputs, ...r.inputGrads, ...r.paramGrads, ...r.stateAfter]) {
+      if (p.ours.dtype === 'int32') expect(Array.from(p.ours.data), `${name}: ${p.what}`).toEqual(Array.from(p.theirs.data));
+      else expectClose(p, tol, name);
+    }
+    for (const p of r.stateBack) expect(Array.from(p.ours.data), `${name}: ${p.what}`).toEqual(Array.from(p.theirs.data));
+  });
+});
