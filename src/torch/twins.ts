@@ -71,10 +71,11 @@ function dropoutOf(m: AnyModule): number {
   return d instanceof nn.Dropout ? d.p : 0;
 }
 
-/** GELU's form: 'tanh' unless the module says otherwise (the tanh approximation is what x.gelu() computes). */
+/** GELU's form as the module (GELU, or a feed-forward block) holds it: 'none' (exact erf) or 'tanh'. */
 function geluApproximate(m: AnyModule): string {
   const a = (m as unknown as { approximate?: unknown }).approximate;
-  return typeof a === 'string' ? a : 'tanh';
+  if (a !== 'none' && a !== 'tanh') throw new ValueError(`torch export: ${m.constructor.name} does not say which GELU it computes`);
+  return a;
 }
 
 /** The activation of a feed-forward block as a Python callable. */
@@ -84,7 +85,7 @@ function activationExpr(owner: AnyModule, activation: string): string {
   throw new ValueError(`torch export: ${owner.constructor.name} has activation '${activation}', which has no PyTorch twin here`);
 }
 
-type FF = Module & { fc1: nn.Linear; fc2: nn.Linear; activation: string };
+type FF = Module & { fc1: nn.Linear; fc2: nn.Linear; activation: string; approximate: string };
 type Layer = nn.TransformerEncoderLayer | nn.TransformerDecoderLayer;
 
 /** The keyword arguments PyTorch's transformer layers share, read from our layer. */
@@ -93,7 +94,7 @@ function layerKwargs(l: Layer): Record<string, unknown> {
   return {
     dim_feedforward: ff.fc1.outFeatures,
     dropout: dropoutOf(l),
-    activation: code(activationExpr(l, ff.activation)),
+    activation: code(activationExpr(ff, ff.activation)),
     layer_norm_eps: l.norm1.options.eps ?? 1e-5,
     norm_first: l.normFirst,
   };
@@ -120,6 +121,13 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(nn.Identity, activation('Identity')),
   rule(nn.GELU, (m) => call('nn.GELU', [], { approximate: geluApproximate(m) })),
   rule(nn.LeakyReLU, (m) => call('nn.LeakyReLU', [m.negativeSlope])),
+  rule(nn.SiLU, activation('SiLU')),
+  rule(nn.Mish, activation('Mish')),
+  rule(nn.Hardswish, activation('Hardswish')),
+  rule(nn.Hardsigmoid, activation('Hardsigmoid')),
+  rule(nn.ELU, (m) => call('nn.ELU', [m.alpha])),
+  rule(nn.Softplus, (m) => call('nn.Softplus', [m.beta, m.threshold])),
+  rule(nn.PReLU, (m) => call('nn.PReLU', [m.numParameters])),
   rule(nn.Softmax, (m) => call('nn.Softmax', [], { dim: m.dim })),
   rule(nn.LogSoftmax, (m) => call('nn.LogSoftmax', [], { dim: m.dim })),
   rule(nn.Dropout, (m) => call('nn.Dropout', [m.p])),
@@ -153,10 +161,10 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(nn.SinusoidalPositionalEncoding, (m, ctx) => call(ctx.use('SinusoidalPositionalEncoding'), [m.maxLen, m.dim])),
   rule(nn.MultiheadAttention, (m, ctx) => call(ctx.use('MultiheadAttention'), [m.embedDim, m.numHeads], { causal: m.options.causal ?? false, bias: m.qProj.bias !== null, dropout: dropoutOf(m) })),
   rule(nn.TransformerEncoderLayer, (m, ctx) => call(ctx.use('TransformerEncoderLayer'), [m.dModel, m.nHead], { causal: m.selfAttn.options.causal ?? false, ...layerKwargs(m) })),
-  rule(nn.TransformerDecoderLayer, (m, ctx) => call(ctx.use('TransformerDecoderLayer'), [m.dModel, m.nHead], { causal: m.selfAttn.options.causal ?? true, ...layerKwargs(m) })),
+  rule(nn.TransformerDecoderLayer, (m, ctx) => call(ctx.use('TransformerDecoderLayer'), [m.dModel, m.nHead], { causal: m.selfAttn.options.causal ?? false, ...layerKwargs(m) })),
   rule(nn.GPTBlock, (m, ctx) => {
     const mlp = m.mlp as unknown as FF;
-    const ff = callWith(ctx.use('FeedForward'), { fc1: ctx.child(mlp.fc1, 'mlp.fc1'), fc2: ctx.child(mlp.fc2, 'mlp.fc2'), activation: activationExpr(m, mlp.activation) });
+    const ff = callWith(ctx.use('FeedForward'), { fc1: ctx.child(mlp.fc1, 'mlp.fc1'), fc2: ctx.child(mlp.fc2, 'mlp.fc2'), activation: activationExpr(mlp, mlp.activation) });
     return callWith(ctx.use('GPTBlock'), { ln1: ctx.child(m.ln1, 'ln1'), attn: ctx.child(m.attn, 'attn'), ln2: ctx.child(m.ln2, 'ln2'), mlp: ff });
   }),
   rule(nn.RNN, (m) => recurrent('RNN', m, { nonlinearity: m.nonlinearity })),
