@@ -23,10 +23,12 @@ export type Metadata = Record<string, string>;
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 const FILE_DTYPE: Record<DType, string> = { float32: 'F32', int32: 'I32' };
-const FROM_FILE: Record<string, DType> = { F32: 'float32', I32: 'int32' };
+// I64 is read into int32 (PyTorch's safetensors writes BatchNorm's num_batches_tracked as I64); a value
+// outside int32's range is refused, never wrapped
+const FROM_FILE: Record<string, DType> = { F32: 'float32', I32: 'int32', I64: 'int32' };
 /** Every dtype the format knows (the crate's Dtype), so that a refusal can say what the file holds. */
 const KNOWN_DTYPES = new Set(['BOOL', 'F4', 'F6_E2M3', 'F6_E3M2', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'C64', 'F64', 'I64', 'U64']);
-const ITEM_BYTES = 4; // F32 and I32
+const ITEM_BYTES: Record<string, number> = { F32: 4, I32: 4, I64: 8 };
 
 // Typed arrays are read and written as raw bytes: the format is little-endian, so is every WebGPU host we run on.
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -132,7 +134,7 @@ export function parse(input: ArrayBuffer | ArrayBufferView): { tensors: Record<s
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
   const metadata: Metadata = Object.create(null);
-  const entries: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
+  const entries: { name: string; dtype: DType; wide: boolean; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (raw === null) continue; // the crate reads `null` as "no metadata"
@@ -155,16 +157,16 @@ export function parse(input: ArrayBuffer | ArrayBufferView): { tensors: Record<s
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
       fail('InvalidTensorInfo', `${where} data_offsets must be [begin, end] non-negative integers, got ${describe(offsets)}`);
     const ours = Object.hasOwn(FROM_FILE, dtype) ? FROM_FILE[dtype] : undefined;
-    if (!ours) return fail('UnsupportedDtype', `${where} has dtype ${JSON.stringify(dtype)}, which shadergrad does not support (supported: F32, I32)`);
+    if (!ours) return fail('UnsupportedDtype', `${where} has dtype ${JSON.stringify(dtype)}, which shadergrad does not support (supported: F32, I32, and I64 read as int32)`);
     const [begin, end] = offsets as number[];
     if (begin > end) fail('InvalidOffset', `${where} data_offsets [${begin}, ${end}] end before they begin`);
     if (end > dataLen) fail('MetadataIncompleteBuffer', `${where} data_offsets [${begin}, ${end}] run past the data section (${dataLen} bytes): truncated?`);
     // exact: numel × size in BigInt, so a huge shape cannot wrap around into a plausible size
-    const needed = (shape as number[]).reduce((n, d) => n * BigInt(d), BigInt(ITEM_BYTES));
+    const needed = (shape as number[]).reduce((n, d) => n * BigInt(d), BigInt(ITEM_BYTES[dtype]));
     if (needed >= 2n ** 64n) fail('ValidationOverflow', `${where} of dtype ${dtype} and shape [${shape}] needs more than 2^64 (${needed}) bytes, its data_offsets [${begin}, ${end}] hold ${end - begin}`);
     if (needed !== BigInt(end - begin))
       fail('TensorInvalidInfo', `${where} of dtype ${dtype} and shape [${shape}] needs ${needed} bytes, its data_offsets [${begin}, ${end}] hold ${end - begin}`);
-    entries.push({ name, dtype: ours, shape: shape as number[], begin, end });
+    entries.push({ name, dtype: ours, wide: dtype === 'I64', shape: shape as number[], begin, end });
   }
 
   // the tensors must tile the data section exactly: no overlaps, no gaps, nothing after the last
@@ -182,9 +184,21 @@ export function parse(input: ArrayBuffer | ArrayBufferView): { tensors: Record<s
   const tensors: Record<string, HostTensor> = Object.create(null);
   for (const e of entries) {
     const copy = bytes.slice(dataStart + e.begin, dataStart + e.end).buffer; // aligned copy
-    tensors[e.name] = { dtype: e.dtype, shape: e.shape, data: e.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy) };
+    const data = e.wide ? narrowI64(new BigInt64Array(copy), e.name) : e.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
+    tensors[e.name] = { dtype: e.dtype, shape: e.shape, data };
   }
   return { tensors, metadata };
+}
+
+/** An I64 tensor's values as int32, refused (before anything is returned) if one does not fit. */
+function narrowI64(wide: BigInt64Array, name: string): Int32Array {
+  const out = new Int32Array(wide.length);
+  for (let i = 0; i < wide.length; i++) {
+    const v = wide[i];
+    if (v < -2147483648n || v > 2147483647n) throw new FormatError(`safetensors: tensor '${name}' (I64) holds ${v} at index ${i}, outside int32's range (shadergrad reads I64 as int32)`);
+    out[i] = Number(v);
+  }
+  return out;
 }
 
 // ---- a strict JSON reader ---------------------------------------------------------------------------

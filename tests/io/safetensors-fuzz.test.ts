@@ -163,7 +163,7 @@ const MUTATIONS: Record<string, (m: Model, r: Random) => boolean> = {
     return true;
   },
   'unknown dtype': (m, r) => (m.entries.length ? ((field(pick(r, m.entries), 'dtype')[1] = pick(r, ['"F33"', '"f32"', '"float32"', '""', '"F32 "', '32', 'null', '["F32"]'])), true) : false),
-  'dtype shadergrad cannot hold': (m, r) => (m.entries.length ? ((field(pick(r, m.entries), 'dtype')[1] = JSON.stringify(pick(r, ['F16', 'BF16', 'F64', 'I64', 'U8', 'BOOL', 'U32', 'F8_E4M3']))), true) : false),
+  'dtype shadergrad cannot hold': (m, r) => (m.entries.length ? ((field(pick(r, m.entries), 'dtype')[1] = JSON.stringify(pick(r, ['F16', 'BF16', 'F64', 'U8', 'BOOL', 'U32', 'F8_E4M3']))), true) : false),
   'extra field': (m, r) => (m.entries.length ? (pick(r, m.entries).fields.push([pick(r, ['stride', 'offsets', '__proto__', 'constructor', 'Dtype']), '[1]']), true) : false),
   'missing field': (m, r) => {
     if (!m.entries.length) return false;

@@ -98,6 +98,23 @@ function file(header: unknown, dataBytes: number, headerLength?: bigint): Uint8A
 }
 const t = (dtype: string, shape: number[], offsets: number[]) => ({ dtype, shape, data_offsets: offsets });
 
+/** A file of one I64 tensor 'n' holding `values` (as PyTorch's safetensors writes num_batches_tracked). */
+function i64File(values: bigint[]): Uint8Array {
+  const out = file({ n: t('I64', [values.length], [0, 8 * values.length]) }, 8 * values.length);
+  const dataStart = out.length - 8 * values.length;
+  values.forEach((v, i) => new DataView(out.buffer).setBigInt64(dataStart + 8 * i, v, true));
+  return out;
+}
+
+test('I64 tensors (PyTorch writes num_batches_tracked so) are read as int32; one outside int32 is refused', () => {
+  const n = parse(i64File([0n, 7n, -3n, 2147483647n])).tensors.n;
+  expect(n.dtype).toBe('int32');
+  expect(Array.from(n.data)).toEqual([0, 7, -3, 2147483647]);
+  expect(() => parse(i64File([1n, 2n ** 31n]))).toThrow(/tensor 'n' \(I64\) holds 2147483648 at index 1, outside int32's range/);
+  expect(() => parse(i64File([-(2n ** 40n)]))).toThrow(sg.FormatError);
+  expect(() => parse(file({ n: t('I64', [2], [0, 12]) }, 12))).toThrow(/dtype I64 and shape \[2\] needs 16 bytes/);
+});
+
 const rejects: [string, Uint8Array, RegExp][] = [
   ['empty', new Uint8Array(0), /too short for the 8-byte header length/],
   ['7 bytes', valid.slice(0, 7), /too short/],
@@ -112,7 +129,7 @@ const rejects: [string, Uint8Array, RegExp][] = [
   ['JSON null', file('null', 0), /must be a JSON object/],
   ['invalid UTF-8', file('{"\xff": 1}', 0).map((b, i) => (i === 10 ? 0xff : b)), /not valid UTF-8/],
   ['entry not an object', file({ w: 5 }, 0), /tensor 'w' must be an object/],
-  ['unsupported dtype F16', file({ w: t('F16', [2], [0, 4]) }, 4), /tensor 'w' has dtype "F16", which shadergrad does not support \(supported: F32, I32\)/],
+  ['unsupported dtype F16', file({ w: t('F16', [2], [0, 4]) }, 4), /tensor 'w' has dtype "F16", which shadergrad does not support \(supported: F32, I32, and I64 read as int32\)/],
   ['unsupported dtype F64', file({ w: t('F64', [1], [0, 8]) }, 8), /"F64", which shadergrad does not support/],
   ['unknown dtype', file({ w: t('F33', [1], [0, 4]) }, 4), /"F33", which is not a safetensors dtype/],
   ['missing dtype', file({ w: { shape: [1], data_offsets: [0, 4] } }, 4), /has no dtype/],
