@@ -1,21 +1,14 @@
 // The activation modules against PyTorch 1.13's (python3-torch, run here) on one grid: values and gradients.
 import '../helpers/matchers.js';
 import { execFileSync } from 'node:child_process';
+import { PYTHON as PY, torchMissing } from '../helpers/torch-oracle.js';
 import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
 
 useGpu();
 
-const PY = '/usr/bin/python3';
-const hasTorch = (() => {
-  try {
-    execFileSync(PY, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTorch = torchMissing() === null;
 
 // [2, 3, 7]: channel dim 1 of 3 for PReLU; values over [-8, 8) through every kink and the softplus threshold
 const SHAPE = [2, 3, 7];

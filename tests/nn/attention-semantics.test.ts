@@ -3,21 +3,14 @@
 // head), is_causal, dropout; and PyTorch's defaults.
 import '../helpers/matchers.js';
 import { execFileSync } from 'node:child_process';
+import { PYTHON as PY, torchMissing } from '../helpers/torch-oracle.js';
 import { describe, expect, test } from 'vitest';
 import * as sg from '../../src/node/index.js';
 import { useGpu } from '../helpers/gpu.js';
 
 useGpu();
 
-const PY = '/usr/bin/python3';
-const hasTorch = (() => {
-  try {
-    execFileSync(PY, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTorch = torchMissing() === null;
 
 /** Runs torch's MultiheadAttention(batch_first=True) with our weights on `x`; returns { out, weights }. */
 function torchMha(input: Record<string, unknown>): { out: number[]; weights: number[] } {

@@ -1,19 +1,12 @@
 // LR schedules step for step against PyTorch's own schedulers (python3-torch, run here) for 3× their
 // horizon, warmup chains through SequentialLR included. No GPU work: schedules only set optimizer.lr.
 import { execFileSync } from 'node:child_process';
+import { PYTHON as PY, torchMissing } from '../helpers/torch-oracle.js';
 import { describe, expect, test } from 'vitest';
 import { CosineAnnealingLR, ExponentialLR, LinearLR, SequentialLR, StepLR, type LRScheduler } from '../../src/optim/schedulers.js';
 import type { Optimizer } from '../../src/optim/optimizer.js';
 
-const PY = '/usr/bin/python3';
-const hasTorch = (() => {
-  try {
-    execFileSync(PY, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTorch = torchMissing() === null;
 
 /** Runs `build` (python building `s` on optimizer `opt`) and returns lr after each of n steps, step 0 first. */
 function torchLrs(build: string, n: number): number[] {
