@@ -1,5 +1,5 @@
 // Trains a TabularNet regressor on an EncodedTable (src/data/tabular.ts): seeded shuffled minibatches,
-// mean squared error on the training split's standardised target, AdamW (decoupled weight decay).
+// mean squared error on the training split's standardised target, AdamW (decoupled weight decay) unless told.
 // Browser-safe; the CLI (src/cli/tabular.ts) brings the data, the progress bar and --json.
 import { ValueError } from '../core/errors.js';
 import { permutation, deriveSeed } from '../core/random.js';
@@ -8,6 +8,8 @@ import { rmse } from '../data/tabular.js';
 import { TabularNet } from '../models/tabular.js';
 import { mseLoss } from '../nn/functional.js';
 import { AdamW } from '../optim/optimizers.js';
+import type { Optimizer } from '../optim/index.js';
+import type { Parameter } from '../nn/module.js';
 import { tensor } from '../tensor/creation.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { checkOptions, FUNCTION, POSITIVE_INT, SEED } from '../core/options.js';
@@ -16,9 +18,6 @@ import { trainLoop, type StepReport } from './loop.js';
 export interface TabularTrainOptions {
   epochs: number;
   batchSize: number;
-  lr: number;
-  /** AdamW's decoupled weight decay. */
-  weightDecay: number;
   hidden: number;
   dropout: number;
   seed: number;
@@ -27,7 +26,10 @@ export interface TabularTrainOptions {
   onStep?: (report: StepReport) => void;
 }
 
-export const TABULAR_DEFAULTS = { epochs: 150, batchSize: 32, lr: 3e-3, weightDecay: 1e-2, hidden: 64, dropout: 0.1, seed: 0 };
+export const TABULAR_DEFAULTS = { epochs: 150, batchSize: 32, hidden: 64, dropout: 0.1, seed: 0 };
+
+/** The default optimizer: AdamW, lr 3e-3, decoupled weight decay 1e-2. */
+export const defaultTabularOptimizer = (params: Parameter[]): Optimizer => new AdamW(params, { lr: 3e-3, weightDecay: 1e-2 });
 
 type Inputs = [numeric: Tensor, categories: Tensor[]];
 
@@ -68,14 +70,16 @@ export async function predictTabular(model: TabularNet, split: EncodedSplit, tab
   return Float64Array.from(y, (v) => v * table.targetStd + table.targetMean);
 }
 
-export async function trainTabular(table: EncodedTable, options: TabularTrainOptions): Promise<{ model: TabularNet; testRmse: number; trainLoss: number }> {
+export async function trainTabular(
+  table: EncodedTable, options: TabularTrainOptions, makeOptimizer: (params: Parameter[]) => Optimizer = defaultTabularOptimizer,
+): Promise<{ model: TabularNet; testRmse: number; trainLoss: number }> {
   checkOptions('trainTabular', options, {
-    epochs: POSITIVE_INT, batchSize: POSITIVE_INT, lr: { min: 0 }, weightDecay: { min: 0 }, hidden: POSITIVE_INT, dropout: { min: 0, max: 1 }, seed: SEED, onEpoch: FUNCTION, onStep: FUNCTION,
+    epochs: POSITIVE_INT, batchSize: POSITIVE_INT, hidden: POSITIVE_INT, dropout: { min: 0, max: 1 }, seed: SEED, onEpoch: FUNCTION, onStep: FUNCTION,
   });
   if (options.batchSize < 2) throw new ValueError(`trainTabular: batchSize must be at least 2 (BatchNorm1d), got ${options.batchSize}`);
   const o = options;
   const model = new TabularNet(table.train.numeric.length / table.train.rows, table.levels.map((l) => l.length + 1), { hidden: o.hidden, dropout: o.dropout, seed: o.seed });
-  const opt = new AdamW(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay });
+  const opt = makeOptimizer(model.parameters());
   let trainLoss = NaN;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     model.train();
