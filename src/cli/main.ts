@@ -57,10 +57,10 @@ program
     const o = { ...given, epochs: given.epochs ?? epochsFor(given.model) };
     if (MODELS[o.model].dataset === 'table') {
       for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]] as const)
-        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model housing (it trains in one go; --checkpoint saves its weights)`);
+        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (it trains in one go; --checkpoint saves its weights)`);
       const isGiven = (name: string) => command.getOptionValueSource(name) !== 'default'; // housing has its own batch size and optimizer
       const { trainHousing } = await import('./tabular.js');
-      return trainHousing({ ...o, batchSize: isGiven('batchSize') ? o.batchSize : undefined, optimizer: isGiven('optimizer') ? o.optimizer : undefined });
+      return trainHousing({ ...o, model: o.model as 'housing' | 'housing-cls', batchSize: isGiven('batchSize') ? o.batchSize : undefined, optimizer: isGiven('optimizer') ? o.optimizer : undefined });
     }
     if (MODELS[o.model].dataset === 'text') {
       // charlm saves its weights at the end (--checkpoint) but has no resumable run state or NaN policy yet

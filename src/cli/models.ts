@@ -76,6 +76,14 @@ export const MODELS: Record<string, ModelEntry> = {
     build: (_sg, { hidden }) => new TabularNet(11, [3, 10], { hidden }),
     recipe: { epochs: TABULAR_DEFAULTS.epochs },
   },
+  'housing-cls': {
+    description: 'the housing TabularNet with 2 logits: is the price above the training median? (test accuracy)',
+    dataset: 'table',
+    sampleShape: [11],
+    defaultHidden: TABULAR_DEFAULTS.hidden,
+    build: (_sg, { hidden }) => new TabularNet(11, [3, 10], { hidden, outputs: 2 }),
+    recipe: { epochs: TABULAR_DEFAULTS.epochs },
+  },
 };
 
 type Params = SG.nn.Parameter[];

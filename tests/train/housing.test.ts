@@ -8,7 +8,7 @@ import { designMatrix, leastSquares, predictLinear, solve } from '../../src/data
 import { encodeTable, HOUSING_SPEC, rmse } from '../../src/data/tabular.js';
 import { TabularNet } from '../../src/models/tabular.js';
 import { loadBostonHousing } from '../../src/node/datasets.js';
-import { TABULAR_DEFAULTS, trainTabular } from '../../src/train/tabular.js';
+import { TABULAR_DEFAULTS, trainingMedian, trainTabular, trainTabularClassifier } from '../../src/train/tabular.js';
 import { housingTable, linearBaseline } from '../../src/cli/tabular.js';
 import { PYTHON } from '../helpers/torch-oracle.js';
 import { useGpu } from '../helpers/gpu.js';
@@ -101,4 +101,14 @@ test('TabularNet (embeddings, BatchNorm, Dropout, AdamW) beats least squares on 
   console.log(`housing: TabularNet test RMSE ${testRmse.toFixed(3)}, least squares ${linear.toFixed(3)} ($1000s)`);
   expect(linear).toBeGreaterThan(4); // a sanity bound on the split: OLS on Boston housing is 4.5-6 on 20% splits
   expect(testRmse).toBeLessThan(linear);
+}, 60_000);
+
+test('the above-median classifier beats the majority class on held-out houses', async () => {
+  const t = await housingTable();
+  const { testAccuracy, median } = await trainTabularClassifier(t, { ...TABULAR_DEFAULTS, epochs: 40 });
+  expect(median).toBe(trainingMedian(t));
+  const above = t.test.target.filter((v) => v > median).length;
+  const majority = Math.max(above, t.test.rows - above) / t.test.rows;
+  console.log(`housing-cls: test accuracy ${testAccuracy.toFixed(3)}, majority class ${majority.toFixed(3)}`);
+  expect(testAccuracy).toBeGreaterThan(majority + 0.2);
 }, 60_000);
