@@ -1,4 +1,4 @@
-// The `shadergrad` command: train, runs, sample, export, classify, serve, info and bench.
+// The `shadergrad` command: train, compare-optimizers, runs, sample, export, classify, serve, info and bench.
 // Run with `tsx --import ./scripts/register-wgsl.mjs src/cli/main.ts <command>` or `npx shadergrad <command>`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,17 @@ program
     const { train } = await import('./train.js'); // loads the engine only when needed
     await train(o);
   });
+
+program
+  .command('compare-optimizers')
+  .description('Train the housing TabularNet with SGD, SGD+momentum, Adam and AdamW (same seed, split and batches); draw their training-loss curves as a PNG.')
+  .addOption(new Option('--model <name>', 'model to compare on').choices(['housing']).default('housing'))
+  .option('--out <path>', 'PNG to write', 'housing-optimizers.png')
+  .option('--epochs <n>', 'epochs per optimizer', positiveInt('epochs'), 40)
+  .option('--seed <n>', 'seed of the initial weights and of the data order', integer, 0)
+  .option('--quiet', 'print only the JSON line, if asked', false)
+  .option('--json', 'end with one JSON line: {"command": "compare-optimizers", "model", "metrics": {"<optimizer>_test_rmse", "<optimizer>_final_loss", ...}}', false)
+  .action(async (o: { out: string; epochs: number; seed: number; quiet: boolean; json: boolean }) => (await import('./tabular-optimizers.js')).compareOptimizers(o));
 
 program
   .command('runs')
