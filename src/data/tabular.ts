@@ -3,6 +3,7 @@
 // index 0 is kept for a level seen only in the held-out rows).
 import { ValueError } from '../core/errors.js';
 import { permutation } from '../core/random.js';
+import { checkOptions, SEED } from '../core/options.js';
 
 /** One row: column name → value (as the @stdlib Boston housing JSON). */
 export type TableRow = Record<string, number>;
@@ -45,7 +46,9 @@ export interface EncodedTable {
  * Held-out split: a seeded permutation of the rows (core/random.ts `permutation(n, seed)`); its first
  * round(testFraction · n) rows are the test split, the rest train. Same rows, seed and fraction → same split.
  */
-export function encodeTable(rows: readonly TableRow[], spec: TableSpec, { testFraction = 0.2, seed = 0 } = {}): EncodedTable {
+export function encodeTable(rows: readonly TableRow[], spec: TableSpec, options: { testFraction?: number; seed?: number } = {}): EncodedTable {
+  checkOptions('encodeTable', options, { testFraction: 'any', seed: SEED });
+  const { testFraction = 0.2, seed = 0 } = options;
   if (!(testFraction > 0 && testFraction < 1)) throw new ValueError(`encodeTable: testFraction must be in (0, 1), got ${testFraction}`);
   const nTest = Math.round(testFraction * rows.length);
   if (nTest < 1 || rows.length - nTest < 2) throw new ValueError(`encodeTable: ${rows.length} rows are too few for a test fraction of ${testFraction}`);

@@ -81,6 +81,7 @@ test('bad input is refused with a typed error naming it', () => {
   const rows = [{ crim: 1, zn: 0, indus: 0, chas: 0, nox: 0, rm: 0, age: 0, dis: 0, rad: 1, tax: 0, ptratio: 0, b: 0, lstat: 0, medv: 1 }];
   expect(() => encodeTable(rows, HOUSING_SPEC, { testFraction: 1 })).toThrow(/testFraction must be in \(0, 1\), got 1/);
   expect(() => encodeTable(rows, HOUSING_SPEC)).toThrow(ValueError);
+  expect(() => encodeTable(rows, HOUSING_SPEC, { sead: 1 } as never)).toThrow(/encodeTable: unknown option 'sead'/);
   const many = Array.from({ length: 10 }, (_, i) => ({ ...rows[0], crim: i }));
   many[3] = { ...many[3], rm: NaN };
   expect(() => encodeTable(many, HOUSING_SPEC)).toThrow(/row 3 column 'rm' must be a finite number/);
