@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import { designMatrix, leastSquares, predictLinear } from '../data/least-squares.js';
 import { encodeTable, HOUSING_SPEC, rmse, type EncodedTable } from '../data/tabular.js';
 import { loadBostonHousing } from '../node/datasets.js';
+import { checkWritableFilePath } from '../node/files.js';
 import * as sg from '../node/index.js';
 import { defaultTabularOptimizer, TABULAR_DEFAULTS, trainTabular, trainTabularClassifier } from '../train/tabular.js';
 import { printJsonLine } from './json-line.js';
@@ -27,6 +28,7 @@ export function linearBaseline(table: EncodedTable): number {
 export async function trainHousing(o: {
   model: 'housing' | 'housing-cls'; epochs?: number; batchSize?: number; lr?: number; optimizer?: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; json?: boolean;
 }): Promise<void> {
+  if (o.checkpoint) await checkWritableFilePath(o.checkpoint, '--checkpoint');
   const start = performance.now();
   const [table] = await Promise.all([housingTable(), sg.init()]);
   try {
