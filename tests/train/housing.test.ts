@@ -64,7 +64,7 @@ test('least squares: the residual is orthogonal to every column of the design ma
   expect(orthogonality(x, t.train.target, off, cols)).toBeGreaterThan(1e-6);
 });
 
-test.skipIf(!hasNumpy)('least squares equals numpy lstsq in float64', async () => {
+test.skipIf(!hasNumpy)('least squares equals numpy lstsq in float64 (skipped: python3 cannot import numpy)', async () => {
   const t = await housingTable();
   const { x, cols } = designMatrix(t.train, t.levels);
   const y = t.train.target;
