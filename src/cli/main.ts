@@ -1,4 +1,4 @@
-// The `shadergrad` command: train, runs, sample, export, classify, serve, info and bench.
+// The `shadergrad` command: train, compare-optimizers, runs, sample, export, classify, serve, info and bench.
 // Run with `tsx --import ./scripts/register-wgsl.mjs src/cli/main.ts <command>` or `npx shadergrad <command>`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
@@ -38,12 +38,12 @@ const program = new Command('shadergrad')
 
 program
   .command('train')
-  .description('Train a model on MNIST (9,000 train / 1,000 held-out test digits) and report test accuracy.')
+  .description('Train a model on MNIST (9,000 train / 1,000 held-out test digits) and report test accuracy; charlm on Moby Dick; housing on Boston housing (test RMSE next to least squares).')
   .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(MODELS)).default('mlp'))
-  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, else 4)', positiveInt('epochs'))
-  .option('--batch-size <n>', 'samples per step', positiveInt('batch-size'), 64)
-  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd)', positiveNumber)
-  .addOption(new Option('--optimizer <name>', 'optimizer').choices(Object.keys(OPTIMIZERS)).default('adam'))
+  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 150 for housing, else 4)', positiveInt('epochs'))
+  .option('--batch-size <n>', 'samples per step (housing: 32 unless given)', positiveInt('batch-size'), 64)
+  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3)', positiveNumber)
+  .addOption(new Option('--optimizer <name>', 'optimizer (housing: adamw unless given)').choices(Object.keys(OPTIMIZERS)).default('adam'))
   .option('--seed <n>', 'seed of the initial weights and of the data order', integer, 0)
   .option('--hidden <n>', 'hidden width (default: per model, 256 for mlp)', positiveInt('hidden'))
   .option('--quiet', 'print only the final line', false)
@@ -53,8 +53,15 @@ program
   .option('--continue-on-nan', 'go on past a NaN or infinite loss (default: stop at that step)', false)
   .option('--logdir <dir>', 'write TensorBoard event files (loss, accuracy, lr, weight and gradient histograms, input digits) and run.json here: a new folder per run, e.g. runs/NAME')
   .option('--max-steps <n>', 'stop after n optimizer steps (mid-epoch if need be), then evaluate', positiveInt('max-steps'))
-  .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean; logdir?: string; maxSteps?: number }) => {
+  .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean; logdir?: string; maxSteps?: number }, command: Command) => {
     const o = { ...given, epochs: given.epochs ?? epochsFor(given.model) };
+    if (MODELS[o.model].dataset === 'table') {
+      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]] as const)
+        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (it trains in one go; --checkpoint saves its weights)`);
+      const isGiven = (name: string) => command.getOptionValueSource(name) !== 'default'; // housing has its own batch size and optimizer
+      const { trainHousing } = await import('./tabular.js');
+      return trainHousing({ ...o, model: o.model as 'housing' | 'housing-cls', batchSize: isGiven('batchSize') ? o.batchSize : undefined, optimizer: isGiven('optimizer') ? o.optimizer : undefined });
+    }
     if (MODELS[o.model].dataset === 'text') {
       // charlm saves its weights at the end (--checkpoint) but has no resumable run state or NaN policy yet
       if (o.resume) throw new InvalidArgumentError('--resume is not supported for --model charlm (its --checkpoint holds the weights only)');
@@ -65,6 +72,17 @@ program
     const { train } = await import('./train.js'); // loads the engine only when needed
     await train(o);
   });
+
+program
+  .command('compare-optimizers')
+  .description('Train the housing TabularNet with SGD, SGD+momentum, Adam and AdamW (same seed, split and batches); draw their training-loss curves as a PNG.')
+  .addOption(new Option('--model <name>', 'model to compare on').choices(['housing']).default('housing'))
+  .option('--out <path>', 'PNG to write', 'housing-optimizers.png')
+  .option('--epochs <n>', 'epochs per optimizer', positiveInt('epochs'), 40)
+  .option('--seed <n>', 'seed of the initial weights and of the data order', integer, 0)
+  .option('--quiet', 'print only the JSON line, if asked', false)
+  .option('--json', 'end with one JSON line: {"command": "compare-optimizers", "model", "metrics": {"<optimizer>_test_rmse", "<optimizer>_final_loss", ...}}', false)
+  .action(async (o: { out: string; epochs: number; seed: number; quiet: boolean; json: boolean }) => (await import('./tabular-optimizers.js')).compareOptimizers(o));
 
 program
   .command('runs')

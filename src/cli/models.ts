@@ -3,7 +3,8 @@
 // build it. Entries get the library as an argument, so loading this table does not start the engine.
 import type * as SG from '../node/index.js';
 import type { RandomAffineOptions } from '../data/transforms.js';
-import { CharGPT, LeNet, ResNet } from '../models/index.js';
+import { CharGPT, LeNet, ResNet, TabularNet } from '../models/index.js';
+import { TABULAR_DEFAULTS } from '../train/tabular.js';
 
 export interface ModelOptions {
   /** Width of the hidden layer(s), `--hidden`. */
@@ -12,8 +13,8 @@ export interface ModelOptions {
 
 export interface ModelEntry {
   description: string;
-  /** The data it trains on: MNIST classification, or a text corpus (charlm, trained by src/cli/charlm.ts). */
-  dataset: 'mnist' | 'text';
+  /** The data it trains on: MNIST classification, a text corpus (charlm, trained by src/cli/charlm.ts) or a table (housing, src/cli/tabular.ts). */
+  dataset: 'mnist' | 'text' | 'table';
   /** Shape of one input sample: [784] for flat digits, [1, 28, 28] for convolutions. */
   sampleShape: number[];
   /** `--hidden` when not given. */
@@ -65,6 +66,23 @@ export const MODELS: Record<string, ModelEntry> = {
     defaultHidden: 64,
     // the vocabulary comes from the corpus: src/cli/charlm.ts builds the model itself; this builds an untrained one of 128 symbols
     build: (_sg, { hidden }) => new CharGPT(128, { blockSize: 64, dModel: hidden, nLayer: 4, nHead: 4 }),
+  },
+  housing: {
+    description: 'TabularNet on Boston housing: embeddings of chas and rad + 11 standardised columns → 2 blocks of Linear, BatchNorm1d, ReLU, Dropout 0.1 → price; AdamW; next to least squares',
+    dataset: 'table',
+    sampleShape: [11],
+    defaultHidden: TABULAR_DEFAULTS.hidden,
+    // embedding rows: the training split's levels of chas (2) and rad (9), plus one for an unseen level
+    build: (_sg, { hidden }) => new TabularNet(11, [3, 10], { hidden }),
+    recipe: { epochs: TABULAR_DEFAULTS.epochs },
+  },
+  'housing-cls': {
+    description: 'the housing TabularNet with 2 logits: is the price above the training median? (test accuracy)',
+    dataset: 'table',
+    sampleShape: [11],
+    defaultHidden: TABULAR_DEFAULTS.hidden,
+    build: (_sg, { hidden }) => new TabularNet(11, [3, 10], { hidden, outputs: 2 }),
+    recipe: { epochs: TABULAR_DEFAULTS.epochs },
   },
 };
 

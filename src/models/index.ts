@@ -3,3 +3,4 @@ export { LeNet } from './lenet.js';
 export { ResNet, BasicBlock, type ResNetOptions } from './resnet.js';
 export { CharGPT, type CharGPTOptions } from './charlm.js';
 export { LSTMForecaster } from './forecaster.js';
+export { TabularNet, embeddingWidth, type TabularNetOptions } from './tabular.js';

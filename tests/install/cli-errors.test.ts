@@ -37,6 +37,13 @@ describe('CLI errors', () => {
     expectOneLineError(run(['train', '--model', 'charlm', '--continue-on-nan']), /--continue-on-nan is not supported for --model charlm/);
   });
 
+  test('housing refuses the options it has no use for; compare-optimizers refuses an --out folder', () => {
+    for (const [flag, ...value] of [['--logdir', join(dir, 'runs')], ['--max-steps', '3'], ['--resume', join(dir, 'x.ckpt')], ['--continue-on-nan']])
+      expectOneLineError(run(['train', '--model', 'housing', flag, ...value]), new RegExp(`${flag} is not supported for --model housing`));
+    expectOneLineError(run(['train', '--model', 'housing-cls', '--checkpoint', dir]), /--checkpoint .*: is a directory/);
+    expectOneLineError(run(['compare-optimizers', '--out', dir]), /--out .*: is a directory/);
+  });
+
   test('a --checkpoint path that cannot be written is refused before the first epoch', () => {
     const r = run(['train', '--model', 'mlp', '--checkpoint', join(dir, 'missing-folder', 'run.ckpt')]);
     expectOneLineError(r, /--checkpoint .*run\.ckpt: the folder .*missing-folder does not exist/);

@@ -40,6 +40,18 @@ describe('--json on every command', () => {
     expect(e.metrics.bytes).toBeGreaterThan(784 * 16 * 4);
   });
 
+  test('train --model housing and housing-cls: RMSE next to least squares, accuracy next to the majority class', () => {
+    const h = lastJson(['train', '--model', 'housing', '--epochs', '2', '--json']);
+    expect(h).toMatchObject({ command: 'train', model: 'housing', config: { epochs: 2, batch_size: 32, optimizer: 'adamw', lr: 3e-3, hidden: 64 } });
+    expect(h.metrics.linear_rmse).toBeCloseTo(5.8166, 3); // float64 least squares on the fixed split
+    expect(h.metrics.test_rmse).toBeGreaterThan(0);
+    const c = lastJson(['train', '--model', 'housing-cls', '--epochs', '2', '--batch-size', '64', '--optimizer', 'sgd', '--json']);
+    expect(c).toMatchObject({ command: 'train', model: 'housing-cls', config: { batch_size: 64, optimizer: 'sgd', lr: 5e-2 } });
+    expect(c.metrics.test_accuracy).toBeGreaterThan(0);
+    expect(c.metrics.test_accuracy).toBeLessThanOrEqual(1);
+    expect(c.metrics.majority_accuracy).toBeCloseTo(52 / 101, 6);
+  });
+
   test('info and sample', async () => {
     const i = lastJson(['info', '--json']);
     expect(i.command).toBe('info');
