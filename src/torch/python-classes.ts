@@ -173,6 +173,16 @@ export const PYTHON_CLASSES: Record<string, PythonClass> = {
         return self.classifier(self.features(x))
 `,
   },
+  TabularNet: {
+    needs: ['Twin'],
+    source: `class TabularNet(Twin):
+    """Embeddings of the categorical columns joined to the numeric ones, then body and head."""
+
+    def forward(self, numeric, categories):
+        parts = [numeric] + [e(c.long()) for e, c in zip(self.embeddings, categories)]
+        return self.head(self.body(torch.cat(parts, 1)))
+`,
+  },
   BasicBlock: {
     needs: ['Twin'],
     source: `class BasicBlock(Twin):

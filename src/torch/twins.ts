@@ -8,6 +8,7 @@ import { CharGPT } from '../models/charlm.js';
 import { LSTMForecaster } from '../models/forecaster.js';
 import { LeNet } from '../models/lenet.js';
 import { BasicBlock, ResNet } from '../models/resnet.js';
+import { TabularNet } from '../models/tabular.js';
 import { ValueError } from '../core/errors.js';
 import type { Pair } from '../core/shape.js';
 import * as nn from '../nn/index.js';
@@ -172,6 +173,7 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(nn.GRU, (m) => recurrent('GRU', m)),
   // models: their children under their state-dict names, with a Python forward of their own
   rule(LeNet, (m, ctx) => callWith(ctx.use('LeNet'), { features: ctx.child(m.features, 'features'), classifier: ctx.child(m.classifier, 'classifier') })),
+  rule(TabularNet, (m, ctx) => callWith(ctx.use('TabularNet'), childrenOf(m, ['embeddings', 'body', 'head'], ctx))),
   rule(BasicBlock, (m, ctx) => callWith(ctx.use('BasicBlock'), childrenOf(m, ['conv1', 'bn1', 'conv2', 'bn2', 'shortcut'], ctx))),
   rule(ResNet, (m, ctx) => callWith(ctx.use('ResNet'), childrenOf(m, ['stem', 'stemBn', 'blocks', 'fc'], ctx))),
   rule(CharGPT, (m, ctx) => callWith(ctx.use('CharGPT'), childrenOf(m, ['tokEmb', 'posEmb', 'blocks', 'lnF', 'head'], ctx))),
