@@ -5,14 +5,13 @@
 // PyTorch's keys) and DIR/train_ddp.py (continues training under DDP).
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCheckpoint, restoreCheckpoint } from '../io/checkpoint.js';
 import { LSTMForecaster } from '../models/forecaster.js';
 import { writeFileAtomic } from '../node/files.js';
 import * as sg from '../node/index.js';
 import { torchModelSource } from '../torch/twins.js';
 import { trainScript } from '../torch/train-script.js';
 import { printJsonLine } from './json-line.js';
-import { MODELS } from './models.js';
+import { checkpointModel } from './checkpoint-model.js';
 
 export interface ExportOptions {
   onnx?: string;
@@ -27,17 +26,10 @@ export async function exportModel(options: ExportOptions): Promise<void> {
   if ((options.onnx === undefined) === (options.torch === undefined))
     throw new sg.ValueError('export: give exactly one of --onnx <file> and --torch <dir>');
   const bytes = await readFile(options.checkpoint);
-  const extra = (parseCheckpoint(bytes).extra ?? {}) as { model?: string; hidden?: number };
-  const name = options.model ?? extra.model;
-  if (!name) throw new sg.ValueError(`${options.checkpoint} does not say which model it holds: pass --model (${Object.keys(MODELS).join(', ')})`);
-  const entry = MODELS[name];
-  if (!entry) throw new sg.ValueError(`unknown model '${name}' (known: ${Object.keys(MODELS).join(', ')})`);
-  const hidden = options.hidden ?? extra.hidden ?? entry.defaultHidden;
+  const { name, entry, hidden, build } = checkpointModel(bytes, options.checkpoint, options);
   await sg.init();
   try {
-    const model = entry.build(sg, { hidden });
-    restoreCheckpoint(bytes, { model });
-    model.eval();
+    const model = build(sg);
     const config = { hidden: hidden ?? null };
     if (options.onnx !== undefined) {
       const onnx = await sg.onnx.exportModel(model, sg.zeros([1, ...entry.sampleShape]));

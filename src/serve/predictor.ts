@@ -3,9 +3,9 @@
 // `train --checkpoint` file (the model is rebuilt from the name and width recorded in it) or an ONNX file.
 // Node-only (reads files; src/serve/ is marked so in scripts/build.mjs).
 import { readFile } from 'node:fs/promises';
-import { parseCheckpoint, restoreCheckpoint } from '../io/checkpoint.js';
 import { ValueError } from '../core/errors.js';
 import { MNIST_PIXELS } from '../data/mnist.js';
+import { checkpointModel } from '../cli/checkpoint-model.js';
 import { MODELS } from '../cli/models.js';
 import * as sg from '../node/index.js';
 
@@ -58,16 +58,9 @@ export class Predictor {
       return new Predictor('onnx', sample, 10, source.onnx, model);
     }
     const file = source.checkpoint!;
-    const bytes = await readFile(file);
-    const extra = (parseCheckpoint(bytes).extra ?? {}) as { model?: string; hidden?: number };
-    const kind = source.model ?? extra.model;
-    const known = Object.keys(MODELS).filter((k) => MODELS[k].dataset === 'mnist');
-    if (!kind) throw new ValueError(`${file} does not say which model it holds: pass --model (${known.join(', ')})`);
-    const entry = MODELS[kind];
-    if (!entry || entry.dataset !== 'mnist') throw new ValueError(`--model ${kind}: not an MNIST classifier (known: ${known.join(', ')})`);
-    const model = entry.build(sg, { hidden: source.hidden ?? extra.hidden ?? entry.defaultHidden });
-    restoreCheckpoint(bytes, { model });
-    model.eval();
+    const mnist = Object.keys(MODELS).filter((k) => MODELS[k].dataset === 'mnist');
+    const { name: kind, entry, build } = checkpointModel(await readFile(file), file, source, { allowed: mnist, purpose: 'an MNIST classifier' });
+    const model = build(sg);
     return new Predictor(kind, entry.sampleShape, 10, file, model);
   }
 
