@@ -10,3 +10,4 @@ export { Dropout } from './dropout.js';
 export * from './embedding.js';
 export * from './transformer.js';
 export * from './rnn.js';
+export { LoRA, addLoRA, mergeLoRA, type LoRAOptions } from './lora.js';

@@ -112,6 +112,24 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * Freezes every parameter of this module tree (`requiresGrad = false`): autograd gives them no gradient,
+   * so an optimizer holding them leaves them as they are (transfer learning, a LoRA adapter's base).
+   */
+  freeze(): this {
+    for (const p of this.parameters()) {
+      p.requiresGrad = false;
+      p.grad = null; // a gradient from before would still be stepped
+    }
+    return this;
+  }
+
+  /** Makes every parameter of this module tree trainable again. */
+  unfreeze(): this {
+    for (const p of this.parameters()) p.requiresGrad = true;
+    return this;
+  }
+
   train(on = true): this {
     this.training = on;
     for (const [, c] of this.namedChildren()) c.train(on);

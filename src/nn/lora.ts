@@ -1,0 +1,126 @@
+// LoRA (Hu et al. 2021) with PyTorch PEFT's names and layouts: y = base(x) + (alpha / rank) · B(A(x)), the
+// base layer frozen, A [rank, in] Kaiming-uniform (as a Linear's default), B [out, rank] zeros, so a fresh
+// adapter leaves the base's output unchanged. Over a Conv2d, A is a conv with the base's kernel, stride,
+// padding and dilation into `rank` channels and B a 1x1 conv back (PEFT's Conv2d LoRA). State keys:
+// `base_layer.weight`, `base_layer.bias`, `lora_A.weight`, `lora_B.weight`.
+// merge() folds the update into the base weight (W += scaling · B @ A); mergeLoRA() does it over a module
+// tree and puts each merged base back in its adapter's place (PEFT's merge_and_unload), so what is saved
+// or exported is the plain model.
+import { ValueError } from '../core/errors.js';
+import { checkNumber, checkOptions, POSITIVE_INT, SEED } from '../core/options.js';
+import { zeros } from '../tensor/creation.js';
+import { noGrad, type Tensor } from '../tensor/tensor.js';
+import { Conv2d } from './conv.js';
+import { Linear } from './layers.js';
+import { Module } from './module.js';
+
+export interface LoRAOptions {
+  /** Rank r of the update B @ A. */
+  rank: number;
+  /** The update is scaled by alpha / rank (default: alpha = rank, a scaling of 1). */
+  alpha?: number;
+  /** Seed of A's initialisation. */
+  seed?: number;
+}
+
+export class LoRA extends Module {
+  readonly baseLayer: Linear | Conv2d;
+  readonly loraA: Linear | Conv2d;
+  readonly loraB: Linear | Conv2d;
+  readonly rank: number;
+  readonly scaling: number;
+  /** True once merge() has folded the update into the base weight: forward() is then the base alone. */
+  merged = false;
+  protected override readonly stateLayout = { rename: { baseLayer: 'base_layer', loraA: 'lora_A', loraB: 'lora_B' } };
+
+  constructor(base: Linear | Conv2d, options: LoRAOptions) {
+    super();
+    const name = `LoRA(${base.constructor.name})`;
+    checkOptions(name, options, { rank: POSITIVE_INT, alpha: { min: 0 }, seed: SEED });
+    this.rank = checkNumber(name, 'rank', options?.rank, POSITIVE_INT);
+    const alpha = options.alpha ?? this.rank;
+    this.scaling = alpha / this.rank;
+    const seed = options.seed;
+    if (base instanceof Linear) {
+      this.loraA = new Linear(base.inFeatures, this.rank, { bias: false, seed });
+      this.loraB = new Linear(this.rank, base.outFeatures, { bias: false });
+    } else if (base instanceof Conv2d) {
+      const { stride, padding, dilation, groups = 1 } = base.options;
+      if (groups !== 1) throw new ValueError(`${name}: a grouped convolution (groups ${groups}) is not supported; only groups = 1`);
+      this.loraA = new Conv2d(base.inChannels, this.rank, base.kernelSize, { stride, padding, dilation, bias: false, seed });
+      this.loraB = new Conv2d(this.rank, base.outChannels, 1, { bias: false });
+    } else {
+      throw new ValueError(`LoRA: the base layer must be an sg.nn.Linear or sg.nn.Conv2d, got ${(base as object)?.constructor?.name ?? typeof base}`);
+    }
+    this.loraB.weight.assign(zeros(this.loraB.weight.shape));
+    this.baseLayer = base.freeze();
+  }
+
+  forward(x: Tensor): Tensor {
+    const y = this.baseLayer.forward(x);
+    return this.merged ? y : y.add(this.loraB.forward(this.loraA.forward(x)).mul(this.scaling));
+  }
+
+  /** scaling · B @ A in the base weight's shape ([out, in] or [out, in, kH, kW]). */
+  delta(): Tensor {
+    const a = this.loraA.weight;
+    const b = this.loraB.weight;
+    const out = b.shape[0];
+    return noGrad(() => b.reshape([out, this.rank]).matmul(a.reshape([this.rank, -1])).mul(this.scaling).reshape(this.baseLayer.weight.shape));
+  }
+
+  /** Folds the update into the base weight (once) and returns the base layer, which now computes what this adapter did. */
+  merge(): Linear | Conv2d {
+    if (!this.merged) {
+      const w = this.baseLayer.weight;
+      w.assign(noGrad(() => w.add(this.delta())));
+      this.merged = true;
+    }
+    return this.baseLayer;
+  }
+}
+
+type Slots = Record<string, unknown>;
+
+/** Replaces, in `module`'s tree, every child for which `swap` returns a module (attributes and arrays of modules). */
+function replaceChildren(module: Module, swap: (child: Module) => Module | null): void {
+  const slots = module as unknown as Slots;
+  for (const [key, value] of Object.entries(slots)) {
+    if (value instanceof Module) {
+      const next = swap(value);
+      if (next) slots[key] = next;
+      else replaceChildren(value, swap);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        if (!(v instanceof Module)) return;
+        const next = swap(v);
+        if (next) value[i] = next;
+        else replaceChildren(v, swap);
+      });
+    }
+  }
+}
+
+/**
+ * Wraps every Linear and Conv2d (groups 1) of `module` in a LoRA adapter, except those `skip` names
+ * (a module the caller trains in full, such as a new head); returns the adapters.
+ */
+export function addLoRA(module: Module, options: LoRAOptions, skip: (layer: Module) => boolean = () => false): LoRA[] {
+  const adapters: LoRA[] = [];
+  replaceChildren(module, (child) => {
+    if (child instanceof LoRA || skip(child)) return child; // left as it is, and not searched
+    if (child instanceof Linear || (child instanceof Conv2d && (child.options.groups ?? 1) === 1)) {
+      const lora = new LoRA(child, { ...options, seed: options.seed === undefined ? undefined : options.seed + adapters.length });
+      adapters.push(lora);
+      return lora;
+    }
+    return null;
+  });
+  return adapters;
+}
+
+/** Merges every LoRA adapter of `module`'s tree into its base and puts the base in its place; returns `module`. */
+export function mergeLoRA<M extends Module>(module: M): M {
+  replaceChildren(module, (child) => (child instanceof LoRA ? child.merge() : null));
+  return module;
+}
