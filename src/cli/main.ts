@@ -2,6 +2,8 @@
 // Run with `tsx --import ./scripts/register-wgsl.mjs src/cli/main.ts <command>` or `npx shadergrad <command>`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
+import { parseDigits } from './digits.js';
+import type { FinetuneOptions as FinetuneArgs } from './finetune.js';
 import { MODELS, OPTIMIZERS, epochsFor, type OptimizerName } from './models.js';
 
 function positiveInt(name: string) {
@@ -26,10 +28,12 @@ function integer(value: string): number {
   return n;
 }
 
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('lr must be a positive number.');
-  return n;
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number.`);
+    return n;
+  };
 }
 
 const program = new Command('shadergrad')
@@ -42,7 +46,7 @@ program
   .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(MODELS)).default('mlp'))
   .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 150 for housing, else 4)', positiveInt('epochs'))
   .option('--batch-size <n>', 'samples per step (housing: 32 unless given)', positiveInt('batch-size'), 64)
-  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3)', positiveNumber)
+  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3)', positiveNumber('lr'))
   .addOption(new Option('--optimizer <name>', 'optimizer (housing: adamw unless given)').choices(Object.keys(OPTIMIZERS)).default('adam'))
   .option('--seed <n>', 'seed of the initial weights and of the data order', integer, 0)
   .option('--hidden <n>', 'hidden width (default: per model, 256 for mlp)', positiveInt('hidden'))
@@ -53,8 +57,10 @@ program
   .option('--continue-on-nan', 'go on past a NaN or infinite loss (default: stop at that step)', false)
   .option('--logdir <dir>', 'write TensorBoard event files (loss, accuracy, lr, weight and gradient histograms, input digits) and run.json here: a new folder per run, e.g. runs/NAME')
   .option('--max-steps <n>', 'stop after n optimizer steps (mid-epoch if need be), then evaluate', positiveInt('max-steps'))
-  .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean; logdir?: string; maxSteps?: number }, command: Command) => {
+  .option('--digits <set>', 'MNIST models: train and test on these classes only, e.g. 0-4 (a transfer task; see `finetune`)', parseDigits)
+  .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean; logdir?: string; maxSteps?: number; digits?: number[] }, command: Command) => {
     const o = { ...given, epochs: given.epochs ?? epochsFor(given.model) };
+    if (o.digits && MODELS[o.model].dataset !== 'mnist') throw new InvalidArgumentError(`--digits is for the MNIST models, not --model ${o.model}`);
     if (MODELS[o.model].dataset === 'table') {
       for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]] as const)
         if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (it trains in one go; --checkpoint saves its weights)`);
@@ -71,6 +77,27 @@ program
     }
     const { train } = await import('./train.js'); // loads the engine only when needed
     await train(o);
+  });
+
+program
+  .command('finetune')
+  .description('Adapt a trained MNIST model (a `train --checkpoint` file) to other digits: a new head, then every layer trained (default), the backbone frozen (--freeze backbone), or LoRA adapters over the frozen model (--lora-rank r).')
+  .requiredOption('--checkpoint <path>', 'the pre-trained model, e.g. from `train --model lenet --digits 0-4 --checkpoint f`')
+  .requiredOption('--digits <set>', 'the classes to adapt to, e.g. 5-9', parseDigits)
+  .option('--lora-rank <r>', 'train rank-r LoRA adapters (and the new head) over the frozen model', positiveInt('lora-rank'))
+  .option('--lora-alpha <a>', "LoRA's alpha: the update is scaled by alpha / rank (default: 4 × rank)", positiveNumber('lora-alpha'))
+  .addOption(new Option('--freeze <part>', 'freeze this part and train the new head only (feature extraction)').choices(['backbone']))
+  .option('--epochs <n>', 'passes over the new digits', positiveInt('epochs'), 3)
+  .option('--batch-size <n>', 'samples per step', positiveInt('batch-size'), 64)
+  .option('--lr <rate>', 'learning rate (default for adam/adamw: 2e-3, 1e-2 with --freeze, 5e-3 with --lora-rank; sgd: 5e-2)', positiveNumber('lr'))
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(Object.keys(OPTIMIZERS)).default('adam'))
+  .option('--seed <n>', 'seed of the new head, the adapters and the data order', integer, 0)
+  .option('--out <path>', 'save the adapted model here (LoRA merged into the weights), as a checkpoint classify, serve and export read')
+  .option('--max-steps <n>', 'stop after n optimizer steps, then evaluate', positiveInt('max-steps'))
+  .option('--quiet', 'print only the final line', false)
+  .option('--json', 'end with one JSON line: {"command": "finetune", "model", "config", "metrics": {test_accuracy, trainable_params, total_params, ...}}', false)
+  .action(async (o: FinetuneArgs) => {
+    await (await import('./finetune.js')).finetune(o);
   });
 
 program
@@ -155,7 +182,7 @@ program
   .option('--hidden <n>', 'width the model was trained with', positiveInt('hidden'), 64)
   .option('--length <n>', 'characters to generate', positiveInt('length'), 300)
   .option('--prompt <text>', 'text to continue', 'The whale ')
-  .option('--temperature <t>', 'softmax temperature', positiveNumber, 0.8)
+  .option('--temperature <t>', 'softmax temperature', positiveNumber('temperature'), 0.8)
   .option('--seed <n>', 'sampling seed', integer, 0)
   .option('--json', 'end with one JSON line: {"command", "model", "text", "metrics"}', false)
   .action(async (o: { weights: string; hidden: number; length: number; prompt: string; temperature: number; seed: number; json: boolean }) => {

@@ -5,11 +5,12 @@ import { deriveSeed } from '../core/random.js';
 import { DataLoader } from '../data/dataloader.js';
 import { RandomAffine, type RandomAffineOptions } from '../data/transforms.js';
 import { CosineAnnealingLR } from '../optim/schedulers.js';
-import { mnistDataset } from '../data/mnist.js';
+import { mnistDataset, selectDigits, type Mnist } from '../data/mnist.js';
 import { checkReadableFile, checkWritableFilePath } from '../node/files.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
 import { classifierStep, evaluate, trainLoop, type LoopOptions, type RunningStats, type StepReport } from '../train/loop.js';
+import { formatDigits } from './digits.js';
 import { printJsonLine } from './json-line.js';
 import { MODELS, OPTIMIZERS, type Optimizer, type OptimizerName } from './models.js';
 import { checkNewLogdir, gradients, RunLog } from './run-log.js';
@@ -36,6 +37,8 @@ export interface TrainOptions {
   logdir?: string;
   /** Stop after this many optimizer steps (in the middle of an epoch if need be), then evaluate and end. */
   maxSteps?: number;
+  /** Train and test on these MNIST classes only (e.g. 0-4 for a transfer task's pre-training). */
+  digits?: number[];
 }
 
 /**
@@ -66,7 +69,7 @@ const describeAugment = (a: RandomAffineOptions) =>
 const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
 
 /** One epoch's bar on stderr: epoch, samples done, running loss and accuracy, throughput. */
-function progressBar(): SingleBar {
+export function progressBar(): SingleBar {
   return new cliProgress.SingleBar(
     {
       format: 'epoch {epoch} |{bar}| {value}/{total} | loss {loss} | acc {acc} | {rate} samples/s | ETA {eta}s',
@@ -100,7 +103,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (options.maxSteps !== undefined && options.checkpoint)
     throw new ValueError('--max-steps cannot go with --checkpoint: a checkpoint holds whole epochs, and --max-steps may stop in the middle of one');
   if (options.logdir) await checkNewLogdir(options.logdir);
-  const [mnist] = await Promise.all([loadMnist(), sg.init()]);
+  const [all] = await Promise.all([loadMnist(), sg.init()]);
+  const mnist: Mnist = options.digits ? { train: selectDigits(all.train, options.digits), test: selectDigits(all.test, options.digits) } : all;
   const trainLoader = new DataLoader(mnistDataset(mnist.train, entry.sampleShape), { batchSize: options.batchSize, shuffle: true, seed: options.seed });
   const testLoader = new DataLoader(mnistDataset(mnist.test, entry.sampleShape), { batchSize: 500 });
   const hidden = options.hidden ?? entry.defaultHidden;
@@ -134,12 +138,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   log(
     `${options.model}: ${entry.description}${hidden ? ` (hidden ${hidden})` : ''}, ${options.optimizer} lr ${lr}, ` +
       `batch ${options.batchSize}, seed ${options.seed}${recipe?.cosineLr ? ', cosine lr' : ''}${recipe?.augment ? `, ${describeAugment(recipe.augment)}` : ''}; ` +
-      `${mnist.train.count} train / ${mnist.test.count} test digits`,
+      `${mnist.train.count} train / ${mnist.test.count} test digits${options.digits ? ` (classes ${formatDigits(options.digits)})` : ''}`,
   );
 
   const config = {
     epochs: options.epochs, batch_size: options.batchSize, lr, optimizer: options.optimizer, seed: options.seed, hidden: hidden ?? null,
     ...(options.maxSteps !== undefined && { max_steps: options.maxSteps }), ...(options.resume && { resume: options.resume }),
+    ...(options.digits && { digits: formatDigits(options.digits) }),
   };
   const runLog = options.logdir ? await RunLog.start(options.logdir, { model: options.model, config }) : null;
   if (runLog) {
@@ -185,7 +190,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         last = stats;
         const testAccuracy = await evaluate(model, testLoader);
         if (options.checkpoint) {
-          const extra = { model: options.model, hidden, optimizer: options.optimizer, seed: options.seed, batchSize: options.batchSize, testAccuracy };
+          const extra = { model: options.model, hidden, optimizer: options.optimizer, seed: options.seed, batchSize: options.batchSize, testAccuracy, ...(options.digits && { digits: options.digits }) };
           await sg.saveCheckpoint(options.checkpoint, { model, optimizer: opt }, { epoch, step: opt.stepCount, loader: { epoch, batch: 0 }, extra });
           savedThisRun = true;
         }

@@ -96,3 +96,21 @@ export function fetchMnistDigits(baseUrl: string): MnistDigitSource {
 export function mnistDataset(split: MnistSplit, sampleShape: number[] = [MNIST_PIXELS]): TensorDataset {
   return new TensorDataset({ x: split.images, sampleShape, y: split.labels });
 }
+
+/**
+ * The samples of `split` whose class is one of `digits`, in the split's order (a transfer task: pre-train on
+ * 0–4, adapt to 5–9). Labels stay the digits themselves.
+ */
+export function selectDigits(split: MnistSplit, digits: readonly number[]): MnistSplit {
+  for (const d of digits)
+    if (!(Number.isInteger(d) && d >= 0 && d < MNIST_CLASSES)) throw new ValueError(`selectDigits: digits must be integers 0..${MNIST_CLASSES - 1}, got ${d}`);
+  const keep = new Set(digits);
+  const rows: number[] = [];
+  for (let i = 0; i < split.count; i++) if (keep.has(split.labels[i])) rows.push(i);
+  const out = emptySplit(rows.length);
+  rows.forEach((src, dst) => {
+    out.images.set(split.images.subarray(src * MNIST_PIXELS, (src + 1) * MNIST_PIXELS), dst * MNIST_PIXELS);
+    out.labels[dst] = split.labels[src];
+  });
+  return out;
+}

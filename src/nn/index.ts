@@ -11,3 +11,4 @@ export * from './embedding.js';
 export * from './transformer.js';
 export * from './rnn.js';
 export { LoRA, addLoRA, mergeLoRA, type LoRAOptions } from './lora.js';
+export { findModules, replaceModules } from './module-tree.js';

@@ -13,6 +13,7 @@ import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { Conv2d } from './conv.js';
 import { Linear } from './layers.js';
 import { Module } from './module.js';
+import { replaceModules } from './module-tree.js';
 
 export interface LoRAOptions {
   /** Rank r of the update B @ A. */
@@ -80,34 +81,13 @@ export class LoRA extends Module {
   }
 }
 
-type Slots = Record<string, unknown>;
-
-/** Replaces, in `module`'s tree, every child for which `swap` returns a module (attributes and arrays of modules). */
-function replaceChildren(module: Module, swap: (child: Module) => Module | null): void {
-  const slots = module as unknown as Slots;
-  for (const [key, value] of Object.entries(slots)) {
-    if (value instanceof Module) {
-      const next = swap(value);
-      if (next) slots[key] = next;
-      else replaceChildren(value, swap);
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => {
-        if (!(v instanceof Module)) return;
-        const next = swap(v);
-        if (next) value[i] = next;
-        else replaceChildren(v, swap);
-      });
-    }
-  }
-}
-
 /**
  * Wraps every Linear and Conv2d (groups 1) of `module` in a LoRA adapter, except those `skip` names
  * (a module the caller trains in full, such as a new head); returns the adapters.
  */
 export function addLoRA(module: Module, options: LoRAOptions, skip: (layer: Module) => boolean = () => false): LoRA[] {
   const adapters: LoRA[] = [];
-  replaceChildren(module, (child) => {
+  replaceModules(module, (child) => {
     if (child instanceof LoRA || skip(child)) return child; // left as it is, and not searched
     if (child instanceof Linear || (child instanceof Conv2d && (child.options.groups ?? 1) === 1)) {
       const lora = new LoRA(child, { ...options, seed: options.seed === undefined ? undefined : options.seed + adapters.length });
@@ -121,6 +101,6 @@ export function addLoRA(module: Module, options: LoRAOptions, skip: (layer: Modu
 
 /** Merges every LoRA adapter of `module`'s tree into its base and puts the base in its place; returns `module`. */
 export function mergeLoRA<M extends Module>(module: M): M {
-  replaceChildren(module, (child) => (child instanceof LoRA ? child.merge() : null));
+  replaceModules(module, (child) => (child instanceof LoRA ? child.merge() : null));
   return module;
 }
