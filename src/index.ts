@@ -48,10 +48,18 @@ export function realize(...tensors: Tensor[]): void {
   realizeNodes(tensors.map((t) => t.node));
 }
 
-/** GPU memory held by tensors and plans; `pooledBytes` are free buffers kept for reuse. */
-export function memory(): { bytesInUse: number; buffers: number; pooledBytes: number } {
+/**
+ * GPU memory held by tensors and plans; `pooledBytes` are free buffers kept for reuse; `peakBytes` the most
+ * held at once since sg.init() or sg.resetPeakMemory() (torch.cuda.max_memory_allocated).
+ */
+export function memory(): { bytesInUse: number; peakBytes: number; buffers: number; pooledBytes: number } {
   const { pool } = runtime();
-  return { bytesInUse: pool.bytesInUse, buffers: pool.buffersInUse, pooledBytes: pool.pooledBytes };
+  return { bytesInUse: pool.bytesInUse, peakBytes: pool.peakBytes, buffers: pool.buffersInUse, pooledBytes: pool.pooledBytes };
+}
+
+/** Starts sg.memory().peakBytes over from the bytes in use now (torch.cuda.reset_peak_memory_stats). */
+export function resetPeakMemory(): void {
+  runtime().pool.resetPeak();
 }
 
 /** Counters for tests and benchmarks: command-buffer submits, dispatches, plans built and reused. */

@@ -35,6 +35,8 @@ export const DEFAULT_MAX_BUFFERS = 50_000;
 export class BufferPool {
   private free = new Map<number, GPUBuffer[]>();
   bytesInUse = 0;
+  /** The most bytesInUse has been since the pool was made or resetPeak() was called. */
+  peakBytes = 0;
   buffersInUse = 0;
   pooledBytes = 0;
   private pooledBuffers = 0;
@@ -87,8 +89,14 @@ export class BufferPool {
       this.collect();
     }
     this.bytesInUse += size;
+    if (this.bytesInUse > this.peakBytes) this.peakBytes = this.bytesInUse;
     this.buffersInUse += 1;
     return buf;
+  }
+
+  /** Starts the peak over from what is in use now (torch.cuda.reset_peak_memory_stats). */
+  resetPeak(): void {
+    this.peakBytes = this.bytesInUse;
   }
 
   /**
