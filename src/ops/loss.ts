@@ -5,33 +5,63 @@ import { checkOptions, UNIT_INTERVAL } from '../core/options.js';
 import { shapeStr, sameShape } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { oneHot } from './movement.js';
+import { where } from './elementwise.js';
 import { composite } from './op.js';
 import { REDUCE_OPS } from './reduce.js';
 import { SOFTMAX_OPS } from './softmax.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+export type KLReduction = Reduction | 'batchmean';
+const KL_REDUCTIONS: readonly KLReduction[] = ['batchmean', 'mean', 'sum', 'none'];
 
 function reduceRef(x: Nd, reduction: Reduction): Nd {
   if (reduction === 'none') return x;
   return reduction === 'sum' ? REDUCE_OPS.sum.reference(x) : REDUCE_OPS.mean.reference(x);
 }
 
+/** F.cross_entropy in float64; label smoothing ε (PyTorch's label_smoothing): the target is (1 - ε)·onehot + ε/C. */
+function crossEntropyReference(logits: Nd, labels: Nd, reduction: Reduction = 'mean', labelSmoothing = 0): Nd {
+  const [n, c] = logits.shape;
+  const ls = SOFTMAX_OPS.logSoftmax.reference(logits, 1);
+  const per = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let all = 0;
+    for (let j = 0; j < c; j++) all += ls.data[i * c + j];
+    per[i] = -(1 - labelSmoothing) * ls.data[i * c + labels.data[i]] - (labelSmoothing / c) * all;
+  }
+  return reduceRef({ shape: [n], data: per }, reduction);
+}
+
+/** F.kl_div (log_target false) in float64. */
+function klDivReference(input: Nd, target: Nd, reduction: KLReduction = 'batchmean'): Nd {
+  const per = zipWith([input, target], (x, t) => (t > 0 ? t * (Math.log(t) - x) : 0));
+  if (reduction !== 'batchmean') return reduceRef(per, reduction);
+  const sum = REDUCE_OPS.sum.reference(per);
+  return { shape: [], data: Float64Array.of(sum.data[0] / (input.shape[0] ?? 1)) };
+}
+
 export const LOSS_OPS = {
   crossEntropy: composite({
     doc: "cross-entropy of logits [N, C] and int32 class ids [N] (PyTorch's F.cross_entropy), reduced by 'mean', 'sum' or 'none'",
     of: ['logSoftmax', 'oneHot', 'mul', 'add', 'sum', 'neg', 'mean'],
-    // label smoothing ε (PyTorch's label_smoothing): the target is (1 - ε)·onehot + ε/C
-    reference: (logits: Nd, labels: Nd, reduction: Reduction = 'mean', labelSmoothing = 0): Nd => {
-      const [n, c] = logits.shape;
-      const ls = SOFTMAX_OPS.logSoftmax.reference(logits, 1);
-      const per = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        let all = 0;
-        for (let j = 0; j < c; j++) all += ls.data[i * c + j];
-        per[i] = -(1 - labelSmoothing) * ls.data[i * c + labels.data[i]] - (labelSmoothing / c) * all;
-      }
-      return reduceRef({ shape: [n], data: per }, reduction);
+    reference: crossEntropyReference,
+  }),
+  klDiv: composite({
+    doc: "KL divergence sum(target·(log target − input)) of log-probabilities `input` and probabilities `target`, same shape (PyTorch's F.kl_div, log_target false), reduced by 'batchmean' (PyTorch's advice: the sum over dim 0's size), 'mean', 'sum' or 'none'; target 0 contributes 0",
+    of: ['gt', 'where', 'log', 'sub', 'mul', 'sum', 'mean', 'div'],
+    reference: klDivReference,
+  }),
+  distillationLoss: composite({
+    doc: 'knowledge distillation (Hinton et al. 2015): alpha·T²·KL(softmax(teacher/T) ‖ softmax(student/T)) per sample (batchmean) + (1 − alpha)·crossEntropy(student, labels); the teacher gets no gradient',
+    of: ['div', 'softmax', 'logSoftmax', 'klDiv', 'crossEntropy', 'mul', 'add'],
+    reference: (student: Nd, teacher: Nd, labels: Nd, temperature = 4, alpha = 0.9): Nd => {
+      const scale = (x: Nd): Nd => ({ shape: x.shape, data: x.data.map((v) => v / temperature) });
+      const p = SOFTMAX_OPS.softmax.reference(scale(teacher), 1);
+      const logq = SOFTMAX_OPS.logSoftmax.reference(scale(student), 1);
+      const kl = klDivReference(logq, p, 'batchmean').data[0];
+      const ce = crossEntropyReference(student, labels, 'mean').data[0];
+      return { shape: [], data: Float64Array.of(alpha * temperature * temperature * kl + (1 - alpha) * ce) };
     },
   }),
   mseLoss: composite({
@@ -62,6 +92,42 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: { reductio
   const target = eps === 0 ? onehot : onehot.mul(1 - eps).add(eps / classes);
   const perSample = logits.logSoftmax(1).mul(target).sum(1).neg();
   return reduce(perSample, reduction);
+}
+
+/**
+ * KL divergence of log-probabilities `input` from probabilities `target` (PyTorch's F.kl_div with
+ * log_target false): sum of target·(log target − input), a zero target contributing zero.
+ */
+export function klDiv(input: Tensor, target: Tensor, options: { reduction?: KLReduction } = {}): Tensor {
+  checkOptions('klDiv', options, { reduction: KL_REDUCTIONS });
+  for (const [arg, t] of [['input', input], ['target', target]] as const)
+    if (t.dtype !== 'float32') throw new DTypeError(`klDiv: ${arg} must be float32, got ${t.dtype} tensor of shape ${shapeStr(t.shape)}`);
+  if (!sameShape(input.shape, target.shape))
+    throw new ShapeError(`klDiv: input shape ${shapeStr(input.shape)} and target shape ${shapeStr(target.shape)} differ`);
+  const positive = target.gt(0);
+  // log(target) where target > 0 (1 elsewhere, so log is 0 and no NaN reaches the gradient), then masked
+  const logTarget = where(positive, target, 1).log();
+  const per = where(positive, target.mul(logTarget.sub(input)), 0);
+  const reduction = options.reduction ?? 'batchmean';
+  if (reduction !== 'batchmean') return reduce(per, reduction);
+  return per.sum().div(input.rank === 0 ? 1 : input.shape[0]);
+}
+
+/**
+ * Hinton et al.'s distillation loss from a student's and a teacher's logits [N, C] and int32 labels [N]:
+ * alpha·T²·KL(softmax(teacher/T) ‖ softmax(student/T)) (batchmean; T² keeps its gradient's scale as T
+ * changes) + (1 − alpha)·crossEntropy(student, labels). The teacher's logits are detached.
+ */
+export function distillationLoss(student: Tensor, teacher: Tensor, labels: Tensor, options: { temperature?: number; alpha?: number } = {}): Tensor {
+  checkOptions('distillationLoss', options, { temperature: { min: 0, aboveMin: true }, alpha: UNIT_INTERVAL });
+  const T = options.temperature ?? 4;
+  const alpha = options.alpha ?? 0.9;
+  if (student.rank !== 2) throw new ShapeError(`distillationLoss: student logits must be [N, C], got shape ${shapeStr(student.shape)}`);
+  if (!sameShape(student.shape, teacher.shape))
+    throw new ShapeError(`distillationLoss: teacher logits must have the student's shape ${shapeStr(student.shape)}, got ${shapeStr(teacher.shape)}`);
+  const hard = crossEntropy(student, labels); // checks the labels
+  const soft = klDiv(student.div(T).logSoftmax(1), teacher.detach().div(T).softmax(1));
+  return soft.mul(alpha * T * T).add(hard.mul(1 - alpha));
 }
 
 /** Mean squared error (PyTorch's F.mse_loss); shapes must match exactly. */

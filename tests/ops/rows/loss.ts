@@ -1,12 +1,16 @@
 // Losses of the table (composites): every reduction, awkward class counts; and the bad inputs.
 import * as sg from '../../../src/node/index.js';
 import { OPS } from '../../../src/ops/table.js';
-import { bad, ids, row, uni, type BadInput, type OpRow } from '../../helpers/opcheck.js';
+import { bad, fixed, ids, row, uni, type BadInput, type Gen, type OpRow } from '../../helpers/opcheck.js';
 import { f32, ints } from './inputs.js';
 
-const { crossEntropy, mseLoss } = sg.nn.functional;
+const { crossEntropy, distillationLoss, klDiv, mseLoss } = sg.nn.functional;
 const CE = OPS.crossEntropy.reference;
 const MSE = OPS.mseLoss.reference;
+const KL = OPS.klDiv.reference;
+const KD = OPS.distillationLoss.reference;
+/** Probabilities with about a third exactly 0 (a zero target adds nothing; fixed: the derivative jumps there). */
+const sparseProbs: Gen = fixed({ make: (n, r) => Array.from({ length: n }, () => (r() < 0.33 ? 0 : r())) });
 const classIds = ids((s) => s[0][s[0].length - 1]); // labels for logits [N, C]
 
 export const rows: OpRow[] = [
@@ -14,6 +18,13 @@ export const rows: OpRow[] = [
   row('crossEntropy', 'crossEntropy sum', (x, y) => crossEntropy(x, y, { reduction: 'sum' }), (x, y) => CE(x, y, 'sum'), [[[7, 5], [7]]], { gens: [uni(-3, 3), classIds] }),
   row('crossEntropy', 'crossEntropy labelSmoothing 0.1', (x, y) => crossEntropy(x, y, { labelSmoothing: 0.1 }), (x, y) => CE(x, y, 'mean', 0.1), [[[1, 1], [1]], [[7, 5], [7]], [[3, 130], [3]]], { gens: [uni(-3, 3), classIds] }),
   row('crossEntropy', 'crossEntropy none', (x, y) => crossEntropy(x, y, { reduction: 'none' }), (x, y) => CE(x, y, 'none'), [[[7, 5], [7]]], { gens: [uni(-3, 3), classIds] }),
+  row('klDiv', 'klDiv batchmean', (x, t) => klDiv(x, t), (x, t) => KL(x, t), [[[1, 1], [1, 1]], [[7, 5], [7, 5]], [[3, 130], [3, 130]], [[2, 3, 4], [2, 3, 4]]], { gens: [uni(-4, 0), uni(0.05, 1)] }),
+  row('klDiv', 'klDiv with zero targets', (x, t) => klDiv(x, t, { reduction: 'sum' }), (x, t) => KL(x, t, 'sum'), [[[7, 5], [7, 5]], [[0, 3], [0, 3]]], { gens: [uni(-4, 0), sparseProbs] }),
+  row('klDiv', 'klDiv mean', (x, t) => klDiv(x, t, { reduction: 'mean' }), (x, t) => KL(x, t, 'mean'), [[[7, 5], [7, 5]]], { gens: [uni(-4, 0), uni(0.05, 1)] }),
+  row('klDiv', 'klDiv none', (x, t) => klDiv(x, t, { reduction: 'none' }), (x, t) => KL(x, t, 'none'), [[[13], [13]]], { gens: [uni(-4, 0), sparseProbs] }),
+  // the teacher is detached: no gradient to check there (fixed)
+  row('distillationLoss', 'distillationLoss T 4 alpha 0.9', (s, t, y) => distillationLoss(s, t, y), (s, t, y) => KD(s, t, y), [[[1, 1], [1, 1], [1]], [[7, 5], [7, 5], [7]], [[3, 130], [3, 130], [3]]], { gens: [uni(-3, 3), fixed(uni(-3, 3)), classIds] }),
+  row('distillationLoss', 'distillationLoss T 2 alpha 0.3', (s, t, y) => distillationLoss(s, t, y, { temperature: 2, alpha: 0.3 }), (s, t, y) => KD(s, t, y, 2, 0.3), [[[64, 10], [64, 10], [64]]], { gens: [uni(-3, 3), fixed(uni(-3, 3)), classIds] }),
   row('mseLoss', 'mseLoss mean', (x, y) => mseLoss(x, y), (x, y) => MSE(x, y), [[[], []], [[7], [7]], [[3, 5], [3, 5]]]),
   row('mseLoss', 'mseLoss sum', (x, y) => mseLoss(x, y, { reduction: 'sum' }), (x, y) => MSE(x, y, 'sum'), [[[2, 3, 5], [2, 3, 5]]]),
   row('mseLoss', 'mseLoss none', (x, y) => mseLoss(x, y, { reduction: 'none' }), (x, y) => MSE(x, y, 'none'), [[[3, 5], [3, 5]]]),
@@ -29,6 +40,14 @@ export const badInputs: BadInput[] = [
   bad('crossEntropy', 'labelSmoothing as a string', () => crossEntropy(f32([2, 3]), ints([0, 1]), { labelSmoothing: '0.1' as never }), sg.ValueError, /labelSmoothing must be a finite number.*got string "0.1"/),
   bad('mseLoss', 'unknown option', () => mseLoss(f32([2]), f32([2]), { reduce: 'sum' } as never), sg.ValueError, /mseLoss: unknown option 'reduce' \(allowed: reduction\)/),
   bad('crossEntropy', '1-D logits', () => crossEntropy(f32([3]), ints([0])), sg.ShapeError, /crossEntropy.*logits.*\[3\]/),
+  bad('klDiv', 'shape mismatch', () => klDiv(f32([2, 3]), f32([3, 2])), sg.ShapeError, /klDiv.*\[2, 3\].*\[3, 2\]/),
+  bad('klDiv', 'int32 target', () => klDiv(f32([2]), ints([0, 1])), sg.DTypeError, /klDiv: target must be float32, got int32/),
+  bad('klDiv', 'bad reduction', () => klDiv(f32([2]), f32([2]), { reduction: 'batch' as never }), sg.ValueError, /klDiv: reduction must be 'batchmean'.*got.*batch/),
+  bad('distillationLoss', 'teacher shape', () => distillationLoss(f32([2, 3]), f32([2, 4]), ints([0, 1])), sg.ShapeError, /distillationLoss: teacher logits must have the student's shape \[2, 3\], got \[2, 4\]/),
+  bad('distillationLoss', 'temperature 0', () => distillationLoss(f32([2, 3]), f32([2, 3]), ints([0, 1]), { temperature: 0 }), sg.ValueError, /distillationLoss: temperature must be a finite number > 0/),
+  bad('distillationLoss', 'alpha above 1', () => distillationLoss(f32([2, 3]), f32([2, 3]), ints([0, 1]), { alpha: 2 }), sg.ValueError, /distillationLoss: alpha must be/),
+  bad('distillationLoss', 'label out of range', () => distillationLoss(f32([2, 3]), f32([2, 3]), ints([0, 5])), sg.ValueError, /crossEntropy.*5.*\[0, 3\)/),
+  bad('distillationLoss', '1-D logits', () => distillationLoss(f32([3]), f32([3]), ints([0])), sg.ShapeError, /distillationLoss: student logits must be \[N, C\]/),
   bad('mseLoss', 'shape mismatch', () => mseLoss(f32([2, 3]), f32([3, 2])), sg.ShapeError, /mseLoss.*\[2, 3\].*\[3, 2\]/),
   bad('mseLoss', 'bad reduction', () => mseLoss(f32([2]), f32([2]), { reduction: 'avg' as 'mean' }), sg.ValueError, /reduction.*avg/),
 ];
