@@ -23,6 +23,7 @@ export type { DType } from './core/dtype.js';
 export type { InitOptions } from './runtime/device.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as prune from './nn/prune.js';
 export * as data from './data/index.js';
 export { save, load, download, idbPut, idbGet } from './io/safetensors.js';
 export type { StateDict, SaveOptions, LoadOptions } from './io/safetensors.js';

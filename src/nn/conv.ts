@@ -71,7 +71,7 @@ export class Conv2d extends Module {
   forward(x: Tensor): Tensor {
     if (x.rank !== 4) throw new ShapeError(`${this.name}: input must be 4-D [N, C, H, W], got shape ${shapeStr(x.shape)}`);
     const { stride, padding, dilation, groups, variant } = this.options;
-    return conv2d(x, this.weight, this.bias, { stride, padding, dilation, groups, variant, name: this.name });
+    return conv2d(x, this.masked('weight', this.weight), this.bias, { stride, padding, dilation, groups, variant, name: this.name });
   }
 }
 

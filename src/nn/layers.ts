@@ -33,7 +33,7 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     if (x.shape[x.rank - 1] !== this.inFeatures)
       throw new ShapeError(`Linear(${this.inFeatures}, ${this.outFeatures}): input's last dimension must be ${this.inFeatures}, got shape ${shapeStr(x.shape)}`);
-    return F.linear(x, this.weight, this.bias);
+    return F.linear(x, this.masked('weight', this.weight), this.bias);
   }
 }
 

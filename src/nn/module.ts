@@ -124,6 +124,26 @@ export abstract class Module {
     return this;
   }
 
+  /** The pruning mask of parameter `name` (a buffer `${name}_mask`, saved with the state: sg.prune), or null. */
+  pruningMask(name: string): Tensor | null {
+    return this.buffers.get(`${name}_mask`) ?? null;
+  }
+
+  /** Sets the pruning mask of parameter `name` (1 keeps, 0 prunes), or drops it with null (sg.prune). */
+  setPruningMask(name: string, mask: Tensor | null): void {
+    if (mask) this.registerBuffer(`${name}_mask`, mask);
+    else this.buffers.delete(`${name}_mask`);
+  }
+
+  /**
+   * Parameter `p` (this module's `name`) as forward() uses it: times its pruning mask when it has one, so
+   * pruned weights act as exactly 0 and get a zero gradient whatever an optimizer's momentum does.
+   */
+  protected masked(name: string, p: Tensor): Tensor {
+    const mask = this.pruningMask(name);
+    return mask ? p.mul(mask) : p;
+  }
+
   /** Makes every parameter of this module tree trainable again. */
   unfreeze(): this {
     for (const p of this.parameters()) p.requiresGrad = true;
