@@ -36,6 +36,10 @@ export function checkpointModel(
     hidden,
     build(sg) {
       const model = entry.build(sg, { hidden });
+      // a pruned checkpoint: its masks, and layers that structured pruning made smaller
+      const saved = parseCheckpoint(bytes).model;
+      sg.prune.shrinkToState(model, Object.fromEntries(Object.entries(saved).map(([k, t]) => [k, t.shape])));
+      sg.prune.prepareMasks(model, Object.keys(saved));
       restoreCheckpoint(bytes, { model });
       model.eval();
       return model;

@@ -3,22 +3,18 @@
 // replaced by a fresh one; then the rest is trained in full (default), frozen (`--freeze backbone`:
 // feature extraction), or frozen under rank-r LoRA adapters (`--lora-rank r`). With --out the adapted
 // model is saved as a plain checkpoint (LoRA merged into the weights), which classify, serve and export read.
-import { readFile } from 'node:fs/promises';
 import { ValueError } from '../core/errors.js';
 import { deriveSeed } from '../core/random.js';
 import { DataLoader } from '../data/dataloader.js';
 import { mnistDataset, selectDigits } from '../data/mnist.js';
-import { RandomAffine } from '../data/transforms.js';
-import { checkReadableFile, checkWritableFilePath } from '../node/files.js';
+import { checkWritableFilePath } from '../node/files.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
-import { CosineAnnealingLR } from '../optim/schedulers.js';
-import { evaluate, type RunningStats, type StepReport } from '../train/loop.js';
-import { checkpointModel } from './checkpoint-model.js';
+import { evaluate } from '../train/loop.js';
 import { formatDigits } from './digits.js';
+import { countParams, fitEpochs, openMnistCheckpoint, pct } from './fit.js';
 import { printJsonLine } from './json-line.js';
-import { MODELS, OPTIMIZERS, type OptimizerName } from './models.js';
-import { progressBar, trainEpoch } from './train.js';
+import { OPTIMIZERS, type OptimizerName } from './models.js';
 
 export interface FinetuneOptions {
   checkpoint: string;
@@ -53,8 +49,6 @@ export type FinetuneMode = 'full' | 'frozen-backbone' | 'lora';
 const ADAM_LR: Record<FinetuneMode, number> = { full: 2e-3, 'frozen-backbone': 1e-2, lora: 5e-3 };
 export const LORA_ALPHA_PER_RANK = 4;
 
-const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
-const count = (params: sg.nn.Parameter[]) => params.reduce((s, p) => s + p.size, 0);
 
 /** The model's head: its last Linear, depth first (every MNIST model of `train` ends in one). */
 function lastLinear(model: sg.nn.Module): sg.nn.Linear {
@@ -68,11 +62,8 @@ export async function finetune(options: FinetuneOptions): Promise<{ testAccuracy
   if (options.loraAlpha !== undefined && options.loraRank === undefined) throw new ValueError('--lora-alpha needs --lora-rank');
   if (options.maxSteps !== undefined && options.out) throw new ValueError('--max-steps cannot go with --out: the saved model would be trained for part of an epoch only');
   const mode: FinetuneMode = options.loraRank !== undefined ? 'lora' : options.freeze ? 'frozen-backbone' : 'full';
-  await checkReadableFile(options.checkpoint, '--checkpoint');
+  const { source } = await openMnistCheckpoint(options.checkpoint, '--checkpoint');
   if (options.out) await checkWritableFilePath(options.out, '--out');
-  const bytes = await readFile(options.checkpoint);
-  const mnistModels = Object.keys(MODELS).filter((m) => MODELS[m].dataset === 'mnist');
-  const source = checkpointModel(bytes, options.checkpoint, {}, { allowed: mnistModels, purpose: 'an MNIST classifier' });
   const log = (line: string) => !options.quiet && console.log(line);
 
   const [all] = await Promise.all([loadMnist(), sg.init()]);
@@ -95,12 +86,11 @@ export async function finetune(options: FinetuneOptions): Promise<{ testAccuracy
     if (mode === 'lora') sg.nn.addLoRA(model, { rank: options.loraRank!, alpha, seed: deriveSeed(options.seed, 2) }, (layer) => layer === head);
     model.train();
     const trainable = model.parameters().filter((p) => p.requiresGrad);
-    const totalParams = count(model.parameters());
-    const trainableParams = count(trainable);
+    const totalParams = countParams(model.parameters());
+    const trainableParams = countParams(trainable);
 
     const lr = options.lr ?? (options.optimizer === 'sgd' ? OPTIMIZERS.sgd.defaultLr : ADAM_LR[mode]);
     const opt = OPTIMIZERS[options.optimizer].build(sg, trainable, lr);
-    const schedule = recipe?.cosineLr ? new CosineAnnealingLR(opt, options.epochs) : null;
     const what = mode === 'lora' ? `LoRA rank ${options.loraRank} (alpha ${alpha}) over the frozen model` : mode === 'frozen-backbone' ? 'the new head over the frozen backbone' : 'every layer';
     log(
       `finetune ${source.name} from ${options.checkpoint} on digits ${formatDigits(options.digits)} (${train.count} train / ${test.count} test): ` +
@@ -108,30 +98,9 @@ export async function finetune(options: FinetuneOptions): Promise<{ testAccuracy
         `${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs; before: ${pct(baseTestAccuracy)} on these digits`,
     );
 
-    const start = performance.now();
-    let stepsDone = 0;
-    const stepsLeft = () => (options.maxSteps ?? Infinity) - stepsDone;
-    let last: RunningStats | null = null;
-    let testAccuracy = baseTestAccuracy;
-    for (let epoch = 1; epoch <= options.epochs && stepsLeft() > 0; epoch++) {
-      const bar = options.quiet || !process.stderr.isTTY ? null : progressBar();
-      const payload = (s: RunningStats | null) => ({ epoch: `${epoch}/${options.epochs}`, loss: s ? s.loss.toFixed(4) : '-', acc: s ? pct(s.accuracy) : '-', rate: s ? Math.round(s.samples / s.seconds) : '-' });
-      bar?.start(trainLoader.samplesPerEpoch, 0, payload(null));
-      const augment = recipe?.augment ? new RandomAffine(recipe.augment, deriveSeed(options.seed, epoch)) : null;
-      const onStep = (r: StepReport) => {
-        stepsDone++;
-        bar?.update(r.running.samples, payload(r.running));
-      };
-      try {
-        last = await trainEpoch(model, opt, trainLoader, onStep, { augment, epoch, keepGoing: () => stepsLeft() > 0 });
-      } finally {
-        bar?.stop();
-      }
-      schedule?.step();
-      testAccuracy = await evaluate(model, testLoader);
-      log(`epoch ${epoch}/${options.epochs}  loss ${last.loss.toFixed(4)}  train acc ${pct(last.accuracy)}  test acc ${pct(testAccuracy)}  ${last.seconds.toFixed(1)} s`);
-    }
-    const seconds = (performance.now() - start) / 1000;
+    const fit = await fitEpochs({ model, opt, train: trainLoader, test: testLoader, epochs: options.epochs, recipe, seed: options.seed, quiet: options.quiet, maxSteps: options.maxSteps });
+    const { last, seconds } = fit;
+    const testAccuracy = fit.steps > 0 ? fit.testAccuracy : baseTestAccuracy;
 
     // the adapters folded into the weights: what is saved is the plain model, and it must classify as the adapted one did
     sg.nn.mergeLoRA(model);

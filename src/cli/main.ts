@@ -4,6 +4,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { parseDigits } from './digits.js';
 import type { FinetuneOptions as FinetuneArgs } from './finetune.js';
+import type { PruneOptions as PruneArgs } from './prune.js';
+import type { DistillOptions as DistillArgs } from './distill.js';
 import { MODELS, OPTIMIZERS, epochsFor, type OptimizerName } from './models.js';
 
 function positiveInt(name: string) {
@@ -32,6 +34,22 @@ function positiveNumber(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number.`);
+    return n;
+  };
+}
+
+function unitInterval(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`${name} must be a number in [0, 1].`);
+    return n;
+  };
+}
+
+function fraction(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`${name} must be a number in [0, 1).`);
     return n;
   };
 }
@@ -98,6 +116,44 @@ program
   .option('--json', 'end with one JSON line: {"command": "finetune", "model", "config", "metrics": {test_accuracy, trainable_params, total_params, ...}}', false)
   .action(async (o: FinetuneArgs) => {
     await (await import('./finetune.js')).finetune(o);
+  });
+
+program
+  .command('prune')
+  .description('Prune a trained MNIST model (a `train --checkpoint` file) by weight magnitude, then fine-tune it with the pruned weights held at zero; --structured removes conv channels instead.')
+  .requiredOption('--checkpoint <path>', 'the trained model')
+  .option('--sparsity <s>', 'fraction of the weights to remove (structured: of each conv layer\'s channels)', fraction('sparsity'), 0.5)
+  .option('--finetune-epochs <n>', 'epochs of fine-tuning after (unstructured: while) pruning; 0 prunes in one shot', nonNegativeInt('finetune-epochs'), 1)
+  .option('--structured', 'remove whole conv output channels (smallest L1 filters) and shrink the layers', false)
+  .option('--per-layer', 'unstructured: the fraction in each layer, not over all layers together', false)
+  .option('--batch-size <n>', 'samples per step', positiveInt('batch-size'), 64)
+  .option('--lr <rate>', "fine-tuning's learning rate (default: a fifth of the optimizer's, 4e-4 for adam)", positiveNumber('lr'))
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(Object.keys(OPTIMIZERS)).default('adam'))
+  .option('--seed <n>', 'seed of the data order', integer, 0)
+  .option('--out <path>', 'save the pruned model (weights with their zeros, and the masks) as a checkpoint classify, serve and export read')
+  .option('--quiet', 'print only the final line', false)
+  .option('--json', 'end with one JSON line: {"command": "prune", "model", "config", "metrics": {test_accuracy, sparsity, before_test_accuracy, ...}}', false)
+  .action(async (o: PruneArgs) => {
+    await (await import('./prune.js')).prune(o);
+  });
+
+program
+  .command('distill')
+  .description('Distil a trained MNIST teacher (a `train --checkpoint` file) into a small student (Hinton et al.: temperature-softened KL to the teacher plus the hard labels), next to the same student trained alone.')
+  .requiredOption('--teacher <path>', 'the teacher, e.g. from `train --model lenet --checkpoint f`')
+  .addOption(new Option('--student <name>', 'the student model').choices(Object.keys(MODELS).filter((m) => MODELS[m].dataset === 'mnist')).default('mlp'))
+  .option('--hidden <n>', "the student's hidden width (default: the model's)", positiveInt('hidden'))
+  .option('--epochs <n>', 'epochs for the student (and for the student alone)', positiveInt('epochs'), 4)
+  .option('--temperature <t>', 'softmax temperature of the soft targets', positiveNumber('temperature'), 4)
+  .option('--alpha <a>', 'weight of the soft term (1 - alpha goes to the hard labels)', unitInterval('alpha'), 0.9)
+  .option('--batch-size <n>', 'samples per step', positiveInt('batch-size'), 64)
+  .option('--lr <rate>', 'learning rate (default: the optimizer\'s)', positiveNumber('lr'))
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(Object.keys(OPTIMIZERS)).default('adam'))
+  .option('--seed <n>', "seed of the student's initial weights and of the data order (both runs)", integer, 0)
+  .option('--quiet', 'print only the final line', false)
+  .option('--json', 'end with one JSON line: {"command": "distill", "model", "config", "metrics": {test_accuracy, student_alone_test_accuracy, teacher_test_accuracy, ...}}', false)
+  .action(async (o: DistillArgs) => {
+    await (await import('./distill.js')).distill(o);
   });
 
 program

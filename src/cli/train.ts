@@ -9,7 +9,7 @@ import { mnistDataset, selectDigits, type Mnist } from '../data/mnist.js';
 import { checkReadableFile, checkWritableFilePath } from '../node/files.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
-import { classifierStep, evaluate, trainLoop, type LoopOptions, type RunningStats, type StepReport } from '../train/loop.js';
+import { classifierStep, evaluate, trainLoop, type ClassifierLoss, type LoopOptions, type RunningStats, type StepReport } from '../train/loop.js';
 import { formatDigits } from './digits.js';
 import { printJsonLine } from './json-line.js';
 import { MODELS, OPTIMIZERS, type Optimizer, type OptimizerName } from './models.js';
@@ -48,13 +48,13 @@ export interface TrainOptions {
  */
 export async function trainEpoch(
   model: sg.nn.Module, opt: Optimizer, loader: DataLoader, onStep?: (report: StepReport) => void,
-  { augment = null, epoch, continueOnNaN = false, keepGoing, alsoRealize }: { augment?: RandomAffine | null; epoch?: number; continueOnNaN?: boolean } & Pick<LoopOptions<unknown>, 'keepGoing' | 'alsoRealize'> = {},
+  { augment = null, epoch, continueOnNaN = false, keepGoing, alsoRealize, loss }: { augment?: RandomAffine | null; epoch?: number; continueOnNaN?: boolean; loss?: ClassifierLoss } & Pick<LoopOptions<unknown>, 'keepGoing' | 'alsoRealize'> = {},
 ): Promise<RunningStats> {
   model.train();
   return trainLoop({
     optimizer: opt,
     batches: loader[Symbol.iterator](),
-    record: classifierStep((x) => model.forward(augment ? augment.apply(x) : x)),
+    record: classifierStep((x) => model.forward(x), { transform: augment ? (x) => augment.apply(x) : undefined, loss }),
     epoch,
     onNonFiniteLoss: continueOnNaN ? 'continue' : 'stop',
     keepGoing,

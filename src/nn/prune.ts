@@ -163,3 +163,27 @@ export async function pruneConvChannels(root: Module, conv: Conv2d, next: Conv2d
   replaceModules(root, (m) => (m === conv ? smaller : m === next ? nextSmaller : null));
   return { kept, conv: smaller, next: nextSmaller };
 }
+
+/**
+ * Rebuilds the Linear and Conv2d layers of `module` whose weights are smaller in `shapes` (state key →
+ * shape, e.g. a checkpoint of a model after pruneConvChannels) as layers of those sizes, so the state
+ * loads; a larger or differently shaped kernel is refused.
+ */
+export function shrinkToState(module: Module, shapes: Record<string, readonly number[]>): void {
+  const swaps = new Map<Module, Module>();
+  for (const e of module.stateEntries()) {
+    const part = e.parts.length === 1 ? e.parts[0] : undefined;
+    const want = shapes[e.key];
+    const layer = part?.owner;
+    if (!want || !layer || !isTarget(layer) || part.name !== 'weight') continue;
+    const have = layer.weight.shape;
+    if (want.length === have.length && want.every((d, i) => d === have[i])) continue;
+    const fits = want.length === have.length && want[0] <= have[0] && want[1] <= have[1] && want.slice(2).every((d, i) => d === have[i + 2]);
+    if (!fits) throw new ShapeError(`shrinkToState: ${e.key} has shape [${want.join(', ')}], which is not a pruned [${have.join(', ')}]`);
+    const bias = layer.bias !== null;
+    swaps.set(layer, layer instanceof Conv2d
+      ? new Conv2d(want[1], want[0], layer.kernelSize, { stride: layer.options.stride, padding: layer.options.padding, dilation: layer.options.dilation, bias })
+      : new Linear(want[1], want[0], { bias }));
+  }
+  if (swaps.size) replaceModules(module, (m) => swaps.get(m) ?? null);
+}

@@ -43,12 +43,21 @@ export function classification(logits: Tensor, y: Tensor, labels: ArrayLike<numb
   return { loss, pred: logits.argmax(1), labels, samples: labels.length };
 }
 
-/** The step of a classifier on a host batch (a DataLoader's): cross-entropy of `forward(x)` against `y`. */
-export function classifierStep(forward: (x: Tensor) => Tensor): (batch: Batch) => StepGraph {
+/** A classifier's loss from its logits, the int32 labels and the (transformed) input batch; cross-entropy unless given (distillation). */
+export type ClassifierLoss = (logits: Tensor, y: Tensor, x: Tensor) => Tensor;
+
+/**
+ * The step of a classifier on a host batch (a DataLoader's): `loss` (default cross-entropy) of `forward(x)`
+ * against `y`, x first passed through `transform` (augmentation) when given.
+ */
+export function classifierStep(forward: (x: Tensor) => Tensor, { transform, loss }: { transform?: (x: Tensor) => Tensor; loss?: ClassifierLoss } = {}): (batch: Batch) => StepGraph {
   return (batch) => {
-    const x = tensor(batch.x, batch.xShape);
+    const raw = tensor(batch.x, batch.xShape);
+    const x = transform ? transform(raw) : raw;
     const y = tensor(batch.y, batch.yShape, { dtype: 'int32' });
-    return classification(forward(x), y, batch.y);
+    const logits = forward(x);
+    if (!loss) return classification(logits, y, batch.y);
+    return { loss: loss(logits, y, x), pred: logits.argmax(1), labels: batch.y, samples: batch.y.length };
   };
 }
 

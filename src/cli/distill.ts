@@ -1,0 +1,85 @@
+// `shadergrad distill`: knowledge distillation (Hinton et al. 2015) of a trained MNIST teacher (a checkpoint)
+// into a small student of `train`'s models, next to the same student trained alone on the hard labels
+// with the same seed (same initial weights), data order, augmentation and number of steps.
+import { ValueError } from '../core/errors.js';
+import { DataLoader } from '../data/dataloader.js';
+import { mnistDataset } from '../data/mnist.js';
+import { loadMnist } from '../node/mnist-files.js';
+import * as sg from '../node/index.js';
+import { evaluate, type ClassifierLoss } from '../train/loop.js';
+import { countParams, fitEpochs, openMnistCheckpoint, pct } from './fit.js';
+import { printJsonLine } from './json-line.js';
+import { MODELS, OPTIMIZERS, type OptimizerName } from './models.js';
+
+export interface DistillOptions {
+  teacher: string;
+  student: string;
+  hidden?: number;
+  epochs: number;
+  /** Softmax temperature of the soft targets. */
+  temperature: number;
+  /** Weight of the soft (KD) term; 1 − alpha goes to the hard labels. */
+  alpha: number;
+  batchSize: number;
+  lr?: number;
+  optimizer: OptimizerName;
+  seed: number;
+  quiet: boolean;
+  json: boolean;
+}
+
+export async function distill(options: DistillOptions): Promise<void> {
+  const entry = MODELS[options.student];
+  if (!entry || entry.dataset !== 'mnist') throw new ValueError(`--student ${options.student}: not an MNIST model of \`shadergrad train\` (known: ${Object.keys(MODELS).filter((m) => MODELS[m].dataset === 'mnist').join(', ')})`);
+  const { source } = await openMnistCheckpoint(options.teacher, '--teacher');
+  const log = (line: string) => !options.quiet && console.log(line);
+  const hidden = options.hidden ?? entry.defaultHidden;
+  const lr = options.lr ?? OPTIMIZERS[options.optimizer].defaultLr;
+  const [mnist] = await Promise.all([loadMnist(), sg.init()]);
+  try {
+    const testLoader = new DataLoader(mnistDataset(mnist.test, entry.sampleShape), { batchSize: 500 });
+    const teacher = source.build(sg);
+    const teacherShape = source.entry.sampleShape;
+    const teacherTestAccuracy = await evaluate(teacher, new DataLoader(mnistDataset(mnist.test, teacherShape), { batchSize: 500 }));
+    teacher.eval();
+    teacher.freeze();
+
+    /** The student trained from the seed: with the KD loss, or alone on the labels (loss undefined). */
+    const trainStudent = async (loss: ClassifierLoss | undefined, what: string) => {
+      sg.manualSeed(options.seed);
+      const student = entry.build(sg, { hidden });
+      const opt = OPTIMIZERS[options.optimizer].build(sg, student.parameters(), lr);
+      const trainLoader = new DataLoader(mnistDataset(mnist.train, entry.sampleShape), { batchSize: options.batchSize, shuffle: true, seed: options.seed });
+      log(`${what}:`);
+      const fit = await fitEpochs({ model: student, opt, train: trainLoader, test: testLoader, epochs: options.epochs, recipe: entry.recipe, seed: options.seed, quiet: options.quiet, loss });
+      return { ...fit, params: countParams(student.parameters()) };
+    };
+    log(
+      `distill ${source.name} from ${options.teacher} (${pct(teacherTestAccuracy)} held out, ${countParams(teacher.parameters())} parameters) into ${options.student}` +
+        `${hidden ? ` (hidden ${hidden})` : ''}: temperature ${options.temperature}, alpha ${options.alpha}, ${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs`,
+    );
+    const kd: ClassifierLoss = (logits, y, x) => {
+      const soft = sg.noGrad(() => teacher.forward(x.reshape([x.shape[0], ...teacherShape])));
+      return sg.nn.functional.distillationLoss(logits, soft, y, { temperature: options.temperature, alpha: options.alpha });
+    };
+    const distilled = await trainStudent(kd, 'student distilled from the teacher');
+    const alone = await trainStudent(undefined, 'the same student alone (same seed, data order and steps)');
+    console.log(
+      `test accuracy ${pct(distilled.testAccuracy)} distilled, ${pct(alone.testAccuracy)} alone (teacher ${pct(teacherTestAccuracy)}; ` +
+        `${options.student} of ${distilled.params} parameters, ${distilled.steps} steps each)`,
+    );
+    if (options.json)
+      printJsonLine({
+        command: 'distill',
+        model: options.student,
+        config: { teacher: options.teacher, teacher_model: source.name, student: options.student, hidden, epochs: options.epochs, temperature: options.temperature, alpha: options.alpha, batch_size: options.batchSize, lr, optimizer: options.optimizer, seed: options.seed },
+        metrics: {
+          test_accuracy: distilled.testAccuracy, student_alone_test_accuracy: alone.testAccuracy, teacher_test_accuracy: teacherTestAccuracy,
+          student_params: distilled.params, teacher_params: countParams(teacher.parameters()), steps: distilled.steps,
+          seconds: distilled.seconds, student_alone_seconds: alone.seconds,
+        },
+      });
+  } finally {
+    sg.destroy();
+  }
+}
