@@ -9,7 +9,7 @@ import * as sg from '../node/index.js';
 import { evaluate, type ClassifierLoss } from '../train/loop.js';
 import { countParams, fitEpochs, openMnistCheckpoint, pct } from './fit.js';
 import { printJsonLine } from './json-line.js';
-import { MODELS, OPTIMIZERS, type OptimizerName } from './models.js';
+import { DIGIT_AUGMENT, MODELS, OPTIMIZERS, type OptimizerName } from './models.js';
 
 export interface DistillOptions {
   teacher: string;
@@ -20,6 +20,8 @@ export interface DistillOptions {
   temperature: number;
   /** Weight of the soft (KD) term; 1 − alpha goes to the hard labels. */
   alpha: number;
+  /** Augment the training digits (LeNet's random affine), the same for both students. */
+  augment: boolean;
   batchSize: number;
   lr?: number;
   optimizer: OptimizerName;
@@ -37,21 +39,26 @@ export async function distill(options: DistillOptions): Promise<void> {
   const lr = options.lr ?? OPTIMIZERS[options.optimizer].defaultLr;
   const [mnist] = await Promise.all([loadMnist(), sg.init()]);
   try {
-    const testLoader = new DataLoader(mnistDataset(mnist.test, entry.sampleShape), { batchSize: 500 });
+    const testLoader = new DataLoader(mnistDataset(mnist.test, [1, 28, 28]), { batchSize: 500 });
     const teacher = source.build(sg);
     const teacherShape = source.entry.sampleShape;
     const teacherTestAccuracy = await evaluate(teacher, new DataLoader(mnistDataset(mnist.test, teacherShape), { batchSize: 500 }));
     teacher.eval();
     teacher.freeze();
 
+    // both students see the digits as images, augmented alike when asked (a flat student flattens them first)
+    const imageShape = [1, 28, 28];
+    const flat = entry.sampleShape.length === 1;
+    const recipe = { epochs: options.epochs, ...(options.augment && { augment: DIGIT_AUGMENT }) };
     /** The student trained from the seed: with the KD loss, or alone on the labels (loss undefined). */
     const trainStudent = async (loss: ClassifierLoss | undefined, what: string) => {
       sg.manualSeed(options.seed);
       const student = entry.build(sg, { hidden });
+      const model = flat ? new sg.nn.Sequential(new sg.nn.Flatten(), student) : student;
       const opt = OPTIMIZERS[options.optimizer].build(sg, student.parameters(), lr);
-      const trainLoader = new DataLoader(mnistDataset(mnist.train, entry.sampleShape), { batchSize: options.batchSize, shuffle: true, seed: options.seed });
+      const trainLoader = new DataLoader(mnistDataset(mnist.train, imageShape), { batchSize: options.batchSize, shuffle: true, seed: options.seed });
       log(`${what}:`);
-      const fit = await fitEpochs({ model: student, opt, train: trainLoader, test: testLoader, epochs: options.epochs, recipe: entry.recipe, seed: options.seed, quiet: options.quiet, loss });
+      const fit = await fitEpochs({ model, opt, train: trainLoader, test: testLoader, epochs: options.epochs, recipe, seed: options.seed, quiet: options.quiet, loss });
       return { ...fit, params: countParams(student.parameters()) };
     };
     log(
@@ -72,7 +79,7 @@ export async function distill(options: DistillOptions): Promise<void> {
       printJsonLine({
         command: 'distill',
         model: options.student,
-        config: { teacher: options.teacher, teacher_model: source.name, student: options.student, hidden, epochs: options.epochs, temperature: options.temperature, alpha: options.alpha, batch_size: options.batchSize, lr, optimizer: options.optimizer, seed: options.seed },
+        config: { teacher: options.teacher, teacher_model: source.name, student: options.student, hidden, epochs: options.epochs, temperature: options.temperature, alpha: options.alpha, augment: options.augment, batch_size: options.batchSize, lr, optimizer: options.optimizer, seed: options.seed },
         metrics: {
           test_accuracy: distilled.testAccuracy, student_alone_test_accuracy: alone.testAccuracy, teacher_test_accuracy: teacherTestAccuracy,
           student_params: distilled.params, teacher_params: countParams(teacher.parameters()), steps: distilled.steps,

@@ -33,6 +33,9 @@ export interface TrainRecipe {
   cosineLr?: boolean;
 }
 
+/** LeNet's augmentation of the digits (rotate ±10°, scale 0.9–1.1, shift ±8%); distill gives it to both its students. */
+export const DIGIT_AUGMENT: RandomAffineOptions = { degrees: 10, scale: [0.9, 1.1], translate: [0.08, 0.08] };
+
 /** `--epochs` when not given. */
 export const epochsFor = (model: string): number => MODELS[model]?.recipe?.epochs ?? 4;
 
@@ -50,7 +53,7 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 0,
     build: () => new LeNet(),
-    recipe: { epochs: 10, augment: { degrees: 10, scale: [0.9, 1.1], translate: [0.08, 0.08] }, cosineLr: true },
+    recipe: { epochs: 10, augment: DIGIT_AUGMENT, cosineLr: true },
   },
   resnet: {
     description: 'small ResNet: 3x3 stem, basic blocks of width hidden, 2·hidden, 4·hidden (identity and projection skips), global average pool → 10',
