@@ -30,6 +30,8 @@ export interface AdapterCaps {
   /** Subgroup size range, when the adapter reports it (undefined without the 'subgroups' feature). */
   subgroupMinSize?: number;
   subgroupMaxSize?: number;
+  /** WGSL language extensions of the implementation (navigator.gpu.wgslLanguageFeatures), e.g. packed_4x8_integer_dot_product. */
+  wgslLanguageFeatures?: ReadonlySet<string>;
   /** Adapter description, e.g. "llvmpipe (LLVM 19.1.7, 256 bits)". */
   description: string;
   /** True for CPU implementations (lavapipe, SwiftShader): kernel choice differs there. */

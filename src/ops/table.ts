@@ -15,6 +15,7 @@ import { NORM_OPS } from './norm.js';
 import type { OpEntry } from './op.js';
 import { OPTIM_OPS } from './optim.js';
 import { POOL_OPS } from './pool.js';
+import { QUANT_OPS } from './quant.js';
 import { REDUCE_OPS } from './reduce.js';
 import { SOFTMAX_OPS } from './softmax.js';
 
@@ -33,6 +34,7 @@ export const OPS = {
   ...ATTENTION_OPS,
   ...DROPOUT_OPS,
   ...OPTIM_OPS,
+  ...QUANT_OPS,
 } satisfies Record<string, OpEntry>;
 
 export type OpName = keyof typeof OPS;

@@ -75,6 +75,7 @@ export async function acquireDevice(options: InitOptions = {}): Promise<DeviceCo
   const subgroups = device.features.has('subgroups');
   const caps: AdapterCaps = {
     features: new Set(device.features as unknown as Iterable<string>),
+    wgslLanguageFeatures: new Set((gpu as { wgslLanguageFeatures?: Iterable<string> }).wgslLanguageFeatures ?? []),
     maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
     maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
     maxComputeInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
