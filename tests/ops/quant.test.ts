@@ -21,7 +21,7 @@ function packedInt8(n: number, seed: number): Int32Array {
 }
 
 describe('int8Matmul is exact', () => {
-  test.each(['dot4', 'unpack'] as const)('%s: the i32 sums equal an integer CPU reference (scales 1, K = 1004)', async (variant, ctx) => {
+  test.for(['dot4', 'unpack'] as const)('%s: the i32 sums equal an integer CPU reference (scales 1, K = 1004)', async (variant, ctx) => {
     if (variant === 'dot4' && !hasPackedDot(runtime().caps)) return ctx.skip(); // reported as skipped, not passed
     const [M, N, K4] = [9, 11, 251];
     const a = packedInt8(M * K4, 1);
