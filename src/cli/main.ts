@@ -6,6 +6,7 @@ import { parseDigits } from './digits.js';
 import type { FinetuneOptions as FinetuneArgs } from './finetune.js';
 import type { PruneOptions as PruneArgs } from './prune.js';
 import type { DistillOptions as DistillArgs } from './distill.js';
+import type { QuantizeOptions as QuantizeArgs } from './quantize.js';
 import { MODELS, OPTIMIZERS, epochsFor, type OptimizerName } from './models.js';
 
 function positiveInt(name: string) {
@@ -155,6 +156,22 @@ program
   .option('--json', 'end with one JSON line: {"command": "distill", "model", "config", "metrics": {test_accuracy, student_alone_test_accuracy, teacher_test_accuracy, ...}}', false)
   .action(async (o: DistillArgs) => {
     await (await import('./distill.js')).distill(o);
+  });
+
+program
+  .command('quantize')
+  .description('Quantize a trained MNIST model (a `train --checkpoint` file) to int8 (weights per output channel; activations calibrated or per row at run time) and compare accuracy, size and batch latency with float32.')
+  .requiredOption('--checkpoint <path>', 'the float32 model')
+  .requiredOption('--out <path>', 'the int8 checkpoint to write (weights as I8), which classify and serve read')
+  .addOption(new Option('--activations <how>', 'activation scales: one per layer calibrated on training batches, or per row at run time').choices(['static', 'dynamic']).default('static'))
+  .option('--calibration-batches <n>', 'training batches of 64 that calibrate static scales', positiveInt('calibration-batches'), 8)
+  .option('--batch-size <n>', 'digits in the batch whose latency is timed', positiveInt('batch-size'), 256)
+  .option('--quiet', 'print only the final line', false)
+  .option('--json', 'end with one JSON line: {"command": "quantize", "model", "config", "metrics": {test_accuracy, float_test_accuracy, size_bytes, float_size_bytes, ms_per_batch, float_ms_per_batch}}', false)
+  .action(async (o: QuantizeArgs, command: Command) => {
+    if (o.activations === 'dynamic' && command.getOptionValueSource('calibrationBatches') !== 'default')
+      throw new InvalidArgumentError('--calibration-batches is for --activations static');
+    await (await import('./quantize.js')).quantizeCommand(o);
   });
 
 program

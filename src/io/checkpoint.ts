@@ -64,7 +64,8 @@ export async function checkpointBytes(targets: CheckpointTargets, position: RunP
   checkTargets('checkpointBytes', targets);
   checkPosition('checkpointBytes', position);
   const tensors: Record<string, HostTensor> = {};
-  for (const [name, t] of Object.entries(await toHost(targets.model.stateDict()))) tensors[MODEL + name] = t;
+  const int8 = new Set(targets.model.int8StateKeys());
+  for (const [name, t] of Object.entries(await toHost(targets.model.stateDict()))) tensors[MODEL + name] = int8.has(name) ? { ...t, fileDtype: 'I8' } : t;
   for (const [name, t] of Object.entries(await toHost(targets.model.runState()))) tensors[RUN_STATE + name] = t;
   const record: Record_ = { format: CHECKPOINT_FORMAT, ...position, rng: getRandomState() };
   if (targets.optimizer) {

@@ -14,6 +14,8 @@ export interface HostTensor {
   dtype: DType;
   shape: number[];
   data: Float32Array | Int32Array;
+  /** 'I8': int32 values in [−128, 127] stored one byte each (quantized weights); read back as int32 with this mark. */
+  fileDtype?: 'I8';
 }
 
 export type StateDict = Record<string, Tensor>;
@@ -25,10 +27,10 @@ export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 const FILE_DTYPE: Record<DType, string> = { float32: 'F32', int32: 'I32' };
 // I64 is read into int32 (PyTorch's safetensors writes BatchNorm's num_batches_tracked as I64); a value
 // outside int32's range is refused, never wrapped
-const FROM_FILE: Record<string, DType> = { F32: 'float32', I32: 'int32', I64: 'int32' };
+const FROM_FILE: Record<string, DType> = { F32: 'float32', I32: 'int32', I64: 'int32', I8: 'int32' };
 /** Every dtype the format knows (the crate's Dtype), so that a refusal can say what the file holds. */
 const KNOWN_DTYPES = new Set(['BOOL', 'F4', 'F6_E2M3', 'F6_E3M2', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'C64', 'F64', 'I64', 'U64']);
-const ITEM_BYTES: Record<string, number> = { F32: 4, I32: 4, I64: 8 };
+const ITEM_BYTES: Record<string, number> = { F32: 4, I32: 4, I64: 8, I8: 1 };
 
 // Typed arrays are read and written as raw bytes: the format is little-endian, so is every WebGPU host we run on.
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -55,8 +57,9 @@ export function serialize(tensors: Record<string, HostTensor>, metadata?: Metada
       throw new FormatError(`safetensors: tensor '${name}' shape must be non-negative integers, got [${t.shape}]`);
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (t.data.length !== n) throw new FormatError(`safetensors: tensor '${name}' has ${t.data.length} values for shape [${t.shape}]`);
-    header[name] = { dtype: FILE_DTYPE[t.dtype], shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
-    offset += t.data.byteLength;
+    const bytes = fileBytes(name, t).byteLength;
+    header[name] = { dtype: t.fileDtype ?? FILE_DTYPE[t.dtype], shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 8) * 8;
@@ -69,11 +72,20 @@ export function serialize(tensors: Record<string, HostTensor>, metadata?: Metada
   json = new Uint8Array(0);
   let at = 8 + padded;
   for (const name of names) {
-    const d = tensors[name].data;
-    out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), at);
+    const d = fileBytes(name, tensors[name]);
+    out.set(d, at);
     at += d.byteLength;
   }
   return out;
+}
+
+/** A tensor's bytes as the file holds them: I8 narrowed (every value checked first), else the array's own. */
+function fileBytes(name: string, t: HostTensor): Uint8Array {
+  if (t.fileDtype === undefined) return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  if (t.fileDtype !== 'I8' || t.dtype !== 'int32') throw new FormatError(`safetensors: tensor '${name}' cannot be stored as ${t.fileDtype} (only int32 values as I8)`);
+  const bad = t.data.findIndex((v) => v < -128 || v > 127 || !Number.isInteger(v));
+  if (bad >= 0) throw new FormatError(`safetensors: tensor '${name}' holds ${t.data[bad]} at index ${bad}, outside I8's range [-128, 127]`);
+  return new Uint8Array(Int8Array.from(t.data).buffer);
 }
 
 /**
@@ -134,7 +146,7 @@ export function parse(input: ArrayBuffer | ArrayBufferView): { tensors: Record<s
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
   const metadata: Metadata = Object.create(null);
-  const entries: { name: string; dtype: DType; wide: boolean; shape: number[]; begin: number; end: number }[] = [];
+  const entries: { name: string; dtype: DType; wide: boolean; narrow: boolean; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (raw === null) continue; // the crate reads `null` as "no metadata"
@@ -157,7 +169,7 @@ export function parse(input: ArrayBuffer | ArrayBufferView): { tensors: Record<s
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
       fail('InvalidTensorInfo', `${where} data_offsets must be [begin, end] non-negative integers, got ${describe(offsets)}`);
     const ours = Object.hasOwn(FROM_FILE, dtype) ? FROM_FILE[dtype] : undefined;
-    if (!ours) return fail('UnsupportedDtype', `${where} has dtype ${JSON.stringify(dtype)}, which shadergrad does not support (supported: F32, I32, and I64 read as int32)`);
+    if (!ours) return fail('UnsupportedDtype', `${where} has dtype ${JSON.stringify(dtype)}, which shadergrad does not support (supported: F32, I32, and I64 and I8 read as int32)`);
     const [begin, end] = offsets as number[];
     if (begin > end) fail('InvalidOffset', `${where} data_offsets [${begin}, ${end}] end before they begin`);
     if (end > dataLen) fail('MetadataIncompleteBuffer', `${where} data_offsets [${begin}, ${end}] run past the data section (${dataLen} bytes): truncated?`);
@@ -166,7 +178,7 @@ export function parse(input: ArrayBuffer | ArrayBufferView): { tensors: Record<s
     if (needed >= 2n ** 64n) fail('ValidationOverflow', `${where} of dtype ${dtype} and shape [${shape}] needs more than 2^64 (${needed}) bytes, its data_offsets [${begin}, ${end}] hold ${end - begin}`);
     if (needed !== BigInt(end - begin))
       fail('TensorInvalidInfo', `${where} of dtype ${dtype} and shape [${shape}] needs ${needed} bytes, its data_offsets [${begin}, ${end}] hold ${end - begin}`);
-    entries.push({ name, dtype: ours, wide: dtype === 'I64', shape: shape as number[], begin, end });
+    entries.push({ name, dtype: ours, wide: dtype === 'I64', narrow: dtype === 'I8', shape: shape as number[], begin, end });
   }
 
   // the tensors must tile the data section exactly: no overlaps, no gaps, nothing after the last
@@ -184,6 +196,10 @@ export function parse(input: ArrayBuffer | ArrayBufferView): { tensors: Record<s
   const tensors: Record<string, HostTensor> = Object.create(null);
   for (const e of entries) {
     const copy = bytes.slice(dataStart + e.begin, dataStart + e.end).buffer; // aligned copy
+    if (e.narrow) {
+      tensors[e.name] = { dtype: 'int32', shape: e.shape, data: Int32Array.from(new Int8Array(copy)), fileDtype: 'I8' };
+      continue;
+    }
     const data = e.wide ? narrowI64(new BigInt64Array(copy), e.name) : e.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
     tensors[e.name] = { dtype: e.dtype, shape: e.shape, data };
   }

@@ -12,3 +12,4 @@ export * from './transformer.js';
 export * from './rnn.js';
 export { LoRA, addLoRA, mergeLoRA, type LoRAOptions } from './lora.js';
 export { findModules, replaceModules } from './module-tree.js';
+export { QuantizedLinear, QuantizedConv2d, quantize, quantizedLike, type ActivationScaling } from './quantized.js';

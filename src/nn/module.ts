@@ -73,6 +73,8 @@ export abstract class Module {
   protected buffers = new Map<string, Tensor>();
   /** Buffers left out of stateDict() (PyTorch's `persistent=False`): kept by checkpoints through runState(). */
   private readonly nonPersistent = new Set<string>();
+  /** Own buffers whose values are int8 (held as int32 on the GPU) and stored as I8 in files (quantized layers). */
+  protected readonly int8Buffers: ReadonlySet<string> = new Set();
   /** Where this module's PyTorch state-dict keys differ from its attribute paths (see StateLayout). */
   protected readonly stateLayout: StateLayout = {};
 
@@ -189,6 +191,11 @@ export abstract class Module {
       for (const e of entries) if (underPrefix(e.key, fromKey)) e.key = to + e.key.slice(fromKey.length);
     }
     return entries;
+  }
+
+  /** The state keys whose values are int8 (files store them as I8): a quantized layer's weights. */
+  int8StateKeys(): string[] {
+    return this.stateEntries().filter((e) => e.parts.length === 1 && e.parts[0].owner.int8Buffers.has(e.parts[0].name)).map((e) => e.key);
   }
 
   /** Parameters and persistent buffers by PyTorch's keys and layouts ("0.weight", "self_attn.in_proj_weight"). */

@@ -129,7 +129,7 @@ const rejects: [string, Uint8Array, RegExp][] = [
   ['JSON null', file('null', 0), /must be a JSON object/],
   ['invalid UTF-8', file('{"\xff": 1}', 0).map((b, i) => (i === 10 ? 0xff : b)), /not valid UTF-8/],
   ['entry not an object', file({ w: 5 }, 0), /tensor 'w' must be an object/],
-  ['unsupported dtype F16', file({ w: t('F16', [2], [0, 4]) }, 4), /tensor 'w' has dtype "F16", which shadergrad does not support \(supported: F32, I32, and I64 read as int32\)/],
+  ['unsupported dtype F16', file({ w: t('F16', [2], [0, 4]) }, 4), /tensor 'w' has dtype "F16", which shadergrad does not support \(supported: F32, I32, and I64 and I8 read as int32\)/],
   ['unsupported dtype F64', file({ w: t('F64', [1], [0, 8]) }, 8), /"F64", which shadergrad does not support/],
   ['unknown dtype', file({ w: t('F33', [1], [0, 4]) }, 4), /"F33", which is not a safetensors dtype/],
   ['missing dtype', file({ w: { shape: [1], data_offsets: [0, 4] } }, 4), /has no dtype/],
