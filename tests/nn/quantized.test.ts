@@ -57,7 +57,7 @@ describe('sg.nn.quantize', () => {
     await sg.nn.quantize(q);
     const x = sg.randn([2, 5], { seed: 8, requiresGrad: true });
     q.forward(x).sum().backward();
-    const w = (q.layers[0] as InstanceType<typeof sg.nn.QuantizedLinear>).dequantizedWeight();
+    const w = (q.layers[0] as sg.nn.QuantizedLinear).dequantizedWeight();
     const want = await values(sg.ones([2, 3]).matmul(w));
     (await values(x.grad!)).forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
   });
