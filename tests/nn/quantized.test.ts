@@ -3,6 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { checkpointBytes, restoreCheckpoint } from '../../src/io/checkpoint.js';
 import { parse, serialize } from '../../src/io/safetensors.js';
+import type { QuantizedLinear } from '../../src/nn/quantized.js';
 import { useGpu } from '../helpers/gpu.js';
 
 const sg = useGpu();
@@ -57,7 +58,7 @@ describe('sg.nn.quantize', () => {
     await sg.nn.quantize(q);
     const x = sg.randn([2, 5], { seed: 8, requiresGrad: true });
     q.forward(x).sum().backward();
-    const w = (q.layers[0] as sg.nn.QuantizedLinear).dequantizedWeight();
+    const w = (q.layers[0] as QuantizedLinear).dequantizedWeight();
     const want = await values(sg.ones([2, 3]).matmul(w));
     (await values(x.grad!)).forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
   });
