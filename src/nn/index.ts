@@ -10,3 +10,4 @@ export { Dropout } from './dropout.js';
 export * from './embedding.js';
 export * from './transformer.js';
 export * from './rnn.js';
+export { GCNConv, SAGEConv, GATConv, type GCNConvOptions, type SAGEConvOptions, type GATConvOptions } from './graph.js';
