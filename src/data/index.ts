@@ -4,3 +4,4 @@ export { Random, permutation } from '../core/random.js';
 export * from './text.js';
 export * from './series.js';
 export * from './karate.js';
+export * from './graph.js';

@@ -10,8 +10,7 @@
 // to spread a few labels along the ties) and be the same every run; taking the hubs is the order in which
 // an observer would learn the allegiances, and it leaves the hard members (8 and 9, tied to both leaders'
 // circles; 2 is a hub and labelled) among the held-out ones.
-import { tensor } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { bothWays, type GraphData } from './graph.js';
 
 export const KARATE_NODES = 34;
 
@@ -55,28 +54,6 @@ export const KARATE_TRAIN: readonly number[] = [0, 2, 1, 33, 32, 31];
 /** Held out for the test: the other 28 members. */
 export const KARATE_TEST: readonly number[] = [...Array(KARATE_NODES).keys()].filter((i) => !KARATE_TRAIN.includes(i));
 
-/** A node-classification graph on the host: features, directed edges (each tie both ways), labels and split. */
-export interface GraphData {
-  name: string;
-  numNodes: number;
-  numFeatures: number;
-  numClasses: number;
-  /** [numNodes * numFeatures], row-major. */
-  features: Float32Array;
-  /** [2 * E]: E sources, then E targets. */
-  edgeIndex: Int32Array;
-  labels: Int32Array;
-  trainNodes: Int32Array;
-  testNodes: Int32Array;
-}
-
-/** Each undirected tie as two directed edges (i→j and j→i), as PyG stores undirected graphs. */
-export function bothWays(ties: ReadonlyArray<readonly [number, number]>): Int32Array {
-  const sources = [...ties.map(([i]) => i), ...ties.map(([, j]) => j)];
-  const targets = [...ties.map(([, j]) => j), ...ties.map(([i]) => i)];
-  return Int32Array.from([...sources, ...targets]);
-}
-
 /** The karate club with one-hot identity features (as PyG's KarateClub): 34 × 34, 156 directed edges. */
 export function karateClub(): GraphData {
   const N = KARATE_NODES;
@@ -92,14 +69,5 @@ export function karateClub(): GraphData {
     labels: Int32Array.from(KARATE_FACTIONS),
     trainNodes: Int32Array.from(KARATE_TRAIN),
     testNodes: Int32Array.from(KARATE_TEST),
-  };
-}
-
-/** The graph's tensors: x [N, F], edgeIndex int32 [2, E], labels int32 [N]. */
-export function graphTensors(g: GraphData): { x: Tensor; edgeIndex: Tensor; labels: Tensor } {
-  return {
-    x: tensor(g.features, [g.numNodes, g.numFeatures]),
-    edgeIndex: tensor(g.edgeIndex, [2, g.edgeIndex.length / 2], { dtype: 'int32' }),
-    labels: tensor(g.labels, [g.numNodes], { dtype: 'int32' }),
   };
 }
