@@ -8,7 +8,11 @@ import { KARATE_EDGES, KARATE_FACTIONS, KARATE_TEST, KARATE_TRAIN, karateClub } 
 import { MODELS } from '../../src/cli/models.js';
 import { GRAPH_WEIGHT_DECAY } from '../../src/cli/graph.js';
 import { trainNodeClassifier } from '../../src/train/graph.js';
+import type { Module } from '../../src/nn/module.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
 import { useGpu } from '../helpers/gpu.js';
+
+type NodeModel = Module & { forward(x: Tensor, e: Tensor): Tensor };
 
 const sg = useGpu();
 
@@ -30,14 +34,14 @@ test('the karate club: 34 members, 78 distinct ties, Zachary\'s degrees, two fac
 
 test.each(['gcn', 'sage', 'gat'] as const)('%s reaches at least 90 percent of the 28 held-out members with the CLI defaults', async (name) => {
   const entry = MODELS[name];
-  const model = entry.build(sg, { hidden: entry.defaultHidden, seed: 0 }) as sg.nn.Module & { forward(x: sg.Tensor, e: sg.Tensor): sg.Tensor };
+  const model = entry.build(sg, { hidden: entry.defaultHidden, seed: 0 }) as NodeModel;
   const r = await trainNodeClassifier(model, karateClub(), { epochs: entry.recipe!.epochs, lr: entry.recipe!.lr!, weightDecay: GRAPH_WEIGHT_DECAY });
   expect(r.trainAccuracy).toBe(1);
   expect(r.testAccuracy).toBeGreaterThanOrEqual(0.9);
 }, 60_000);
 
 test('an untrained GCN is not already there (the test above can fail)', async () => {
-  const model = MODELS.gcn.build(sg, { hidden: 16, seed: 0 }) as sg.nn.Module & { forward(x: sg.Tensor, e: sg.Tensor): sg.Tensor };
+  const model = MODELS.gcn.build(sg, { hidden: 16, seed: 0 }) as NodeModel;
   const r = await trainNodeClassifier(model, karateClub(), { epochs: 0, lr: 1e-2, weightDecay: 0 });
   expect(r.testAccuracy).toBeLessThan(0.9);
 });
