@@ -5,3 +5,4 @@ export * from './text.js';
 export * from './series.js';
 export * from './karate.js';
 export * from './graph.js';
+export * from './sbm.js';
