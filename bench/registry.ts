@@ -11,6 +11,7 @@ import { optimFamily } from './families/optim.js';
 import { lenetStepFamily } from './families/lenet-step.js';
 import { attentionFamily } from './families/attention.js';
 import { gptStepFamily } from './families/gpt-step.js';
+import { graphFamily } from './families/graph.js';
 
 export const FAMILIES: BenchFamily<any>[] = [
   matmulFamily,
@@ -26,5 +27,7 @@ export const FAMILIES: BenchFamily<any>[] = [
   lenetStepFamily,
   // fused flash-style attention (forward; forward + backward) next to the unfused composition and TF.js's
   attentionFamily,
+  // message passing on a 100k-edge stochastic block model next to TF.js's gather + unsortedSegmentSum
+  graphFamily,
   gptStepFamily, // a char-level GPT step (4 layers, d = 128, T = 128) next to the same model written with TF.js ops
 ];

@@ -11,7 +11,7 @@ export { Tensor, noGrad, isGradEnabled } from './tensor/tensor.js';
 export type { TensorLike } from './tensor/tensor.js';
 export { tensor, zeros, ones, full, arange, rand, randn, manualSeed } from './tensor/creation.js';
 export type { TensorOptions, RandomOptions } from './tensor/creation.js';
-export { where, cat, stack, matmul, oneHot } from './ops/index.js';
+export { where, cat, stack, matmul, oneHot, segmentSum, segmentMax, segmentMean, segmentSoftmax } from './ops/index.js';
 /**
  * Anomaly mode (PyTorch's torch.autograd.set_detect_anomaly): `sg.detectAnomaly(true)` checks every op's
  * output on the GPU for NaN (and ±Inf from finite inputs) and throws an AnomalyError naming the first such

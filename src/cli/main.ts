@@ -61,11 +61,11 @@ const program = new Command('shadergrad')
 
 program
   .command('train')
-  .description('Train a model on MNIST (9,000 train / 1,000 held-out test digits) and report test accuracy; charlm on Moby Dick; housing on Boston housing (test RMSE next to least squares).')
+  .description('Train a model on MNIST (9,000 train / 1,000 held-out test digits) and report test accuracy; charlm on Moby Dick; housing on Boston housing (test RMSE next to least squares); gcn, sage and gat on the karate club (held-out node accuracy).')
   .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(MODELS)).default('mlp'))
-  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 150 for housing, else 4)', positiveInt('epochs'))
+  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 150 for housing, 200 for gcn/sage/gat, else 4)', positiveInt('epochs'))
   .option('--batch-size <n>', 'samples per step (housing: 32 unless given)', positiveInt('batch-size'), 64)
-  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3)', positiveNumber('lr'))
+  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3; gcn and sage 1e-2, gat 5e-3)', positiveNumber('lr'))
   .addOption(new Option('--optimizer <name>', 'optimizer (housing: adamw unless given)').choices(Object.keys(OPTIMIZERS)).default('adam'))
   .option('--seed <n>', 'seed of the initial weights and of the data order', integer, 0)
   .option('--hidden <n>', 'hidden width (default: per model, 256 for mlp)', positiveInt('hidden'))
@@ -77,7 +77,8 @@ program
   .option('--logdir <dir>', 'write TensorBoard event files (loss, accuracy, lr, weight and gradient histograms, input digits) and run.json here: a new folder per run, e.g. runs/NAME')
   .option('--max-steps <n>', 'stop after n optimizer steps (mid-epoch if need be), then evaluate', positiveInt('max-steps'))
   .option('--digits <set>', 'MNIST models: train and test on these classes only, e.g. 0-4 (a transfer task; see `finetune`)', parseDigits)
-  .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean; logdir?: string; maxSteps?: number; digits?: number[] }, command: Command) => {
+  .addOption(new Option('--dataset <name>', 'graph to classify the nodes of (gcn, sage, gat; default karate)').choices(['karate']))
+  .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean; logdir?: string; maxSteps?: number; digits?: number[]; dataset?: 'karate' }, command: Command) => {
     const o = { ...given, epochs: given.epochs ?? epochsFor(given.model) };
     if (o.digits && MODELS[o.model].dataset !== 'mnist') throw new InvalidArgumentError(`--digits is for the MNIST models, not --model ${o.model}`);
     if (MODELS[o.model].dataset === 'table') {
@@ -87,6 +88,15 @@ program
       const { trainHousing } = await import('./tabular.js');
       return trainHousing({ ...o, model: o.model as 'housing' | 'housing-cls', batchSize: isGiven('batchSize') ? o.batchSize : undefined, optimizer: isGiven('optimizer') ? o.optimizer : undefined });
     }
+    if (MODELS[o.model].dataset === 'graph') {
+      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]] as const)
+        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (full-batch training in one go; --checkpoint saves its weights)`);
+      for (const name of ['batchSize', 'optimizer'])
+        if (command.getOptionValueSource(name) !== 'default') throw new InvalidArgumentError(`--${name === 'batchSize' ? 'batch-size' : 'optimizer'} is not supported for --model ${o.model} (full batch, Adam)`);
+      const { trainGraph } = await import('./graph.js');
+      return trainGraph({ ...o, model: o.model as 'gcn' | 'sage' | 'gat', dataset: given.dataset ?? 'karate' });
+    }
+    if (given.dataset !== undefined) throw new InvalidArgumentError(`--dataset is for the graph models (gcn, sage, gat), not --model ${o.model}`);
     if (MODELS[o.model].dataset === 'text') {
       // charlm saves its weights at the end (--checkpoint) but has no resumable run state or NaN policy yet
       if (o.resume) throw new InvalidArgumentError('--resume is not supported for --model charlm (its --checkpoint holds the weights only)');

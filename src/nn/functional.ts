@@ -20,6 +20,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
 export { scaledDotProductAttention, attentionUnfused } from '../ops/attention.js';
 export type { AttentionOptions } from '../ops/attention.js';
 export { groupNorm, layerNorm } from '../ops/norm.js';
+export { segmentSum, segmentMax, segmentMean, segmentSoftmax } from '../ops/graph.js';
 export { conv1d, conv2d, convTranspose2d } from '../ops/conv.js';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from '../ops/pool.js';
 export { batchNorm } from '../ops/norm.js';

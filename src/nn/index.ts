@@ -13,3 +13,4 @@ export * from './rnn.js';
 export { LoRA, addLoRA, mergeLoRA, type LoRAOptions } from './lora.js';
 export { findModules, replaceModules } from './module-tree.js';
 export { QuantizedLinear, QuantizedConv2d, quantize, quantizedLike, type ActivationScaling } from './quantized.js';
+export { GCNConv, SAGEConv, GATConv, type GCNConvOptions, type SAGEConvOptions, type GATConvOptions } from './graph.js';

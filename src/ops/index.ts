@@ -12,6 +12,7 @@ export { reshape, flatten, permute, transpose, expand, squeeze, unsqueeze, slice
 export { crossEntropy, distillationLoss, klDiv, mseLoss } from './loss.js';
 export { scaledDotProductAttention, attentionUnfused, attentionWithLse } from './attention.js';
 export { layerNorm } from './norm.js';
+export { segmentSum, segmentMax, segmentMean, segmentSoftmax } from './graph.js';
 export { constant } from './record.js';
 export { OPS, type OpName } from './table.js';
 

@@ -12,6 +12,7 @@ import { ndNumel, ravel, unravel, zipWith, type Nd } from '../core/nd.js';
 import { broadcastShapes, contiguousStrides, normalizeAxis, numel, sameShape, shapeStr } from '../core/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './elementwise.js';
+import { segmentReduce } from './graph.js';
 import { broadcastView, elementwise, kernelNode, named, unbroadcast, withGrad } from './record.js';
 import { NOT_DIFFERENTIABLE, VIEW, composite, primitive, type OutputSpec, type TensorMeta } from './op.js';
 
@@ -247,11 +248,16 @@ export const MOVEMENT_OPS = {
       return { shape: [...indices.shape, ...table.shape.slice(1)], dtype: 'float32' };
     },
     kernel: { module: 'kernels/copy.ts', variants: 'one variant (gather.wgsl); indices computed on the GPU are range-checked there (kernels/checks.ts)' },
-    /** A scatter-add written with existing ops: one-hot(indices)^T @ g. */
+    /**
+     * A scatter-add: for host-known indices a segment sum over them (ops/graph.ts, O(n·row)); for indices
+     * computed on the GPU (no CPU copy to sort) one-hot(indices)^T @ g, written with existing ops.
+     */
     grad: (g: Tensor, tableShape: number[], indices: Tensor) => {
       const rows = tableShape[0];
+      const rowSize = numel(tableShape.slice(1));
+      if (indices.hostInts) return segmentReduce('sum', g.reshape([indices.size, rowSize]), indices.hostInts, rows).reshape(tableShape);
       const onehot = oneHot(indices.reshape([-1]), rows, null); // [n, rows] (the forward gather range-checked the indices)
-      return onehot.transpose(0, 1).matmul(g.reshape([indices.size, numel(tableShape.slice(1))])).reshape(tableShape);
+      return onehot.transpose(0, 1).matmul(g.reshape([indices.size, rowSize])).reshape(tableShape);
     },
     reference: gatherRef,
   }),

@@ -8,6 +8,7 @@ import { CONV_OPS } from './conv.js';
 import { CREATION_OPS } from './creation.js';
 import { DROPOUT_OPS } from './dropout.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
+import { GRAPH_OPS } from './graph.js';
 import { LOSS_OPS } from './loss.js';
 import { MATMUL_OPS } from './matmul.js';
 import { MOVEMENT_OPS } from './movement.js';
@@ -35,6 +36,7 @@ export const OPS = {
   ...DROPOUT_OPS,
   ...OPTIM_OPS,
   ...QUANT_OPS,
+  ...GRAPH_OPS,
 } satisfies Record<string, OpEntry>;
 
 export type OpName = keyof typeof OPS;

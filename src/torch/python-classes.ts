@@ -232,4 +232,94 @@ export const PYTHON_CLASSES: Record<string, PythonClass> = {
         return y if p is None else y + x[:, x.shape[1] - p, 0]
 `,
   },
+  scatter_sum: {
+    needs: [],
+    source: `def scatter_sum(src, index, n):
+    """out[i] = sum of src[e] over the edges e with index[e] == i (0 where none): torch_scatter's scatter_add."""
+    return torch.zeros((n,) + tuple(src.shape[1:]), dtype=src.dtype).index_add(0, index, src)
+`,
+  },
+  GCNConv: {
+    needs: ['scatter_sum'],
+    source: `class GCNConv(nn.Module):
+    """PyG's GCNConv in plain PyTorch: gcn_norm (add_remaining_self_loops, deg^-1/2 on both ends), a sum at the targets."""
+
+    def __init__(self, in_channels, out_channels, add_self_loops=True, normalize=True, bias=True):
+        super().__init__()
+        self.lin = nn.Linear(in_channels, out_channels, bias=False)
+        self.register_parameter('bias', nn.Parameter(torch.zeros(out_channels)) if bias else None)
+        self.add_self_loops, self.normalize = add_self_loops, normalize
+
+    def forward(self, x, edge_index):
+        n = x.shape[0]
+        src, dst = edge_index
+        h = self.lin(x)
+        if self.normalize:
+            if self.add_self_loops:
+                looped = torch.zeros(n, dtype=torch.bool)
+                looped[src[src == dst]] = True
+                loops = torch.arange(n)[~looped]
+                src, dst = torch.cat([src, loops]), torch.cat([dst, loops])
+            deg = torch.zeros(n).index_add(0, dst, torch.ones(dst.shape[0]))
+            dis = torch.where(deg > 0, deg.pow(-0.5), torch.zeros(n))
+            h = h[src] * (dis[src] * dis[dst])[:, None]
+        else:
+            h = h[src]
+        out = scatter_sum(h, dst, n)
+        return out if self.bias is None else out + self.bias
+`,
+  },
+  SAGEConv: {
+    needs: [],
+    source: `class SAGEConv(nn.Module):
+    """PyG's SAGEConv in plain PyTorch: lin_l(mean or max of the sources at each target) + lin_r(x)."""
+
+    def __init__(self, in_channels, out_channels, aggr='mean', bias=True):
+        super().__init__()
+        self.lin_l = nn.Linear(in_channels, out_channels, bias=bias)
+        self.lin_r = nn.Linear(in_channels, out_channels, bias=False)
+        self.aggr = aggr
+
+    def forward(self, x, edge_index):
+        src, dst = edge_index
+        msg = x[src]
+        reduce = {'mean': 'mean', 'max': 'amax'}[self.aggr]
+        agg = torch.zeros_like(x).scatter_reduce(0, dst[:, None].expand_as(msg), msg, reduce, include_self=False)
+        return self.lin_l(agg) + self.lin_r(x)
+`,
+  },
+  GATConv: {
+    needs: ['scatter_sum'],
+    source: `class GATConv(nn.Module):
+    """PyG's GATConv in plain PyTorch: per-head attention logits a_src.h_j + a_dst.h_i, LeakyReLU, softmax over each target's edges."""
+
+    def __init__(self, in_channels, out_channels, heads=1, concat=True, negative_slope=0.2, dropout=0.0, add_self_loops=True, bias=True):
+        super().__init__()
+        self.heads, self.out_channels, self.concat = heads, out_channels, concat
+        self.negative_slope, self.dropout, self.add_self_loops = negative_slope, dropout, add_self_loops
+        self.lin = nn.Linear(in_channels, heads * out_channels, bias=False)
+        self.att_src = nn.Parameter(torch.zeros(1, heads, out_channels))
+        self.att_dst = nn.Parameter(torch.zeros(1, heads, out_channels))
+        self.register_parameter('bias', nn.Parameter(torch.zeros(heads * out_channels if concat else out_channels)) if bias else None)
+
+    def forward(self, x, edge_index):
+        n, H, C = x.shape[0], self.heads, self.out_channels
+        src, dst = edge_index
+        if self.add_self_loops:
+            keep = src != dst
+            loops = torch.arange(n)
+            src, dst = torch.cat([src[keep], loops]), torch.cat([dst[keep], loops])
+        h = self.lin(x).view(n, H, C)
+        a_src = (h * self.att_src).sum(-1)
+        a_dst = (h * self.att_dst).sum(-1)
+        e = F.leaky_relu(a_src[src] + a_dst[dst], self.negative_slope)
+        m = torch.zeros(n, H).scatter_reduce(0, dst[:, None].expand_as(e), e.detach(), 'amax', include_self=False)
+        ex = (e - m[dst]).exp()
+        alpha = ex / scatter_sum(ex, dst, n)[dst]
+        alpha = F.dropout(alpha, self.dropout, self.training)
+        out = scatter_sum(h[src] * alpha[..., None], dst, n)
+        out = out.reshape(n, H * C) if self.concat else out.mean(1)
+        return out if self.bias is None else out + self.bias
+`,
+  },
 };

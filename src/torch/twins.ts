@@ -171,6 +171,13 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(nn.RNN, (m) => recurrent('RNN', m, { nonlinearity: m.nonlinearity })),
   rule(nn.LSTM, (m) => recurrent('LSTM', m)),
   rule(nn.GRU, (m) => recurrent('GRU', m)),
+  rule(nn.GCNConv, (m, ctx) => call(ctx.use('GCNConv'), [m.inChannels, m.outChannels], { add_self_loops: m.addSelfLoops, normalize: m.normalize, bias: m.bias !== null })),
+  rule(nn.SAGEConv, (m, ctx) => call(ctx.use('SAGEConv'), [m.inChannels, m.outChannels], { aggr: m.aggr, bias: m.lin_l.bias !== null })),
+  rule(nn.GATConv, (m, ctx) =>
+    call(ctx.use('GATConv'), [m.inChannels, m.outChannels], {
+      heads: m.heads, concat: m.concat, negative_slope: m.negativeSlope, dropout: m.dropout, add_self_loops: m.addSelfLoops, bias: m.bias !== null,
+    }),
+  ),
   // models: their children under their state-dict names, with a Python forward of their own
   rule(LeNet, (m, ctx) => callWith(ctx.use('LeNet'), { features: ctx.child(m.features, 'features'), classifier: ctx.child(m.classifier, 'classifier') })),
   rule(TabularNet, (m, ctx) => callWith(ctx.use('TabularNet'), childrenOf(m, ['embeddings', 'body', 'head'], ctx))),

@@ -10,6 +10,7 @@ import { elementwiseFamily } from '../../bench/families/elementwise.js';
 import { optimFamily } from '../../bench/families/optim.js';
 import { mlpStepFamily } from '../../bench/families/mlp-step.js';
 import { lenetStepFamily } from '../../bench/families/lenet-step.js';
+import { graphFamily } from '../../bench/families/graph.js';
 import { measurePeaks } from '../../bench/peak.js';
 
 useGpu();
@@ -24,6 +25,7 @@ const tiny: [BenchFamily<any>, object][] = [
   [optimFamily, { name: 'adam 1000', n: 1000 }],
   [mlpStepFamily, { name: 'mlp 8-6-3', batch: 4, sizes: [8, 6, 3] }],
   [lenetStepFamily, { name: 'lenet5-b2', batch: 2 }],
+  [graphFamily, { name: 'sbm 60 nodes', blocks: 3, nodesPerBlock: 20, degree: 4, features: 5 }],
 ];
 
 describe('bench families: a tiny case each, checked then timed (no peer)', () => {

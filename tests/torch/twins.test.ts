@@ -17,6 +17,8 @@ const skip = torchMissing();
 
 let seed = 0;
 const x = (...shape: number[]) => sg.randn(shape, { seed: ++seed });
+/** An edge index [2, E] over 6 nodes: both directions of 0-1 and 1-2, a self loop at 2, 3→1 twice, 0→3; nodes 4 and 5 isolated. */
+const graph = () => sg.tensor(Int32Array.from([0, 1, 1, 2, 2, 3, 3, 0, /* targets */ 1, 0, 2, 1, 2, 1, 1, 3]), [2, 8], { dtype: 'int32' });
 const ids = (n: number, ...shape: number[]) => sg.tensor(Int32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i * 7 + 3) % n), shape, { dtype: 'int32' });
 
 /** Recurrent and attention stacks: 5e-4 (long chains of f32 ops in a different order); the rest 1e-4. */
@@ -99,6 +101,12 @@ function cases(): Case[] {
     c('LSTM(2, 3, batchFirst)', () => [new nn.LSTM(2, 3, { batchFirst: true }), [x(3, 6, 2)]], stack),
     c('GRU(4, 3, batchFirst, no bias)', () => [new nn.GRU(4, 3, { batchFirst: true, bias: false }), [x(2, 5, 4)]], stack),
     c('GRU(3, 4, 2 layers) with h0', () => [new nn.GRU(3, 4, { numLayers: 2 }), [x(5, 3, 3), x(2, 3, 4)]], stack),
+    c('GCNConv(5, 3) on 6 nodes (a self loop, a repeated edge, isolated nodes)', () => [new nn.GCNConv(5, 3), [x(6, 5), graph()]]),
+    c('GCNConv(5, 3, normalize false, no bias)', () => [new nn.GCNConv(5, 3, { normalize: false, bias: false }), [x(6, 5), graph()]]),
+    c("SAGEConv(5, 3, aggr 'mean')", () => [new nn.SAGEConv(5, 3), [x(6, 5), graph()]]),
+    c("SAGEConv(5, 3, aggr 'max', no bias)", () => [new nn.SAGEConv(5, 3, { aggr: 'max', bias: false }), [x(6, 5), graph()]]),
+    c('GATConv(5, 3, heads 2)', () => [new nn.GATConv(5, 3, { heads: 2 }), [x(6, 5), graph()]]),
+    c('GATConv(5, 3, heads 3, concat false, negativeSlope 0.1, no self loops)', () => [new nn.GATConv(5, 3, { heads: 3, concat: false, negativeSlope: 0.1, addSelfLoops: false }), [x(6, 5), graph()]]),
     c('LeNet', () => [new LeNet(), [x(2, 1, 28, 28)]]),
     c('ResNet([4, 6, 8]), train', () => [new ResNet({ widths: [4, 6, 8] }), [x(2, 1, 12, 12)]]),
     c('CharGPT(13, 2 layers, d 16, 2 heads)', () => [new CharGPT(13, { blockSize: 9, dModel: 16, nLayer: 2, nHead: 2 }), [ids(13, 2, 7)]], stack),

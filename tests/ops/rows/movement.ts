@@ -38,6 +38,7 @@ export const rows: OpRow[] = [
   row('stack', 'stack(0)', (a, b, c) => sg.stack([a, b, c]), (a, b, c) => M.stack.reference([a, b, c]), [[[], [], []], [[2, 3], [2, 3], [2, 3]]]),
   row('gather', null, (t, i) => t.gather(i), M.gather.reference, [[[10, 4], [7]], [[10, 4], [2, 3]], [[5], [9]], [[7, 2, 3], [4]], [[10, 4], [0]]], { gens: [uni(), rowIds] }),
   row('gather', 'gather from a sliced table', (t, i) => t.slice([2]).gather(i), (t, i) => M.gather.reference(M.slice.reference(t, [2]), i), [[[10, 4], [6]]], { gens: [uni(), ids(8)] }),
+  row('gather', 'gather by indices computed on the GPU (one-hot gradient)', (t, i) => t.gather(i.float().int()), M.gather.reference, [[[10, 4], [7]], [[5], [2, 3]]], { gens: [uni(), rowIds] }),
   row('oneHot', null, (i) => sg.oneHot(i, 5), (i) => M.oneHot.reference(i, 5), [[[7]], [[1]], [[0]]], { gens: [ids(5)], grad: false }),
 ];
 
