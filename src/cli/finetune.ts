@@ -24,6 +24,8 @@ export interface FinetuneOptions {
   loraRank?: number;
   /** LoRA's alpha (the update is scaled by alpha / rank); default: the rank. */
   loraAlpha?: number;
+  /** With --lora-rank: quantize the frozen base to int8 first (LoRA over an int8 base; the new head stays float). */
+  int8Base?: boolean;
   /** 'backbone': train the new head only (feature extraction). */
   freeze?: 'backbone';
   epochs: number;
@@ -60,6 +62,7 @@ function lastLinear(model: sg.nn.Module): sg.nn.Linear {
 export async function finetune(options: FinetuneOptions): Promise<{ testAccuracy: number; mode: FinetuneMode }> {
   if (options.loraRank !== undefined && options.freeze) throw new ValueError('give at most one of --lora-rank and --freeze: LoRA already freezes the base it adapts');
   if (options.loraAlpha !== undefined && options.loraRank === undefined) throw new ValueError('--lora-alpha needs --lora-rank');
+  if (options.int8Base && options.loraRank === undefined) throw new ValueError('--int8-base needs --lora-rank (the adapters are what trains over the frozen int8 base)');
   if (options.maxSteps !== undefined && options.out) throw new ValueError('--max-steps cannot go with --out: the saved model would be trained for part of an epoch only');
   const mode: FinetuneMode = options.loraRank !== undefined ? 'lora' : options.freeze ? 'frozen-backbone' : 'full';
   const { source } = await openMnistCheckpoint(options.checkpoint, '--checkpoint');
@@ -83,15 +86,18 @@ export async function finetune(options: FinetuneOptions): Promise<{ testAccuracy
     const alpha = options.loraAlpha ?? LORA_ALPHA_PER_RANK * (options.loraRank ?? 0);
     if (mode !== 'full') model.freeze();
     head.unfreeze();
+    if (options.int8Base) await sg.nn.quantize(model, { skip: (layer) => layer === head });
     if (mode === 'lora') sg.nn.addLoRA(model, { rank: options.loraRank!, alpha, seed: deriveSeed(options.seed, 2) }, (layer) => layer === head);
     model.train();
     const trainable = model.parameters().filter((p) => p.requiresGrad);
-    const totalParams = countParams(model.parameters());
+    // an int8 base holds its weights as buffers: counted with the parameters they were
+    const int8Layers = sg.nn.findModules(model, (m): m is sg.nn.QuantizedLinear | sg.nn.QuantizedConv2d => m instanceof sg.nn.QuantizedLinear || m instanceof sg.nn.QuantizedConv2d);
+    const totalParams = countParams(model.parameters()) + int8Layers.reduce((n, l) => n + l.storedParameterCount, 0);
     const trainableParams = countParams(trainable);
 
     const lr = options.lr ?? (options.optimizer === 'sgd' ? OPTIMIZERS.sgd.defaultLr : ADAM_LR[mode]);
     const opt = OPTIMIZERS[options.optimizer].build(sg, trainable, lr);
-    const what = mode === 'lora' ? `LoRA rank ${options.loraRank} (alpha ${alpha}) over the frozen model` : mode === 'frozen-backbone' ? 'the new head over the frozen backbone' : 'every layer';
+    const what = mode === 'lora' ? `LoRA rank ${options.loraRank} (alpha ${alpha}) over the frozen${options.int8Base ? ' int8' : ''} model` : mode === 'frozen-backbone' ? 'the new head over the frozen backbone' : 'every layer';
     log(
       `finetune ${source.name} from ${options.checkpoint} on digits ${formatDigits(options.digits)} (${train.count} train / ${test.count} test): ` +
         `a new head, training ${what}; ${trainableParams} of ${totalParams} parameters trainable (${pct(trainableParams / totalParams)}); ` +
@@ -117,7 +123,7 @@ export async function finetune(options: FinetuneOptions): Promise<{ testAccuracy
         model: source.name,
         config: {
           checkpoint: options.checkpoint, digits: formatDigits(options.digits), mode, epochs: options.epochs, batch_size: options.batchSize, lr, optimizer: options.optimizer, seed: options.seed,
-          ...(mode === 'lora' && { lora_rank: options.loraRank, lora_alpha: alpha }),
+          ...(mode === 'lora' && { lora_rank: options.loraRank, lora_alpha: alpha, int8_base: options.int8Base ?? false }),
           ...(options.maxSteps !== undefined && { max_steps: options.maxSteps }),
         },
         metrics: {

@@ -114,6 +114,7 @@ program
   .requiredOption('--checkpoint <path>', 'the pre-trained model, e.g. from `train --model lenet --digits 0-4 --checkpoint f`')
   .requiredOption('--digits <set>', 'the classes to adapt to, e.g. 5-9', parseDigits)
   .option('--lora-rank <r>', 'train rank-r LoRA adapters (and the new head) over the frozen model', positiveInt('lora-rank'))
+  .option('--int8-base', 'with --lora-rank: quantize the frozen model to int8 first (the new head stays float); --out merges into float weights', false)
   .option('--lora-alpha <a>', "LoRA's alpha: the update is scaled by alpha / rank (default: 4 × rank)", positiveNumber('lora-alpha'))
   .addOption(new Option('--freeze <part>', 'freeze this part and train the new head only (feature extraction)').choices(['backbone']))
   .option('--epochs <n>', 'passes over the new digits', positiveInt('epochs'), 3)

@@ -14,6 +14,7 @@ import { Conv2d } from './conv.js';
 import { Linear } from './layers.js';
 import { Module } from './module.js';
 import { replaceModules } from './module-tree.js';
+import { QuantizedConv2d, QuantizedLinear } from './quantized.js';
 
 export interface LoRAOptions {
   /** Rank r of the update B @ A. */
@@ -24,8 +25,11 @@ export interface LoRAOptions {
   seed?: number;
 }
 
+/** What LoRA adapts: a float Linear or Conv2d, or their int8 versions (a frozen quantized base). */
+export type LoRABase = Linear | Conv2d | QuantizedLinear | QuantizedConv2d;
+
 export class LoRA extends Module {
-  readonly baseLayer: Linear | Conv2d;
+  baseLayer: LoRABase;
   readonly loraA: Linear | Conv2d;
   readonly loraB: Linear | Conv2d;
   readonly rank: number;
@@ -34,7 +38,10 @@ export class LoRA extends Module {
   merged = false;
   protected override readonly stateLayout = { rename: { baseLayer: 'base_layer', loraA: 'lora_A', loraB: 'lora_B' } };
 
-  constructor(base: Linear | Conv2d, options: LoRAOptions) {
+  /** The base weight's shape ([out, in] or [out, in, kH, kW]). */
+  private readonly weightShape: number[];
+
+  constructor(base: LoRABase, options: LoRAOptions) {
     super();
     const name = `LoRA(${base.constructor.name})`;
     checkOptions(name, options, { rank: POSITIVE_INT, alpha: { min: 0 }, seed: SEED });
@@ -42,16 +49,18 @@ export class LoRA extends Module {
     const alpha = options.alpha ?? this.rank;
     this.scaling = alpha / this.rank;
     const seed = options.seed;
-    if (base instanceof Linear) {
+    if (base instanceof Linear || base instanceof QuantizedLinear) {
       this.loraA = new Linear(base.inFeatures, this.rank, { bias: false, seed });
       this.loraB = new Linear(this.rank, base.outFeatures, { bias: false });
-    } else if (base instanceof Conv2d) {
+      this.weightShape = [base.outFeatures, base.inFeatures];
+    } else if (base instanceof Conv2d || base instanceof QuantizedConv2d) {
       const { stride, padding, dilation, groups = 1 } = base.options;
       if (groups !== 1) throw new ValueError(`${name}: a grouped convolution (groups ${groups}) is not supported; only groups = 1`);
       this.loraA = new Conv2d(base.inChannels, this.rank, base.kernelSize, { stride, padding, dilation, bias: false, seed });
       this.loraB = new Conv2d(this.rank, base.outChannels, 1, { bias: false });
+      this.weightShape = [base.outChannels, base.inChannels, ...base.kernelSize];
     } else {
-      throw new ValueError(`LoRA: the base layer must be an sg.nn.Linear or sg.nn.Conv2d, got ${(base as object)?.constructor?.name ?? typeof base}`);
+      throw new ValueError(`LoRA: the base layer must be an sg.nn.Linear or sg.nn.Conv2d (float or quantized), got ${(base as object)?.constructor?.name ?? typeof base}`);
     }
     this.loraB.weight.assign(zeros(this.loraB.weight.shape));
     this.baseLayer = base.freeze();
@@ -67,17 +76,32 @@ export class LoRA extends Module {
     const a = this.loraA.weight;
     const b = this.loraB.weight;
     const out = b.shape[0];
-    return noGrad(() => b.reshape([out, this.rank]).matmul(a.reshape([this.rank, -1])).mul(this.scaling).reshape(this.baseLayer.weight.shape));
+    return noGrad(() => b.reshape([out, this.rank]).matmul(a.reshape([this.rank, -1])).mul(this.scaling).reshape(this.weightShape));
   }
 
-  /** Folds the update into the base weight (once) and returns the base layer, which now computes what this adapter did. */
+  /**
+   * Folds the update into the base weight (once) and returns the base layer, which now computes what this
+   * adapter did. An int8 base is merged into a float layer of its dequantised weight plus the update
+   * (quantize the merged model again to deploy it in int8).
+   */
   merge(): Linear | Conv2d {
     if (!this.merged) {
-      const w = this.baseLayer.weight;
-      w.assign(noGrad(() => w.add(this.delta())));
+      const base = this.baseLayer;
+      if (base instanceof QuantizedLinear || base instanceof QuantizedConv2d) {
+        const bias = base.biasTensor();
+        const float = base instanceof QuantizedLinear
+          ? new Linear(base.inFeatures, base.outFeatures, { bias: bias !== null })
+          : new Conv2d(base.inChannels, base.outChannels, base.kernelSize, { ...base.options, bias: bias !== null });
+        float.weight.assign(noGrad(() => base.dequantizedWeight().add(this.delta())));
+        if (bias && float.bias) float.bias.assign(bias);
+        this.baseLayer = float.freeze();
+      } else {
+        const w = base.weight;
+        w.assign(noGrad(() => w.add(this.delta())));
+      }
       this.merged = true;
     }
-    return this.baseLayer;
+    return this.baseLayer as Linear | Conv2d;
   }
 }
 
@@ -89,7 +113,7 @@ export function addLoRA(module: Module, options: LoRAOptions, skip: (layer: Modu
   const adapters: LoRA[] = [];
   replaceModules(module, (child) => {
     if (child instanceof LoRA || skip(child)) return child; // left as it is, and not searched
-    if (child instanceof Linear || (child instanceof Conv2d && (child.options.groups ?? 1) === 1)) {
+    if (child instanceof Linear || child instanceof QuantizedLinear || child instanceof QuantizedConv2d || (child instanceof Conv2d && (child.options.groups ?? 1) === 1)) {
       const lora = new LoRA(child, { ...options, seed: options.seed === undefined ? undefined : options.seed + adapters.length });
       adapters.push(lora);
       return lora;

@@ -65,6 +65,16 @@ abstract class QuantizedLayer extends Module {
     return this.buffers.get('bias') ?? null;
   }
 
+  /** The weights and biases this layer holds as buffers (what its float version had as parameters). */
+  get storedParameterCount(): number {
+    return this.buffers.get('weight')!.size + (this.bias?.size ?? 0);
+  }
+
+  /** The float bias, or null. */
+  biasTensor(): Tensor | null {
+    return this.bias;
+  }
+
   /** The int8 weight packed for the GEMM, [out, ceil(k/4)]; made again when a state load replaced the weight. */
   private packedWeight(): Tensor {
     const w = this.buffers.get('weight')!;
@@ -196,16 +206,19 @@ export class QuantizedConv2d extends QuantizedLayer {
 
 /**
  * Replaces every Linear and Conv2d (groups 1) of `model` by its int8 version (in place; returns `model`).
- * 'static' activations calibrate one input scale per layer on the `calibration` batches (run in float).
+ * 'static' activations calibrate one input scale per layer on the `calibration` batches (run in float);
+ * layers for which `skip` is true stay float (a head trained in full).
  */
-export async function quantize<M extends Module>(model: M, options: { activations?: ActivationScaling; calibration?: Tensor[] } = {}): Promise<M> {
-  checkOptions('quantize', options, { activations: ['dynamic', 'static'], calibration: 'any' });
+export async function quantize<M extends Module>(model: M, options: { activations?: ActivationScaling; calibration?: Tensor[]; skip?: (layer: Module) => boolean } = {}): Promise<M> {
+  checkOptions('quantize', options, { activations: ['dynamic', 'static'], calibration: 'any', skip: 'any' });
+  const skip = options.skip ?? (() => false);
   const activations = options.activations ?? 'dynamic';
   if (activations === 'static' && !(options.calibration?.length)) throw new ValueError("quantize: activations 'static' needs calibration: a non-empty array of input batches");
   if (activations === 'dynamic' && options.calibration) throw new ValueError("quantize: calibration batches are for activations 'static'");
   const layers: Module[] = [];
   const collect = (m: Module) => {
     for (const [, c] of m.namedChildren()) {
+      if (skip(c)) continue;
       if (c instanceof Linear || (c instanceof Conv2d && (c.options.groups ?? 1) === 1)) layers.push(c);
       else collect(c);
     }

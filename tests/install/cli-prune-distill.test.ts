@@ -1,4 +1,4 @@
-// prune and distill from the command line, on a small MLP teacher trained for one epoch in the test.
+// prune, distill, quantize and finetune --int8-base from the command line, on a small MLP teacher trained for one epoch in the test.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,5 +62,29 @@ describe('distill', () => {
     for (const k of ['test_accuracy', 'student_alone_test_accuracy']) expect(d.metrics[k]).toBeGreaterThan(0.8);
     expect(run(['distill', '--teacher', teacher, '--student', 'charlm']).stderr).toMatch(/argument 'charlm' is invalid/);
     expect(run(['distill', '--teacher', teacher, '--alpha', '1.5']).stderr).toMatch(/alpha must be a number in \[0, 1\]/);
+  });
+});
+
+describe('quantize', () => {
+  test('static and dynamic int8: accuracy next to float, about a quarter of the bytes; classify reads the int8 file', () => {
+    const out = join(dir, 'int8.ckpt');
+    const q = lastJson(['quantize', '--checkpoint', teacher, '--out', out, '--calibration-batches', '2', '--batch-size', '64', '--json', '--quiet']);
+    expect(q).toMatchObject({ command: 'quantize', model: 'mlp', config: { activations: 'static', calibration_batches: 2, batch_size: 64 } });
+    expect(q.metrics.float_test_accuracy).toBeCloseTo(teacherAccuracy, 6);
+    expect(Math.abs(q.metrics.test_accuracy - q.metrics.float_test_accuracy)).toBeLessThan(0.02);
+    expect(q.metrics.size_bytes / q.metrics.float_size_bytes).toBeLessThan(0.3);
+    for (const k of ['ms_per_batch', 'float_ms_per_batch']) expect(q.metrics[k]).toBeGreaterThan(0);
+    expect(lastJson(['classify', '--checkpoint', out, '--json']).metrics.accuracy).toBeCloseTo(q.metrics.test_accuracy, 6);
+    const d = lastJson(['quantize', '--checkpoint', teacher, '--out', join(dir, 'dyn.ckpt'), '--activations', 'dynamic', '--json', '--quiet']);
+    expect(Math.abs(d.metrics.test_accuracy - d.metrics.float_test_accuracy)).toBeLessThan(0.02);
+    expect(run(['quantize', '--checkpoint', teacher, '--out', join(dir, 'x.ckpt'), '--activations', 'dynamic', '--calibration-batches', '3']).stderr).toMatch(/--calibration-batches is for --activations static/);
+  });
+
+  test('finetune --lora-rank --int8-base trains adapters over the int8 model; its weights count in total_params', () => {
+    const f = lastJson(['finetune', '--checkpoint', teacher, '--digits', '2-3', '--lora-rank', '2', '--int8-base', '--max-steps', '15', '--json', '--quiet']);
+    expect(f.config).toMatchObject({ mode: 'lora', int8_base: true });
+    expect(f.metrics.total_params).toBe(784 * 64 + 64 + 650 + (2 * 784 + 64 * 2));
+    expect(f.metrics.trainable_params).toBe(2 * 784 + 64 * 2 + 650);
+    expect(run(['finetune', '--checkpoint', teacher, '--digits', '2-3', '--int8-base']).stderr).toMatch(/--int8-base needs --lora-rank/);
   });
 });

@@ -71,3 +71,32 @@ describe('sg.nn.quantize', () => {
     await expect(sg.nn.quantize(cnn(9), { activations: 'int4' as never })).rejects.toThrow(/activations/);
   });
 });
+
+describe('LoRA over an int8 base', () => {
+  test('a fresh adapter is the int8 output; training moves only the adapter; merging gives a float layer with the adapted outputs', async () => {
+    const model = new sg.nn.Sequential(new sg.nn.Linear(6, 8, { seed: 10 }), new sg.nn.Tanh(), new sg.nn.Linear(8, 3, { seed: 11 }));
+    await sg.nn.quantize(model, { skip: (layer) => layer === model.layers[2] });
+    expect(model.layers[0]).toBeInstanceOf(sg.nn.QuantizedLinear);
+    expect(model.layers[2]).toBeInstanceOf(sg.nn.Linear);
+    const x = sg.randn([4, 6], { seed: 12 });
+    const int8Out = await values(model.forward(x));
+    const [lora] = sg.nn.addLoRA(model, { rank: 2, alpha: 4, seed: 13 }, (layer) => layer === model.layers[2]);
+    expect(await values(model.forward(x))).toEqual(int8Out);
+    const baseWeight = await values((lora.baseLayer as QuantizedLinear).dequantizedWeight());
+    const opt = new sg.optim.Adam(model.parameters().filter((p) => p.requiresGrad), { lr: 5e-2 });
+    const y = sg.tensor([0, 1, 2, 1], [4], { dtype: 'int32' });
+    for (let step = 0; step < 3; step++) {
+      opt.zeroGrad();
+      sg.nn.functional.crossEntropy(model.forward(x), y).backward();
+      expect(lora.loraA.weight.grad).not.toBeNull();
+      opt.step();
+    }
+    expect(await values((lora.baseLayer as QuantizedLinear).dequantizedWeight())).toEqual(baseWeight);
+    const adapted = await values(model.forward(x));
+    expect(relError(int8Out, adapted)).toBeGreaterThan(1e-3);
+    sg.nn.mergeLoRA(model);
+    expect(model.layers[0]).toBeInstanceOf(sg.nn.Linear);
+    // the merged float layer skips the activation's int8 rounding: close, not equal
+    expect(relError(adapted, await values(model.forward(x)))).toBeLessThan(0.02);
+  });
+});
