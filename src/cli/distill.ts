@@ -4,6 +4,7 @@
 import { ValueError } from '../core/errors.js';
 import { DataLoader } from '../data/dataloader.js';
 import { mnistDataset } from '../data/mnist.js';
+import { checkWritableFilePath } from '../node/files.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
 import { evaluate, type ClassifierLoss } from '../train/loop.js';
@@ -26,6 +27,8 @@ export interface DistillOptions {
   lr?: number;
   optimizer: OptimizerName;
   seed: number;
+  /** Save the distilled student here (a checkpoint classify, serve and export read). */
+  out?: string;
   quiet: boolean;
   json: boolean;
 }
@@ -34,6 +37,7 @@ export async function distill(options: DistillOptions): Promise<void> {
   const entry = MODELS[options.student];
   if (!entry || entry.dataset !== 'mnist') throw new ValueError(`--student ${options.student}: not an MNIST model of \`shadergrad train\` (known: ${Object.keys(MODELS).filter((m) => MODELS[m].dataset === 'mnist').join(', ')})`);
   const { source } = await openMnistCheckpoint(options.teacher, '--teacher');
+  if (options.out) await checkWritableFilePath(options.out, '--out');
   const log = (line: string) => !options.quiet && console.log(line);
   const hidden = options.hidden ?? entry.defaultHidden;
   const lr = options.lr ?? OPTIMIZERS[options.optimizer].defaultLr;
@@ -59,7 +63,7 @@ export async function distill(options: DistillOptions): Promise<void> {
       const trainLoader = new DataLoader(mnistDataset(mnist.train, imageShape), { batchSize: options.batchSize, shuffle: true, seed: options.seed });
       log(`${what}:`);
       const fit = await fitEpochs({ model, opt, train: trainLoader, test: testLoader, epochs: options.epochs, recipe, seed: options.seed, quiet: options.quiet, loss });
-      return { ...fit, params: countParams(student.parameters()) };
+      return { ...fit, student, params: countParams(student.parameters()) };
     };
     log(
       `distill ${source.name} from ${options.teacher} (${pct(teacherTestAccuracy)} held out, ${countParams(teacher.parameters())} parameters) into ${options.student}` +
@@ -70,6 +74,11 @@ export async function distill(options: DistillOptions): Promise<void> {
       return sg.nn.functional.distillationLoss(logits, soft, y, { temperature: options.temperature, alpha: options.alpha });
     };
     const distilled = await trainStudent(kd, 'student distilled from the teacher');
+    if (options.out) {
+      const extra = { model: options.student, hidden, distilledFrom: options.teacher, testAccuracy: distilled.testAccuracy };
+      await sg.saveCheckpoint(options.out, { model: distilled.student }, { epoch: options.epochs, step: distilled.steps, extra });
+      log(`saved the distilled student to ${options.out}`);
+    }
     const alone = await trainStudent(undefined, 'the same student alone (same seed, data order and steps)');
     console.log(
       `test accuracy ${pct(distilled.testAccuracy)} distilled, ${pct(alone.testAccuracy)} alone (teacher ${pct(teacherTestAccuracy)}; ` +

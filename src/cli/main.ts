@@ -163,6 +163,7 @@ program
   .option('--lr <rate>', 'learning rate (default: the optimizer\'s)', positiveNumber('lr'))
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(Object.keys(OPTIMIZERS)).default('adam'))
   .option('--seed <n>', "seed of the student's initial weights and of the data order (both runs)", integer, 0)
+  .option('--out <path>', 'save the distilled student as a checkpoint (classify, serve, export and quantize read it)')
   .option('--quiet', 'print only the final line', false)
   .option('--json', 'end with one JSON line: {"command": "distill", "model", "config", "metrics": {test_accuracy, student_alone_test_accuracy, teacher_test_accuracy, ...}}', false)
   .action(async (o: DistillArgs) => {
