@@ -1,26 +1,13 @@
 // Transfer learning from the command line: pre-train on some digits (train --digits), adapt to others
 // (finetune: full, --freeze backbone, --lora-rank), the saved model merged and readable by classify.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { lastJson, shadergrad as run } from '../helpers/cli.js';
 
-const bin = resolve(import.meta.dirname, '../../bin/shadergrad.js');
 let dir: string;
 let pretrained: string;
-
-function run(args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 280_000 });
-}
-
-/** Runs `shadergrad ...args`, expects exit 0 and returns the parsed last stdout line. */
-function lastJson(args: string[]): Record<string, any> {
-  const r = run(args);
-  expect(r.status, r.stderr).toBe(0);
-  const lines = r.stdout.trimEnd().split('\n');
-  return JSON.parse(lines[lines.length - 1]);
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sg-finetune-'));

@@ -1,24 +1,13 @@
 // prune, distill, quantize and finetune --int8-base from the command line, on a small MLP teacher trained for one epoch in the test.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { lastJson, shadergrad as run } from '../helpers/cli.js';
 
-const bin = resolve(import.meta.dirname, '../../bin/shadergrad.js');
 let dir: string;
 let teacher: string;
 let teacherAccuracy: number;
-
-const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 280_000 });
-
-/** Runs `shadergrad ...args`, expects exit 0 and returns the parsed last stdout line. */
-function lastJson(args: string[]): Record<string, any> {
-  const r = run(args);
-  expect(r.status, r.stderr).toBe(0);
-  const lines = r.stdout.trimEnd().split('\n');
-  return JSON.parse(lines[lines.length - 1]);
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sg-prune-'));
