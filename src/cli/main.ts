@@ -177,6 +177,7 @@ program
   .requiredOption('--out <path>', 'the int8 checkpoint to write (weights as I8), which classify and serve read')
   .addOption(new Option('--activations <how>', 'activation scales: one per layer calibrated on training batches, or per row at run time').choices(['static', 'dynamic']).default('static'))
   .option('--calibration-batches <n>', 'training batches of 64 that calibrate static scales', positiveInt('calibration-batches'), 8)
+  .option('--qat-epochs <n>', 'epochs of quantization-aware training (fake-quantized weights and inputs, straight-through gradients) before converting', nonNegativeInt('qat-epochs'), 0)
   .option('--batch-size <n>', 'digits in the batch whose latency is timed', positiveInt('batch-size'), 256)
   .option('--quiet', 'print only the final line', false)
   .option('--json', 'end with one JSON line: {"command": "quantize", "model", "config", "metrics": {test_accuracy, float_test_accuracy, size_bytes, float_size_bytes, ms_per_batch, float_ms_per_batch}}', false)

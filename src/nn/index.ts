@@ -14,3 +14,4 @@ export { LoRA, addLoRA, mergeLoRA, type LoRAOptions } from './lora.js';
 export { findModules, replaceModules } from './module-tree.js';
 export { QuantizedLinear, QuantizedConv2d, quantize, quantizedLike, type ActivationScaling } from './quantized.js';
 export { GCNConv, SAGEConv, GATConv, type GCNConvOptions, type SAGEConvOptions, type GATConvOptions } from './graph.js';
+export { FakeQuantized, prepareQAT, removeQAT } from './qat.js';

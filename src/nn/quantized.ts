@@ -14,6 +14,7 @@ import { isGradEnabled, noGrad, type Tensor } from '../tensor/tensor.js';
 import { Conv2d } from './conv.js';
 import { Linear } from './layers.js';
 import { replaceModules } from './module-tree.js';
+import { removeQAT } from './qat.js';
 import { Module } from './module.js';
 
 export type ActivationScaling = 'dynamic' | 'static';
@@ -212,6 +213,7 @@ export class QuantizedConv2d extends QuantizedLayer {
 export async function quantize<M extends Module>(model: M, options: { activations?: ActivationScaling; calibration?: Tensor[]; skip?: (layer: Module) => boolean } = {}): Promise<M> {
   checkOptions('quantize', options, { activations: ['dynamic', 'static'], calibration: 'any', skip: 'any' });
   const skip = options.skip ?? (() => false);
+  removeQAT(model); // a model trained with prepareQAT: its float layers, now quantized for real
   const activations = options.activations ?? 'dynamic';
   if (activations === 'static' && !(options.calibration?.length)) throw new ValueError("quantize: activations 'static' needs calibration: a non-empty array of input batches");
   if (activations === 'dynamic' && options.calibration) throw new ValueError("quantize: calibration batches are for activations 'static'");

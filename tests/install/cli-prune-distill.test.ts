@@ -66,6 +66,9 @@ describe('quantize', () => {
     expect(lastJson(['classify', '--checkpoint', out, '--json']).metrics.accuracy).toBeCloseTo(q.metrics.test_accuracy, 6);
     const d = lastJson(['quantize', '--checkpoint', teacher, '--out', join(dir, 'dyn.ckpt'), '--activations', 'dynamic', '--json', '--quiet']);
     expect(Math.abs(d.metrics.test_accuracy - d.metrics.float_test_accuracy)).toBeLessThan(0.02);
+    const qat = lastJson(['quantize', '--checkpoint', teacher, '--out', join(dir, 'qat.ckpt'), '--qat-epochs', '1', '--json', '--quiet']);
+    expect(qat.config.qat_epochs).toBe(1);
+    expect(qat.metrics.test_accuracy).toBeGreaterThan(qat.metrics.float_test_accuracy - 0.02); // a further epoch, fake-quantized
     expect(run(['quantize', '--checkpoint', teacher, '--out', join(dir, 'x.ckpt'), '--activations', 'dynamic', '--calibration-batches', '3']).stderr).toMatch(/--calibration-batches is for --activations static/);
   });
 

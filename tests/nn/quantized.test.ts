@@ -100,3 +100,49 @@ describe('LoRA over an int8 base', () => {
     expect(relError(adapted, await values(model.forward(x)))).toBeLessThan(0.02);
   });
 });
+
+describe('quantization-aware training', () => {
+  test('forward sees fake-quantized weights and inputs; gradients pass straight through; quantize converts the trained layers', async () => {
+    sg.manualSeed(20);
+    const model = new sg.nn.Sequential(new sg.nn.Linear(6, 4), new sg.nn.Tanh(), new sg.nn.Linear(4, 3));
+    const lin = model.layers[0] as InstanceType<typeof sg.nn.Linear>;
+    sg.nn.prepareQAT(model);
+    expect(model.layers[0]).toBeInstanceOf(sg.nn.FakeQuantized);
+    const x = sg.randn([5, 6], { seed: 21, requiresGrad: true });
+    // the first layer by hand: weights per row and the input per batch, rounded to 127 steps of max|v|
+    const fq = async (t: T, perRow: boolean) => {
+      const v = Float32Array.from(await t.data());
+      const cols = t.shape[t.rank - 1];
+      const rows = perRow ? v.length / cols : 1;
+      const n = v.length / rows;
+      for (let r = 0; r < rows; r++) {
+        const part = v.subarray(r * n, (r + 1) * n);
+        const s = Math.fround(Math.max(...part.map(Math.abs)) / 127);
+        part.forEach((e, i) => (part[i] = Math.max(-127, Math.min(127, Math.round(e / s))) * s));
+      }
+      return sg.tensor(v, t.shape);
+    };
+    const want = await values(sg.nn.functional.linear(await fq(x, false), await fq(lin.weight, true), lin.bias));
+    const got = await values((model.layers[0] as InstanceType<typeof sg.nn.FakeQuantized>).forward(x));
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
+    // straight through: d(sum y)/dx = ones · fakeQuantize(w)
+    (model.layers[0] as InstanceType<typeof sg.nn.FakeQuantized>).forward(x).sum().backward();
+    const wantGrad = await values(sg.ones([5, 4]).matmul(await fq(lin.weight, true)));
+    (await values(x.grad!)).forEach((v, i) => expect(v).toBeCloseTo(wantGrad[i], 4));
+    // a few steps lower the loss; quantize then turns the float layers inside into int8 ones
+    const opt = new sg.optim.Adam(model.parameters(), { lr: 3e-2 });
+    const y = sg.tensor([0, 1, 2, 1, 0], [5], { dtype: 'int32' });
+    const losses: number[] = [];
+    for (let step = 0; step < 8; step++) {
+      opt.zeroGrad();
+      const loss = sg.nn.functional.crossEntropy(model.forward(x.detach()), y);
+      loss.backward();
+      opt.step();
+      losses.push(await loss.item());
+    }
+    expect(losses[7]).toBeLessThan(losses[0]);
+    await sg.nn.quantize(model);
+    expect(model.layers[0]).toBeInstanceOf(sg.nn.QuantizedLinear);
+    expect(model.layers[2]).toBeInstanceOf(sg.nn.QuantizedLinear);
+  });
+});
