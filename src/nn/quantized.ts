@@ -130,7 +130,8 @@ export class QuantizedLinear extends QuantizedLayer {
   readonly inFeatures: number;
   readonly outFeatures: number;
 
-  private constructor(inFeatures: number, weight: { q: Int32Array; scale: Float32Array; shape: number[] }, bias: Tensor | null, activations: ActivationScaling) {
+  /** Holds `weight` as given; QuantizedLinear.from(linear) quantizes a float layer. */
+  constructor(inFeatures: number, weight: { q: Int32Array; scale: Float32Array; shape: number[] }, bias: Tensor | null, activations: ActivationScaling) {
     super(weight, bias, activations);
     this.inFeatures = inFeatures;
     this.outFeatures = weight.shape[0];
@@ -166,7 +167,8 @@ export class QuantizedConv2d extends QuantizedLayer {
   readonly kernelSize: [number, number];
   readonly options: Conv2d['options'];
 
-  private constructor(conv: Conv2d, weight: { q: Int32Array; scale: Float32Array; shape: number[] }, activations: ActivationScaling) {
+  /** Holds `weight` as given, with `conv`'s geometry; QuantizedConv2d.from(conv) quantizes a float layer. */
+  constructor(conv: Conv2d, weight: { q: Int32Array; scale: Float32Array; shape: number[] }, activations: ActivationScaling) {
     super(weight, conv.bias, activations);
     this.inChannels = conv.inChannels;
     this.kernelSize = conv.kernelSize;

@@ -322,4 +322,102 @@ export const PYTHON_CLASSES: Record<string, PythonClass> = {
         return out if self.bias is None else out + self.bias
 `,
   },
+  LoRA: {
+    needs: [],
+    source: `class LoRA(nn.Module):
+    """PEFT's LoRA layer: base_layer (frozen) + scaling · lora_B(lora_A(x)); lora_A/lora_B are Linear or Conv2d."""
+
+    def __init__(self, base_layer, lora_A, lora_B, scaling):
+        super().__init__()
+        self.base_layer, self.lora_A, self.lora_B, self.scaling = base_layer, lora_A, lora_B, scaling
+        self.base_layer.requires_grad_(False)
+
+    def forward(self, x):
+        return self.base_layer(x) + self.lora_B(self.lora_A(x)) * self.scaling
+`,
+  },
+  QuantizedLinear: {
+    needs: ['int8_rows'],
+    source: `class QuantizedLinear(nn.Module):
+    """shadergrad's int8 Linear: int8 weight per output row, input rows quantized (dynamic, or by input_scale), exact integer sums, dequantised; straight-through input gradient."""
+
+    def __init__(self, in_features, out_features, bias, static):
+        super().__init__()
+        self.register_buffer('weight', torch.zeros(out_features, in_features, dtype=torch.int32))
+        self.register_buffer('weight_scale', torch.zeros(out_features))
+        self.register_buffer('bias', torch.zeros(out_features) if bias else None)
+        self.register_buffer('input_scale', torch.zeros(1) if static else None)
+
+    def forward(self, x):
+        rows = x.reshape(-1, self.weight.shape[1])
+        y = int8_rows(rows, self.weight, self.weight_scale, self.bias, self.input_scale)
+        return y.reshape(*x.shape[:-1], self.weight.shape[0])
+`,
+  },
+  QuantizedConv2d: {
+    needs: ['int8_rows'],
+    source: `class QuantizedConv2d(nn.Module):
+    """shadergrad's int8 Conv2d: im2col (F.unfold), each position's patch quantized as a row, the int8 product, dequantised."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, bias, static):
+        super().__init__()
+        self.register_buffer('weight', torch.zeros(out_channels, in_channels, *kernel_size, dtype=torch.int32))
+        self.register_buffer('weight_scale', torch.zeros(out_channels))
+        self.register_buffer('bias', torch.zeros(out_channels) if bias else None)
+        self.register_buffer('input_scale', torch.zeros(1) if static else None)
+        self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
+
+    def forward(self, x):
+        n, _, h, w = x.shape
+        cols = F.unfold(x, self.kernel_size, dilation=self.dilation, padding=self.padding, stride=self.stride)
+        L = cols.shape[2]
+        rows = cols.transpose(1, 2).reshape(n * L, -1)
+        o = self.weight.shape[0]
+        y = int8_rows(rows, self.weight.reshape(o, -1), self.weight_scale, self.bias, self.input_scale)
+        kh, kw = self.kernel_size
+        oh = (h + 2 * self.padding[0] - self.dilation[0] * (kh - 1) - 1) // self.stride[0] + 1
+        ow = (w + 2 * self.padding[1] - self.dilation[1] * (kw - 1) - 1) // self.stride[1] + 1
+        return y.reshape(n, L, o).transpose(1, 2).reshape(n, o, oh, ow)
+`,
+  },
+  int8_rows: {
+    needs: [],
+    source: `def int8_rows(rows, weight, weight_scale, bias, input_scale):
+    """rows [R, k] quantized per row (or by input_scale) to int8, times the int8 weight [out, k] exactly, dequantised, plus bias;
+    the gradient to rows is the float layer's with the dequantised weight (straight through)."""
+    s = input_scale.expand(rows.shape[0]) if input_scale is not None else rows.detach().abs().amax(1) / 127
+    q = torch.where(s[:, None] > 0, torch.clamp(torch.round(rows.detach() / s[:, None]), -127, 127), torch.zeros(()))
+    acc = (q.double() @ weight.double().t()).float()
+    y = acc * s[:, None] * weight_scale[None, :]
+    w = weight.float() * weight_scale[:, None]
+    f = rows @ w.t()
+    y = y + (f - f.detach())
+    return y if bias is None else y + bias
+`,
+  },
+  FakeQuantized: {
+    needs: [],
+    source: `class FakeQuantized(nn.Module):
+    """Quantization-aware training's layer: weights per output channel and the input per batch fake-quantized to int8, straight-through gradients."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    @staticmethod
+    def fq(v, s):
+        q = torch.where(s > 0, torch.clamp(torch.round(v / s), -127, 127) * s, torch.zeros(()))
+        return v + (q - v).detach()
+
+    def forward(self, x):
+        w = self.layer.weight
+        ws = (w.abs().amax(dim=tuple(range(1, w.dim())), keepdim=True) / 127).detach()
+        xs = (x.abs().max() / 127).detach()
+        xq, wq = self.fq(x, xs), self.fq(w, ws)
+        if isinstance(self.layer, nn.Linear):
+            return F.linear(xq, wq, self.layer.bias)
+        l = self.layer
+        return F.conv2d(xq, wq, l.bias, l.stride, l.padding, l.dilation, l.groups)
+`,
+  },
 };

@@ -171,6 +171,15 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(nn.RNN, (m) => recurrent('RNN', m, { nonlinearity: m.nonlinearity })),
   rule(nn.LSTM, (m) => recurrent('LSTM', m)),
   rule(nn.GRU, (m) => recurrent('GRU', m)),
+  rule(nn.LoRA, (m, ctx) => callWith(ctx.use('LoRA'), { base_layer: ctx.child(m.baseLayer, 'baseLayer'), lora_A: ctx.child(m.loraA, 'loraA'), lora_B: ctx.child(m.loraB, 'loraB'), scaling: py(m.scaling) })),
+  rule(nn.QuantizedLinear, (m, ctx) => call(ctx.use('QuantizedLinear'), [m.inFeatures, m.outFeatures, m.biasTensor() !== null, m.activations === 'static'])),
+  rule(nn.QuantizedConv2d, (m, ctx) => {
+    const pair = (v: number | [number, number] | undefined, d: number) => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : v);
+    const padding = m.options.padding;
+    if (typeof padding === 'string') throw new ValueError(`torch export: QuantizedConv2d with padding '${padding}' has no twin here (give numbers)`);
+    return call(ctx.use('QuantizedConv2d'), [m.inChannels, m.outChannels, m.kernelSize, pair(m.options.stride, 1), pair(padding, 0), pair(m.options.dilation, 1), m.biasTensor() !== null, m.activations === 'static']);
+  }),
+  rule(nn.FakeQuantized, (m, ctx) => callWith(ctx.use('FakeQuantized'), { layer: ctx.child(m.layer, 'layer') })),
   rule(nn.GCNConv, (m, ctx) => call(ctx.use('GCNConv'), [m.inChannels, m.outChannels], { add_self_loops: m.addSelfLoops, normalize: m.normalize, bias: m.bias !== null })),
   rule(nn.SAGEConv, (m, ctx) => call(ctx.use('SAGEConv'), [m.inChannels, m.outChannels], { aggr: m.aggr, bias: m.lin_l.bias !== null })),
   rule(nn.GATConv, (m, ctx) =>

@@ -21,6 +21,15 @@ const x = (...shape: number[]) => sg.randn(shape, { seed: ++seed });
 const graph = () => sg.tensor(Int32Array.from([0, 1, 1, 2, 2, 3, 3, 0, /* targets */ 1, 0, 2, 1, 2, 1, 1, 3]), [2, 8], { dtype: 'int32' });
 const ids = (n: number, ...shape: number[]) => sg.tensor(Int32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i * 7 + 3) % n), shape, { dtype: 'int32' });
 
+/** Seeded int8 weight values in [−127, 127] of `shape`, with per-channel scales in [0.01, 0.05). */
+function int8Weight(shape: number[]) {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const q = Int32Array.from({ length: n }, (_, i) => ((i * 97 + seed * 31) % 255) - 127);
+  const scale = Float32Array.from({ length: shape[0] }, (_, i) => 0.01 + 0.01 * ((i * 3 + seed) % 4));
+  seed++;
+  return { q, scale, shape };
+}
+
 /** Recurrent and attention stacks: 5e-4 (long chains of f32 ops in a different order); the rest 1e-4. */
 const STACK_TOL = 5e-4;
 const TOL = 1e-4;
@@ -107,6 +116,25 @@ function cases(): Case[] {
     c("SAGEConv(5, 3, aggr 'max', no bias)", () => [new nn.SAGEConv(5, 3, { aggr: 'max', bias: false }), [x(6, 5), graph()]]),
     c('GATConv(5, 3, heads 2)', () => [new nn.GATConv(5, 3, { heads: 2 }), [x(6, 5), graph()]]),
     c('GATConv(5, 3, heads 3, concat false, negativeSlope 0.1, no self loops)', () => [new nn.GATConv(5, 3, { heads: 3, concat: false, negativeSlope: 0.1, addSelfLoops: false }), [x(6, 5), graph()]]),
+    c('LoRA(Linear(5, 3), rank 2, alpha 4), B nonzero', () => {
+      const l = new nn.LoRA(new nn.Linear(5, 3), { rank: 2, alpha: 4 });
+      l.loraB.weight.assign(x(3, 2));
+      return [l, [x(4, 5)]];
+    }),
+    c('LoRA(Conv2d(2, 3, 3, padding 1), rank 2), B nonzero', () => {
+      const l = new nn.LoRA(new nn.Conv2d(2, 3, 3, { padding: 1 }), { rank: 2 });
+      l.loraB.weight.assign(x(3, 2, 1, 1));
+      return [l, [x(2, 2, 5, 5)]];
+    }),
+    c('QuantizedLinear(7, 4), dynamic', () => [new nn.QuantizedLinear(7, int8Weight([4, 7]), x(4), 'dynamic'), [x(3, 7)]]),
+    c('QuantizedLinear(7, 4), static input_scale 0.02 (clamps), no bias', () => {
+      const q = new nn.QuantizedLinear(7, int8Weight([4, 7]), null, 'static');
+      q.loadStateDict({ ...q.stateDict(), input_scale: sg.tensor([0.02], [1]) });
+      return [q, [x(3, 7)]];
+    }),
+    c('QuantizedConv2d(2, 3, 3, stride 2, padding 1), dynamic', () => [new nn.QuantizedConv2d(new nn.Conv2d(2, 3, 3, { stride: 2, padding: 1 }), int8Weight([3, 2, 3, 3]), 'dynamic'), [x(2, 2, 7, 7)]]),
+    c('FakeQuantized(Linear(5, 3))', () => [new nn.FakeQuantized(new nn.Linear(5, 3)), [x(4, 5)]]),
+    c('FakeQuantized(Conv2d(2, 3, 3))', () => [new nn.FakeQuantized(new nn.Conv2d(2, 3, 3)), [x(2, 2, 6, 6)]]),
     c('LeNet', () => [new LeNet(), [x(2, 1, 28, 28)]]),
     c('ResNet([4, 6, 8]), train', () => [new ResNet({ widths: [4, 6, 8] }), [x(2, 1, 12, 12)]]),
     c('CharGPT(13, 2 layers, d 16, 2 heads)', () => [new CharGPT(13, { blockSize: 9, dModel: 16, nLayer: 2, nHead: 2 }), [ids(13, 2, 7)]], stack),
