@@ -27,8 +27,8 @@ export interface ExportContext {
   node(opType: string, inputs: string[], attrs?: Record<string, Attr>): string;
   /** The initializer holding a parameter or buffer of the model (named as in stateDict()). */
   param(p: Tensor): string;
-  /** A float or int64 constant (a Constant node: not a weight when imported back). */
-  constant(values: number[], dims: number[], type?: 'float' | 'int64'): string;
+  /** A float, int64 or int8 constant (a Constant node: not a weight when imported back). */
+  constant(values: number[], dims: number[], type?: 'float' | 'int64' | 'int8'): string;
   /** Exports a child module. */
   emit(m: Module, x: Value): Value;
 }
@@ -48,7 +48,7 @@ function needRank(layer: string, x: Value, rank: number, layout: string): void {
 }
 
 /** A Conv node for a 2-D convolution given our options (1-D: `oneD`, a height of 1 dropped). */
-function convNode(ctx: ExportContext, layer: string, x: Value, weight: Tensor, bias: Tensor | null, o: { stride?: Pair; padding?: Pair | 'same' | 'valid'; dilation?: Pair; groups?: number }, oneD: boolean): Value {
+function convNode(ctx: ExportContext, layer: string, x: Value, weight: Tensor, bias: Tensor | null, o: { stride?: Pair; padding?: Pair | 'same' | 'valid'; dilation?: Pair; groups?: number }, oneD: boolean, weightValue?: string): Value {
   const x4 = oneD ? [x.shape[0], x.shape[1], 1, x.shape[2]] : x.shape;
   const w4 = oneD ? [weight.shape[0], weight.shape[1], 1, weight.shape[2]] : weight.shape;
   const g = conv2dGeometry(layer, x4, w4, { stride: o.stride, padding: o.padding, dilation: o.dilation, groups: o.groups });
@@ -57,8 +57,26 @@ function convNode(ctx: ExportContext, layer: string, x: Value, weight: Tensor, b
   const attrs: Record<string, Attr> = oneD
     ? { kernel_shape: [g.KW], strides: [g.SW], pads: [g.PW, endW], dilations: [g.DW], group: g.G }
     : { kernel_shape: [g.KH, g.KW], strides: [g.SH, g.SW], pads: [g.PH, g.PW, endH, endW], dilations: [g.DH, g.DW], group: g.G };
-  const inputs = [x.name, ctx.param(weight), ...(bias ? [ctx.param(bias)] : [])];
+  const inputs = [x.name, weightValue ?? ctx.param(weight), ...(bias ? [ctx.param(bias)] : [])];
   return { name: ctx.node('Conv', inputs, attrs), shape: oneD ? [g.N, g.O, g.OW] : [g.N, g.O, g.OH, g.OW] };
+}
+
+type QuantizedLayer = InstanceType<typeof nn.QuantizedLinear> | InstanceType<typeof nn.QuantizedConv2d>;
+
+/** DequantizeLinear of a quantized layer's int8 weight, per output channel; returns the float weight's value name. */
+function qdqWeight(m: QuantizedLayer, ctx: ExportContext): string {
+  const sd = m.stateDict();
+  const zeros = ctx.constant(new Array(m.outChannels).fill(0), [m.outChannels], 'int8');
+  return ctx.node('DequantizeLinear', [ctx.param(sd.weight), ctx.param(sd.weight_scale), zeros], { axis: 0 });
+}
+
+/** QuantizeLinear then DequantizeLinear of the input by the layer's calibrated scale (static scaling only). */
+function qdqInput(m: QuantizedLayer, x: Value, ctx: ExportContext): string {
+  if (m.activations !== 'static')
+    throw new ValueError(`onnx.exportModel: ${m.constructor.name} scales its inputs per row at run time (dynamic), which ONNX cannot say (DynamicQuantizeLinear is asymmetric uint8); quantize with activations 'static' to export`);
+  const scale = ctx.node('Reshape', [ctx.param(m.stateDict().input_scale), ctx.constant([], [0], 'int64')]);
+  const zero = ctx.constant([0], [], 'int8');
+  return ctx.node('DequantizeLinear', [ctx.node('QuantizeLinear', [x.name, scale, zero]), scale, zero]);
 }
 
 /** Output size of a pooling window (floor mode, as ours). */
@@ -76,6 +94,24 @@ export const EXPORT_RULES: [Ctor<Module>, ExportRule][] = [
     }
     const y = ctx.node('MatMul', [x.name, ctx.node('Transpose', [w], { perm: [1, 0] })]);
     return { name: m.bias ? ctx.node('Add', [y, ctx.param(m.bias)]) : y, shape };
+  }),
+  // int8 layers as QDQ (opset 13): the input quantized by its calibrated scale and dequantized, the int8 weight
+  // dequantized per output channel (axis 0), then the float op; runtimes fuse the pattern into int8 kernels
+  rule(nn.QuantizedLinear, (m, x, ctx) => {
+    const w = qdqWeight(m, ctx);
+    const xd = qdqInput(m, x, ctx);
+    const shape = [...x.shape.slice(0, -1), m.outFeatures];
+    const bias = m.biasTensor();
+    if (x.shape.length === 2) return { name: ctx.node('Gemm', bias ? [xd, w, ctx.param(bias)] : [xd, w], { transB: 1 }), shape };
+    const y = ctx.node('MatMul', [xd, ctx.node('Transpose', [w], { perm: [1, 0] })]);
+    return { name: bias ? ctx.node('Add', [y, ctx.param(bias)]) : y, shape };
+  }),
+  rule(nn.QuantizedConv2d, (m, x, ctx) => {
+    needRank('QuantizedConv2d', x, 4, '[N, C, H, W]');
+    const w = qdqWeight(m, ctx);
+    const xd = qdqInput(m, x, ctx);
+    const stored = m.stateDict().weight;
+    return convNode(ctx, 'QuantizedConv2d', { name: xd, shape: x.shape }, stored, m.biasTensor(), m.options, false, w);
   }),
   rule(nn.ReLU, (_m, x, ctx) => same(x, ctx.node('Relu', [x.name]))),
   rule(nn.Sigmoid, (_m, x, ctx) => same(x, ctx.node('Sigmoid', [x.name]))),
@@ -280,7 +316,10 @@ export async function exportModel(model: Module, exampleInput: Tensor, options: 
       return name;
     },
     constant(values, dims, type = 'float') {
-      const t: TensorMsg = type === 'float' ? { dims, data_type: DataType.FLOAT, float_data: values } : { dims, data_type: DataType.INT64, int64_data: values };
+      const t: TensorMsg =
+        type === 'float' ? { dims, data_type: DataType.FLOAT, float_data: values }
+          : type === 'int8' ? { dims, data_type: DataType.INT8, raw_data: new Uint8Array(Int8Array.from(values).buffer) }
+            : { dims, data_type: DataType.INT64, int64_data: values };
       const out = fresh(`${path.join('.') || 'root'}/Constant`);
       nodes.push({ op_type: 'Constant', name: out, input: [], output: [out], attribute: [{ name: 'value', type: AttrType.TENSOR, t }] });
       return out;
@@ -318,9 +357,11 @@ export async function exportModel(model: Module, exampleInput: Tensor, options: 
   else nodes.push({ op_type: 'Identity', name: 'output/Identity', input: [out.name], output: [outputName] });
 
   const hostValues = await Promise.all([...initializers.values()].map((p) => p.data()));
+  const int8 = new Set(model.int8StateKeys());
   const initializer: TensorMsg[] = [...initializers.keys()].map((name, i) => {
     const t = initializers.get(name)!;
-    if (t.dtype !== 'float32') throw new ValueError(`onnx.exportModel: initializer '${name}' is ${t.dtype}; only float32 weights are exported`);
+    if (int8.has(name)) return { name, dims: t.shape, data_type: DataType.INT8, raw_data: new Uint8Array(Int8Array.from(hostValues[i] as Int32Array).buffer) };
+    if (t.dtype !== 'float32') throw new ValueError(`onnx.exportModel: initializer '${name}' is ${t.dtype}; only float32 weights and int8 quantized weights are exported`);
     const data = hostValues[i] as Float32Array;
     return { name, dims: initializers.get(name)!.shape, data_type: DataType.FLOAT, raw_data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   });

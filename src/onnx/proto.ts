@@ -10,7 +10,7 @@ const root = protobuf.Root.fromJSON(ONNX_SCHEMA);
 export const ModelProto = root.lookupType('onnx.ModelProto');
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT8: 3, INT32: 6, INT64: 7 } as const;
 /** AttributeProto.AttributeType, all of it (the importer names the type it expected and the one it got). */
 export const AttrType = {
   UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10,
