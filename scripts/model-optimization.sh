@@ -28,7 +28,7 @@ loraInt8=$(sg finetune --checkpoint "$work/lenet04.ckpt" --digits 5-9 --lora-ran
 loraTiming=$(sg quantize --checkpoint "$work/lora.ckpt" --out "$work/discard.ckpt")
 echo "[7/7] adapter" >&2
 info=$(node bin/shadergrad.js info --json 2>/dev/null | tail -1)
-out="bench/results/model-optimization-$(node -e 'const a=JSON.parse(process.argv[1]).adapter;console.log(String(a).split(/[ ,(]/)[0].toLowerCase())' "$info")-$(date -u +%F).json"
+out="bench/results/model-optimization-$(node -e 'const a=JSON.parse(process.argv[1]).adapter;console.log(String(a).split(/[ ,(:]/)[0].toLowerCase())' "$info")-$(date -u +%F).json"
 node -e '
 const [train, int8, prune, prunedTiming, distill, studentTiming, pre, lora, loraInt8, loraTiming, info] = process.argv.slice(1, 12).map((s) => JSON.parse(s));
 const rows = [
