@@ -24,7 +24,8 @@ export function checkpointModel(
   given: { model?: string; hidden?: number },
   { allowed = Object.keys(MODELS), purpose = 'a model of `shadergrad train`' }: { allowed?: string[]; purpose?: string } = {},
 ): CheckpointModel {
-  const extra = (parseCheckpoint(bytes).extra ?? {}) as { model?: string; hidden?: number; quantized?: { activations: 'dynamic' | 'static' } };
+  const parsed = parseCheckpoint(bytes);
+  const extra = (parsed.extra ?? {}) as { model?: string; hidden?: number; quantized?: { activations: 'dynamic' | 'static' } };
   const name = given.model ?? extra.model;
   if (!name) throw new ValueError(`${file} does not say which model it holds: pass --model (${allowed.join(', ')})`);
   if (!allowed.includes(name)) throw new ValueError(`--model ${name}: not ${purpose} (known: ${allowed.join(', ')})`);
@@ -37,7 +38,7 @@ export function checkpointModel(
     build(sg) {
       const model = entry.build(sg, { hidden });
       // a pruned checkpoint: its masks, and layers that structured pruning made smaller
-      const saved = parseCheckpoint(bytes).model;
+      const saved = parsed.model;
       if (extra.quantized) sg.nn.quantizedLike(model, extra.quantized.activations === 'static' ? 'static' : 'dynamic'); // `shadergrad quantize` wrote it
       sg.prune.shrinkToState(model, Object.fromEntries(Object.entries(saved).map(([k, t]) => [k, t.shape])));
       sg.prune.prepareMasks(model, Object.keys(saved));

@@ -8,11 +8,11 @@ import { checkWritableFilePath } from '../node/files.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
 import { evaluate, type ClassifierLoss } from '../train/loop.js';
-import { countParams, fitEpochs, openMnistCheckpoint, pct } from './fit.js';
+import { countParams, fitEpochs, openMnistCheckpoint, pct, type RunOptions } from './fit.js';
 import { printJsonLine } from './json-line.js';
-import { DIGIT_AUGMENT, MODELS, OPTIMIZERS, type OptimizerName } from './models.js';
+import { DIGIT_AUGMENT, MODELS, OPTIMIZERS } from './models.js';
 
-export interface DistillOptions {
+export interface DistillOptions extends RunOptions {
   teacher: string;
   student: string;
   hidden?: number;
@@ -23,14 +23,8 @@ export interface DistillOptions {
   alpha: number;
   /** Augment the training digits (LeNet's random affine), the same for both students. */
   augment: boolean;
-  batchSize: number;
-  lr?: number;
-  optimizer: OptimizerName;
-  seed: number;
   /** Save the distilled student here (a checkpoint classify, serve and export read). */
   out?: string;
-  quiet: boolean;
-  json: boolean;
 }
 
 export async function distill(options: DistillOptions): Promise<void> {

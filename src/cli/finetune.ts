@@ -12,32 +12,26 @@ import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
 import { evaluate } from '../train/loop.js';
 import { formatDigits } from './digits.js';
-import { countParams, fitEpochs, openMnistCheckpoint, pct } from './fit.js';
+import { countParams, fitEpochs, openMnistCheckpoint, pct, type RunOptions } from './fit.js';
 import { printJsonLine } from './json-line.js';
-import { OPTIMIZERS, type OptimizerName } from './models.js';
+import { OPTIMIZERS } from './models.js';
 
-export interface FinetuneOptions {
+export interface FinetuneOptions extends RunOptions {
   checkpoint: string;
   /** The classes to adapt to (train and test on). */
   digits: number[];
   /** LoRA adapters of this rank on every layer but the head, the base frozen. */
   loraRank?: number;
-  /** LoRA's alpha (the update is scaled by alpha / rank); default: the rank. */
+  /** LoRA's alpha (the update is scaled by alpha / rank); default: LORA_ALPHA_PER_RANK · rank. */
   loraAlpha?: number;
   /** With --lora-rank: quantize the frozen base to int8 first (LoRA over an int8 base; the new head stays float). */
   int8Base?: boolean;
   /** 'backbone': train the new head only (feature extraction). */
   freeze?: 'backbone';
   epochs: number;
-  batchSize: number;
-  lr?: number;
-  optimizer: OptimizerName;
-  seed: number;
   /** Save the adapted model (LoRA merged) here. */
   out?: string;
   maxSteps?: number;
-  quiet: boolean;
-  json: boolean;
 }
 
 export type FinetuneMode = 'full' | 'frozen-backbone' | 'lora';

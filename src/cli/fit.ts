@@ -10,8 +10,19 @@ import * as sg from '../node/index.js';
 import { CosineAnnealingLR } from '../optim/schedulers.js';
 import { evaluate, type ClassifierLoss, type RunningStats, type StepReport } from '../train/loop.js';
 import { checkpointModel, type CheckpointModel } from './checkpoint-model.js';
-import { MODELS, type Optimizer, type TrainRecipe } from './models.js';
+import { MODELS, type Optimizer, type OptimizerName, type TrainRecipe } from './models.js';
 import { progressBar, trainEpoch } from './train.js';
+
+/** The options finetune, prune and distill share: how they train, and what they print. */
+export interface RunOptions {
+  batchSize: number;
+  /** Default: the command's own. */
+  lr?: number;
+  optimizer: OptimizerName;
+  seed: number;
+  quiet: boolean;
+  json: boolean;
+}
 
 export const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
 

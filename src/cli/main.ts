@@ -31,29 +31,18 @@ function integer(value: string): number {
   return n;
 }
 
-function positiveNumber(name: string) {
+/** A commander parser of a number that `ok` accepts; a refusal says `name` must be `want`. */
+function numberOption(name: string, ok: (n: number) => boolean, want: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number.`);
+    if (!ok(n)) throw new InvalidArgumentError(`${name} must be ${want}.`);
     return n;
   };
 }
 
-function unitInterval(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`${name} must be a number in [0, 1].`);
-    return n;
-  };
-}
-
-function fraction(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`${name} must be a number in [0, 1).`);
-    return n;
-  };
-}
+const positiveNumber = (name: string) => numberOption(name, (n) => n > 0 && Number.isFinite(n), 'a positive number');
+const unitInterval = (name: string) => numberOption(name, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
+const fraction = (name: string) => numberOption(name, (n) => n >= 0 && n < 1, 'a number in [0, 1)');
 
 const program = new Command('shadergrad')
   .description('A neural-network engine whose every tensor op is a hand-written WGSL compute shader.')

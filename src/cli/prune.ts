@@ -11,11 +11,11 @@ import { checkWritableFilePath } from '../node/files.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
 import { evaluate } from '../train/loop.js';
-import { countParams, fitEpochs, openMnistCheckpoint, pct } from './fit.js';
+import { countParams, fitEpochs, openMnistCheckpoint, pct, type RunOptions } from './fit.js';
 import { printJsonLine } from './json-line.js';
-import { OPTIMIZERS, type OptimizerName } from './models.js';
+import { OPTIMIZERS } from './models.js';
 
-export interface PruneOptions {
+export interface PruneOptions extends RunOptions {
   checkpoint: string;
   /** Fraction of the weights (or, structured, of each conv's channels) to remove. */
   sparsity: number;
@@ -23,13 +23,7 @@ export interface PruneOptions {
   structured: boolean;
   /** Unstructured: the fraction in each layer instead of over all layers together. */
   perLayer: boolean;
-  batchSize: number;
-  lr?: number;
-  optimizer: OptimizerName;
-  seed: number;
   out?: string;
-  quiet: boolean;
-  json: boolean;
 }
 
 /** Steps between mask updates while the schedule raises the sparsity. */

@@ -13,7 +13,7 @@ import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { Conv2d } from './conv.js';
 import { Linear } from './layers.js';
 import { Module } from './module.js';
-import { replaceModules } from './module-tree.js';
+import { isLinearOrUngroupedConv, replaceModules } from './module-tree.js';
 import { QuantizedConv2d, QuantizedLinear } from './quantized.js';
 
 export interface LoRAOptions {
@@ -113,7 +113,7 @@ export function addLoRA(module: Module, options: LoRAOptions, skip: (layer: Modu
   const adapters: LoRA[] = [];
   replaceModules(module, (child) => {
     if (child instanceof LoRA || skip(child)) return child; // left as it is, and not searched
-    if (child instanceof Linear || child instanceof QuantizedLinear || child instanceof QuantizedConv2d || (child instanceof Conv2d && (child.options.groups ?? 1) === 1)) {
+    if (isLinearOrUngroupedConv(child) || child instanceof QuantizedLinear || child instanceof QuantizedConv2d) {
       const lora = new LoRA(child, { ...options, seed: options.seed === undefined ? undefined : options.seed + adapters.length });
       adapters.push(lora);
       return lora;

@@ -1,5 +1,7 @@
 // Walking and editing a module tree: finding layers (the head to replace in transfer learning) and
 // swapping them for others (LoRA adapters around layers, merged layers back in their place).
+import { Conv2d } from './conv.js';
+import { Linear } from './layers.js';
 import { Module } from './module.js';
 
 type Slots = Record<string, unknown>;
@@ -34,4 +36,9 @@ export function findModules<M extends Module>(root: Module, match: (m: Module) =
     out.push(...findModules(child, match));
   }
   return out;
+}
+
+/** A Linear, or a Conv2d of one group: the layers LoRA adapts and int8 quantization and QAT convert. */
+export function isLinearOrUngroupedConv(m: Module): m is Linear | Conv2d {
+  return m instanceof Linear || (m instanceof Conv2d && (m.options.groups ?? 1) === 1);
 }

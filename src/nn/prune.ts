@@ -47,18 +47,16 @@ export async function magnitudePrune(layers: PruneTarget[], options: { amount: n
   const amount = checkNumber('magnitudePrune', 'amount', options.amount, UNIT_INTERVAL);
   if (layers.length === 0) throw new ValueError('magnitudePrune: no Linear or Conv2d layers to prune');
   const weights = await Promise.all(layers.map(async (l) => (await effectiveWeight(l).data()) as Float32Array));
-  const groups = options.perLayer ? weights.map((w) => [w]) : [weights];
+  // the layers whose weights compete for the cut: each alone, or all together
+  const groups = options.perLayer ? weights.map((_, k) => [k]) : [weights.map((_, k) => k)];
   const masks = weights.map((w) => new Float32Array(w.length).fill(1));
-  groups.forEach((group) => {
-    const all = new Float32Array(group.reduce((n, w) => n + w.length, 0));
-    let at = 0;
-    for (const w of group) for (let i = 0; i < w.length; i++) all[at++] = Math.abs(w[i]);
+  for (const members of groups) {
+    const all = Float32Array.from(members.flatMap((k) => Array.from(weights[k], Math.abs)));
     const { count, cut } = threshold(all, amount);
     let left = count; // prune those below the cut, then ties at it, until `count` are gone
-    const members = group.map((w) => weights.indexOf(w));
     for (const k of members) weights[k].forEach((v, i) => { if (Math.abs(v) < cut) { masks[k][i] = 0; left--; } });
     for (const k of members) weights[k].forEach((v, i) => { if (left > 0 && Math.abs(v) === cut && masks[k][i] === 1) { masks[k][i] = 0; left--; } });
-  });
+  }
   layers.forEach((l, k) => l.setPruningMask('weight', tensor(masks[k], l.weight.shape)));
 }
 

@@ -6,10 +6,10 @@
 import { fakeQuantize, INT8_MAX } from '../ops/quant.js';
 import { conv2d } from '../ops/conv.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Conv2d } from './conv.js';
+import type { Conv2d } from './conv.js';
 import * as F from './functional.js';
 import { Linear } from './layers.js';
-import { replaceModules } from './module-tree.js';
+import { isLinearOrUngroupedConv, replaceModules } from './module-tree.js';
 import { Module } from './module.js';
 
 /** Fake-quantized `v` by `scale` with a straight-through gradient. */
@@ -39,7 +39,7 @@ export class FakeQuantized extends Module {
 export function prepareQAT<M extends Module>(model: M, skip: (layer: Module) => boolean = () => false): M {
   replaceModules(model, (m) => {
     if (m instanceof FakeQuantized || skip(m)) return m;
-    return m instanceof Linear || (m instanceof Conv2d && (m.options.groups ?? 1) === 1) ? new FakeQuantized(m) : null;
+    return isLinearOrUngroupedConv(m) ? new FakeQuantized(m) : null;
   });
   return model;
 }

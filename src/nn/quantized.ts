@@ -13,7 +13,7 @@ import { tensor } from '../tensor/creation.js';
 import { isGradEnabled, noGrad, type Tensor } from '../tensor/tensor.js';
 import { Conv2d } from './conv.js';
 import { Linear } from './layers.js';
-import { replaceModules } from './module-tree.js';
+import { isLinearOrUngroupedConv, replaceModules } from './module-tree.js';
 import { removeQAT } from './qat.js';
 import { Module } from './module.js';
 
@@ -37,8 +37,8 @@ function quantizeRows(w: Float32Array, out: number): { q: Int32Array; scale: Flo
 abstract class QuantizedLayer extends Module {
   protected override readonly int8Buffers: ReadonlySet<string> = new Set(['weight']);
   readonly activations: ActivationScaling;
-  /** While calibrating (static scaling), the largest |input| seen; forward() then runs in float. */
-  calibrating: { max: number; pending: Tensor[] } | null = null;
+  /** While calibrating (static scaling), each batch's largest |input|, read at the end; forward() then runs in float. */
+  calibrating: Tensor[] | null = null;
   private packedFor: Tensor | null = null;
   private packed: Tensor | null = null;
 
@@ -101,21 +101,17 @@ abstract class QuantizedLayer extends Module {
 
   /** Records the input's largest magnitude while calibrating. */
   protected observe(x: Tensor): void {
-    this.calibrating!.pending.push(noGrad(() => x.abs().max()));
+    this.calibrating!.push(noGrad(() => x.abs().max()));
   }
 
   /** Ends calibration: input_scale = max|input| / 127 over the batches seen. */
   async finishCalibration(): Promise<void> {
     if (!this.calibrating) throw new ValueError(`${this.constructor.name}: not calibrating`);
-    let max = this.calibrating.max;
-    for (const t of this.calibrating.pending) max = Math.max(max, await t.item());
-    if (this.calibrating.pending.length === 0) throw new ValueError(`${this.constructor.name}: calibration saw no batches (give calibration: [batches])`);
-    this.setBuffer('input_scale', tensor(Float32Array.of(max / INT8_MAX), [1]));
+    if (this.calibrating.length === 0) throw new ValueError(`${this.constructor.name}: calibration saw no batches (give calibration: [batches])`);
+    let max = 0;
+    for (const t of this.calibrating) max = Math.max(max, await t.item());
+    this.registerBuffer('input_scale', tensor(Float32Array.of(max / INT8_MAX), [1]));
     this.calibrating = null;
-  }
-
-  private setBuffer(name: string, t: Tensor): void {
-    this.registerBuffer(name, t);
   }
 
   /** The int8 result, with a straight-through gradient to x (the float layer's, with the dequantised weight) when x needs one. */
@@ -219,21 +215,21 @@ export async function quantize<M extends Module>(model: M, options: { activation
   const activations = options.activations ?? 'dynamic';
   if (activations === 'static' && !(options.calibration?.length)) throw new ValueError("quantize: activations 'static' needs calibration: a non-empty array of input batches");
   if (activations === 'dynamic' && options.calibration) throw new ValueError("quantize: calibration batches are for activations 'static'");
-  const layers: Module[] = [];
+  const layers: (Linear | Conv2d)[] = [];
   const collect = (m: Module) => {
     for (const [, c] of m.namedChildren()) {
       if (skip(c)) continue;
-      if (c instanceof Linear || (c instanceof Conv2d && (c.options.groups ?? 1) === 1)) layers.push(c);
+      if (isLinearOrUngroupedConv(c)) layers.push(c);
       else collect(c);
     }
   };
   collect(model);
   const swaps = new Map<Module, QuantizedLayer>();
-  for (const l of layers) swaps.set(l, l instanceof Linear ? await QuantizedLinear.from(l, activations) : await QuantizedConv2d.from(l as Conv2d, activations));
+  for (const l of layers) swaps.set(l, l instanceof Linear ? await QuantizedLinear.from(l, activations) : await QuantizedConv2d.from(l, activations));
   replaceModules(model, (m) => swaps.get(m) ?? null);
   if (activations === 'static') {
     const qs = [...swaps.values()];
-    for (const q of qs) q.calibrating = { max: 0, pending: [] };
+    for (const q of qs) q.calibrating = [];
     const training = model.training;
     model.eval();
     for (const batch of options.calibration!) noGrad(() => model.forward(batch));
@@ -249,7 +245,7 @@ export async function quantize<M extends Module>(model: M, options: { activation
  */
 export function quantizedLike<M extends Module>(model: M, activations: ActivationScaling): M {
   replaceModules(model, (m) => {
-    if (!(m instanceof Linear || (m instanceof Conv2d && (m.options.groups ?? 1) === 1))) return null;
+    if (!isLinearOrUngroupedConv(m)) return null;
     const shape = [...m.weight.shape];
     const weight = { q: new Int32Array(m.weight.size), scale: new Float32Array(shape[0]), shape };
     return m instanceof Linear ? QuantizedLinear.empty(m.inFeatures, weight, m.bias, activations) : QuantizedConv2d.empty(m, weight, activations);

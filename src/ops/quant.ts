@@ -3,7 +3,7 @@
 // quantization-aware training). None has a useful derivative (round is flat almost everywhere): QAT's
 // straight-through estimator is written where it is used (src/nn/quantized.ts), not hidden in an op.
 import { DTypeError, ShapeError, ValueError } from '../core/errors.js';
-import type { Nd } from '../core/nd.js';
+import { zipWith, type Nd } from '../core/nd.js';
 import { shapeStr } from '../core/shape.js';
 import { isContiguous } from '../graph/node.js';
 import { INT8_MATMUL_VARIANTS, int8MatmulKernel, int8PackKernel, packedWords, type Int8MatmulVariant } from '../kernels/quant.js';
@@ -105,27 +105,7 @@ export const QUANT_OPS = {
     },
     kernel: { module: 'kernels/elementwise.ts', variants: 'fused elementwise', expr: 'select(clamp(round($0 / $1), -127.0, 127.0) * $1, 0.0, $1 <= 0.0)' },
     grad: NOT_DIFFERENTIABLE,
-    reference: (x: Nd, scale: Nd): Nd => {
-      const lead = x.shape.length - scale.shape.length;
-      const data = x.data.map((v, i) => {
-        // the scale element broadcast to x's position i
-        let rest = i;
-        let si = 0;
-        let stride = 1;
-        const idx: number[] = [];
-        for (let d = x.shape.length - 1; d >= 0; d--) {
-          idx[d] = rest % x.shape[d];
-          rest = Math.floor(rest / x.shape[d]);
-        }
-        for (let d = scale.shape.length - 1; d >= 0; d--) {
-          si += (scale.shape[d] === 1 ? 0 : idx[d + lead]) * stride;
-          stride *= scale.shape[d];
-        }
-        const s = scale.data[si];
-        return s > 0 ? quantize(v, s) * s : 0;
-      });
-      return { shape: [...x.shape], data };
-    },
+    reference: (x: Nd, scale: Nd): Nd => zipWith([x, scale], (v, s) => (s > 0 ? quantize(v, s) * s : 0)),
   }),
 };
 
