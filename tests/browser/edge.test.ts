@@ -105,6 +105,8 @@ describe.skipIf(!haveChromium)(`edge inference page ${haveChromium ? '' : `(skip
     expect(await page.$eval('#error', (e) => e.textContent)).toMatch(/onnx/);
 
     await input.uploadFile(mlp.path);
+    // the refused file left the state at 'error', which waitForDemo takes as an outcome: wait for the new run first
+    await page.waitForFunction("window.sgDemo.state !== 'error'", { timeout: 30_000, polling: 50 });
     await waitForDemo(page, "d.state === 'done'", 60_000);
     const report = await page.evaluate(() => window.sgDemo.edge as EdgeReport);
     console.log(`  MLP: ${report.fileBytes} bytes, import ${report.importMs.toFixed(1)} ms, first ${report.firstMs.toFixed(1)} ms, one digit ${report.singleMs.toFixed(2)} ms, batch 100 ${report.batchMs.toFixed(1)} ms, accuracy ${report.accuracy} (Node ${mlp.accuracy})`);
