@@ -3,7 +3,7 @@
 // build it. Entries get the library as an argument, so loading this table does not start the engine.
 import type * as SG from '../node/index.js';
 import type { RandomAffineOptions } from '../data/transforms.js';
-import { CharGPT, GAT, GCN, GraphSAGE, LeNet, ResNet, TabularNet } from '../models/index.js';
+import { CharGPT, DenseNet, GAT, GCN, GraphSAGE, LeNet, MobileNet, ResNet, TabularNet, VGG } from '../models/index.js';
 import { KARATE_NODES } from '../data/karate.js';
 import { TABULAR_DEFAULTS } from '../train/tabular.js';
 
@@ -69,6 +69,30 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 16,
     build: (_sg, { hidden }) => new ResNet({ widths: [hidden, 2 * hidden, 4 * hidden] }),
+  },
+  mobilenet: {
+    description: 'MobileNet-style: 3x3 stride-2 stem of hidden channels, 5 depthwise-separable blocks (3x3 depthwise + 1x1 pointwise) of 2, 4, 4, 8, 8 × hidden, strides 1, 2, 1, 2, 1, global average pool → 10',
+    dataset: 'mnist',
+    sampleShape: [1, 28, 28],
+    defaultHidden: 16,
+    build: (_sg, { hidden }) => new MobileNet({ stem: hidden, widths: [2, 4, 4, 8, 8].map((m) => m * hidden), strides: [1, 2, 1, 2, 1] }),
+    recipe: { epochs: 6, augment: DIGIT_AUGMENT, cosineLr: true },
+  },
+  densenet: {
+    description: 'DenseNet-style: 3x3 stem, 3 dense blocks of 4 layers (BN-ReLU-conv3x3, growth hidden, concatenated), transitions halving channels and resolution, global average pool → 10',
+    dataset: 'mnist',
+    sampleShape: [1, 28, 28],
+    defaultHidden: 12,
+    build: (_sg, { hidden }) => new DenseNet({ growth: hidden, layers: 4 }),
+    recipe: { epochs: 6, augment: DIGIT_AUGMENT, cosineLr: true },
+  },
+  vgg: {
+    description: 'VGG-style: 3 stages of two 3x3 conv-BN-ReLU (hidden, 2·hidden, 4·hidden channels) each closed by a 2x2 max pool, then Linear → 128, ReLU, dropout 0.5, Linear → 10',
+    dataset: 'mnist',
+    sampleShape: [1, 28, 28],
+    defaultHidden: 16,
+    build: (_sg, { hidden }) => new VGG({ widths: [hidden, 2 * hidden, 4 * hidden] }),
+    recipe: { epochs: 6, augment: DIGIT_AUGMENT, cosineLr: true },
   },
   charlm: {
     description: 'character-level GPT on Moby Dick: 4 pre-norm blocks of width hidden, 4 heads, context 64 (200 steps per epoch)',

@@ -93,6 +93,14 @@ export function tupleOf(length: number, rule: NumberRule): OptionRule {
   };
 }
 
+/** A rule for a non-empty array of numbers of any length, each checked by `rule`. */
+export function listOf(rule: NumberRule): OptionRule {
+  return (owner, name, value) => {
+    if (!Array.isArray(value) || value.length === 0) throw new ValueError(`${owner}: ${name} must be a non-empty array of numbers, got ${show(value)}`);
+    value.forEach((v, i) => checkNumber(owner, `${name}[${i}]`, v, rule));
+  };
+}
+
 /** A rule for plain objects (records of the caller's, checked by their users). */
 export const OBJECT: OptionRule = (owner, name, value) => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ValueError(`${owner}: ${name} must be an object, got ${show(value)}`);

@@ -5,3 +5,6 @@ export { CharGPT, type CharGPTOptions } from './charlm.js';
 export { LSTMForecaster } from './forecaster.js';
 export { TabularNet, embeddingWidth, type TabularNetOptions } from './tabular.js';
 export { GCN, GraphSAGE, GAT, type GraphNetOptions } from './gnn.js';
+export { MobileNet, DepthwiseSeparableConv, type MobileNetOptions } from './mobilenet.js';
+export { DenseNet, DenseBlock, DenseLayer, Transition, type DenseNetOptions } from './densenet.js';
+export { VGG, type VGGOptions } from './vgg.js';

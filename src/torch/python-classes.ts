@@ -204,6 +204,71 @@ export const PYTHON_CLASSES: Record<string, PythonClass> = {
         return self.fc(h.mean((2, 3)))
 `,
   },
+  DepthwiseSeparableConv: {
+    needs: ['Twin'],
+    source: `class DepthwiseSeparableConv(Twin):
+    """depthwise 3x3 (groups = channels) -> BN -> ReLU -> pointwise 1x1 -> BN -> ReLU."""
+
+    def forward(self, x):
+        return F.relu(self.bn2(self.pointwise(F.relu(self.bn1(self.depthwise(x))))))
+`,
+  },
+  MobileNet: {
+    needs: ['Twin', 'DepthwiseSeparableConv'],
+    source: `class MobileNet(Twin):
+    def forward(self, x):
+        h = F.relu(self.stem_bn(self.stem(x)))
+        for block in self.blocks:
+            h = block(h)
+        return self.fc(h.mean((2, 3)))
+`,
+  },
+  DenseLayer: {
+    needs: ['Twin'],
+    source: `class DenseLayer(Twin):
+    """BN -> ReLU -> 3x3 conv, concatenated to the input along channels."""
+
+    def forward(self, x):
+        return torch.cat([x, self.conv(F.relu(self.bn(x)))], 1)
+`,
+  },
+  DenseBlock: {
+    needs: ['Twin', 'DenseLayer'],
+    source: `class DenseBlock(Twin):
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+`,
+  },
+  Transition: {
+    needs: ['Twin'],
+    source: `class Transition(Twin):
+    """BN -> ReLU -> 1x1 conv -> 2x2 average pool."""
+
+    def forward(self, x):
+        return self.pool(self.conv(F.relu(self.bn(x))))
+`,
+  },
+  DenseNet: {
+    needs: ['Twin', 'DenseBlock', 'Transition'],
+    source: `class DenseNet(Twin):
+    def forward(self, x):
+        h = self.stem(x)
+        for i, block in enumerate(self.blocks):
+            h = block(h)
+            if i < len(self.transitions):
+                h = self.transitions[i](h)
+        return self.fc(F.relu(self.bn(h)).mean((2, 3)))
+`,
+  },
+  VGG: {
+    needs: ['Twin'],
+    source: `class VGG(Twin):
+    def forward(self, x):
+        return self.classifier(self.features(x))
+`,
+  },
   CharGPT: {
     needs: ['Twin', 'GPTBlock', 'LearnedPositionalEncoding'],
     source: `class CharGPT(Twin):

@@ -8,6 +8,9 @@ import { CharGPT } from '../models/charlm.js';
 import { LSTMForecaster } from '../models/forecaster.js';
 import { LeNet } from '../models/lenet.js';
 import { BasicBlock, ResNet } from '../models/resnet.js';
+import { DepthwiseSeparableConv, MobileNet } from '../models/mobilenet.js';
+import { DenseBlock, DenseLayer, DenseNet, Transition } from '../models/densenet.js';
+import { VGG } from '../models/vgg.js';
 import { TabularNet } from '../models/tabular.js';
 import { ValueError } from '../core/errors.js';
 import type { Pair } from '../core/shape.js';
@@ -192,6 +195,13 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(TabularNet, (m, ctx) => callWith(ctx.use('TabularNet'), childrenOf(m, ['embeddings', 'body', 'head'], ctx))),
   rule(BasicBlock, (m, ctx) => callWith(ctx.use('BasicBlock'), childrenOf(m, ['conv1', 'bn1', 'conv2', 'bn2', 'shortcut'], ctx))),
   rule(ResNet, (m, ctx) => callWith(ctx.use('ResNet'), childrenOf(m, ['stem', 'stemBn', 'blocks', 'fc'], ctx))),
+  rule(DepthwiseSeparableConv, (m, ctx) => callWith(ctx.use('DepthwiseSeparableConv'), childrenOf(m, ['depthwise', 'bn1', 'pointwise', 'bn2'], ctx))),
+  rule(MobileNet, (m, ctx) => callWith(ctx.use('MobileNet'), childrenOf(m, ['stem', 'stemBn', 'blocks', 'fc'], ctx))),
+  rule(DenseLayer, (m, ctx) => callWith(ctx.use('DenseLayer'), childrenOf(m, ['bn', 'conv'], ctx))),
+  rule(DenseBlock, (m, ctx) => callWith(ctx.use('DenseBlock'), childrenOf(m, ['layers'], ctx))),
+  rule(Transition, (m, ctx) => callWith(ctx.use('Transition'), childrenOf(m, ['bn', 'conv', 'pool'], ctx))),
+  rule(DenseNet, (m, ctx) => callWith(ctx.use('DenseNet'), childrenOf(m, ['stem', 'blocks', 'transitions', 'bn', 'fc'], ctx))),
+  rule(VGG, (m, ctx) => callWith(ctx.use('VGG'), childrenOf(m, ['features', 'classifier'], ctx))),
   rule(CharGPT, (m, ctx) => callWith(ctx.use('CharGPT'), childrenOf(m, ['tokEmb', 'posEmb', 'blocks', 'lnF', 'head'], ctx))),
   rule(LSTMForecaster, (m, ctx) => callWith(ctx.use('LSTMForecaster'), { ...childrenOf(m, ['lstm', 'head'], ctx), seasonal_period: py(m.options.seasonalPeriod ?? null) })),
 ];
