@@ -267,6 +267,16 @@ program
   });
 
 program
+  .command('visualize')
+  .description("Write what a trained MNIST CNN learned as PNGs: its first layer's filters and the feature maps each convolution makes of one held-out digit.")
+  .requiredOption('--checkpoint <path>', 'a `train --checkpoint` file of a convolutional model (lenet, resnet, mobilenet, densenet, vgg, ...)')
+  .requiredOption('--out <dir>', 'folder to write digit.png, filters.png and maps-N-LAYER.png into (made if missing)')
+  .option('--index <n>', 'which held-out digit (0-based)', nonNegativeInt('index'), 0)
+  .option('--scale <n>', 'pixels per feature-map pixel (filters are drawn 4 times larger)', positiveInt('scale'), 4)
+  .option('--json', 'end with one JSON line: {"command": "visualize", "model", "config", "metrics": {label, predicted, probability, conv_layers, files}, "filters", "layers", "files"}', false)
+  .action(async (o: { checkpoint: string; out: string; index: number; scale: number; json: boolean }) => (await import('./visualize.js')).visualize(o));
+
+program
   .command('info')
   .description('Print the WebGPU adapter shadergrad uses here, its features and limits.')
   .option('--json', 'print one JSON line: {"command", "adapter", ..., "metrics"}', false)

@@ -76,7 +76,7 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 16,
     build: (_sg, { hidden }) => new MobileNet({ stem: hidden, widths: [2, 4, 4, 8, 8].map((m) => m * hidden), strides: [1, 2, 1, 2, 1] }),
-    recipe: { epochs: 6, augment: DIGIT_AUGMENT, cosineLr: true },
+    recipe: { epochs: 4, augment: DIGIT_AUGMENT, cosineLr: true },
   },
   densenet: {
     description: 'DenseNet-style: 3x3 stem, 3 dense blocks of 4 layers (BN-ReLU-conv3x3, growth hidden, concatenated), transitions halving channels and resolution, global average pool → 10',
@@ -84,7 +84,7 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 12,
     build: (_sg, { hidden }) => new DenseNet({ growth: hidden, layers: 4 }),
-    recipe: { epochs: 6, augment: DIGIT_AUGMENT, cosineLr: true },
+    recipe: { epochs: 4, augment: DIGIT_AUGMENT, cosineLr: true },
   },
   vgg: {
     description: 'VGG-style: 3 stages of two 3x3 conv-BN-ReLU (hidden, 2·hidden, 4·hidden channels) each closed by a 2x2 max pool, then Linear → 128, ReLU, dropout 0.5, Linear → 10',
@@ -92,7 +92,7 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 16,
     build: (_sg, { hidden }) => new VGG({ widths: [hidden, 2 * hidden, 4 * hidden] }),
-    recipe: { epochs: 6, augment: DIGIT_AUGMENT, cosineLr: true },
+    recipe: { epochs: 4, augment: DIGIT_AUGMENT, cosineLr: true },
   },
   charlm: {
     description: 'character-level GPT on Moby Dick: 4 pre-norm blocks of width hidden, 4 heads, context 64 (200 steps per epoch)',

@@ -40,3 +40,10 @@ export function lineChartPng(series: LineSeries[], width = 900, height = 360): B
 export async function writeLineChart(path: string, series: LineSeries[], width?: number, height?: number): Promise<void> {
   await writeFile(path, lineChartPng(series, width, height));
 }
+
+/** A grayscale image (values in [0, 1], see src/vis/feature-maps.ts) as PNG bytes. */
+export function grayImagePng(image: { width: number; height: number; data: Float32Array }, rgba: Uint8ClampedArray): Buffer {
+  const png = new PNG({ width: image.width, height: image.height });
+  png.data.set(rgba);
+  return PNG.sync.write(png);
+}
