@@ -32,6 +32,7 @@ export { checkpointBytes, restoreCheckpoint, batchesFrom } from './io/checkpoint
 export type { CheckpointTargets, RunPosition } from './io/checkpoint.js';
 export { getRandomState, setRandomState } from './tensor/creation.js';
 export * as onnx from './onnx/index.js';
+export * as vis from './vis/feature-maps.js';
 /** Test aids: `sg.testing.loseDeviceAt('submit', n)` destroys the device before the nth submit from now, as a driver reset would. */
 export const testing = { loseDeviceAt, disarmDeviceLoss, faultPointCounts };
 

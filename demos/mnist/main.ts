@@ -5,6 +5,7 @@ import { MetricsChart } from '../../src/demo-kit/chart.js';
 import { GpuQueue, bootDemo, byId, demo, el, showError } from '../../src/demo-kit/page.js';
 import { TrainLoop } from '../../src/demo-kit/trainer.js';
 import { classifierStep, endless, evaluate } from '../../src/train/loop.js';
+import { showInside } from './inside.js';
 
 const BATCH = 64;
 const TEST_EVERY = 100;
@@ -71,10 +72,13 @@ async function main(): Promise<void> {
 
   const serveUrl = byId<HTMLInputElement>('serve-url');
   serveUrl.value = new URLSearchParams(location.search).get('serve') ?? '';
+  const inside = byId('inside');
+  inside.parentElement!.hidden = entry.sampleShape.length !== 3; // the MLP has no convolutions to show
   setUpDrawing(byId<HTMLCanvasElement>('pad'), async (pixels) => {
     const served = serveUrl.value.trim() ? askServer(serveUrl.value.trim(), pixels) : null;
     const probs = await gpu.run(() => sg.noGrad(() => model.forward(sg.tensor(pixels, [1, ...entry.sampleShape])).softmax(1)).data());
     showPrediction(Array.from(probs));
+    if (entry.sampleShape.length === 3) await gpu.run(() => showInside(inside, model, pixels));
     if (served) await served;
   });
   showPrediction(null);

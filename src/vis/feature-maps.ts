@@ -124,7 +124,7 @@ export function upscale(image: GrayImage, scale: number): GrayImage {
 }
 
 /** RGBA bytes of `image` (gray, opaque): what a canvas's ImageData and a PNG encoder take. */
-export function toRgba(image: GrayImage): Uint8ClampedArray {
+export function toRgba(image: GrayImage): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(image.width * image.height * 4);
   for (let i = 0; i < image.data.length; i++) {
     const v = Math.round(255 * Math.min(1, Math.max(0, image.data[i])));

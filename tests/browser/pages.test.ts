@@ -84,6 +84,11 @@ describe.skipIf(!haveChromium)(`demo pages with WebGPU ${haveChromium ? '' : `(s
     const history = await train(page, 30, 120_000);
     expect(await page.evaluate(() => window.sgDemo.model)).toBe('lenet');
     expectLearning(history, { window: 5, lossRatio: 0.7, accuracy: 0.3 });
+    // a drawn digit: its feature maps under "Inside the network" (filters and both convolutions)
+    await predictionAfter(page, () => drawStroke(page, [[140, 40], [138, 120], [136, 240]]));
+    await waitForDemo(page, 'Array.isArray(d.featureMaps)', 30_000);
+    expect(await page.evaluate(() => window.sgDemo.featureMaps)).toEqual([{ layer: 'features.0', shape: [6, 28, 28] }, { layer: 'features.3', shape: [16, 10, 10] }]);
+    expect(await page.$$eval('#inside canvas', (cs) => cs.map((c) => c.title))).toEqual(['filters', 'features.0', 'features.3']);
     await screenshot(page, 'mnist-lenet');
     expect(problems).toEqual([]);
   });
