@@ -221,12 +221,15 @@ withModelSource(
   program.command('classify').description('Classify the 1,000 held-out MNIST digits with a trained model (the predictor `serve` uses) and print the accuracy.'),
 )
   .option('--count <n>', 'classify only the first n held-out digits', positiveInt('count'))
+  .option('--images <png>', 'classify the digits of this PNG instead (one 28x28 digit, or a grid of them as `sample` writes; light ink on dark)')
   .option('--batch-size <n>', 'digits per realization', positiveInt('batch-size'), 250)
-  .option('--json', 'end with one JSON line: {"command", "model", "metrics": {accuracy, count, seconds}}', false)
-  .action(async (o: { checkpoint?: string; onnx?: string; model?: string; hidden?: number; count?: number; batchSize: number; json: boolean }) => {
+  .option('--json', 'end with one JSON line: {"command", "model", "metrics": {accuracy, count, seconds}}; with --images {"command", "model", "metrics": {count, confident_fraction, confident_classes}, "predictions": [{"class", "p"}, ...]}', false)
+  .action(async (o: { checkpoint?: string; onnx?: string; model?: string; hidden?: number; count?: number; images?: string; batchSize: number; json: boolean }) => {
     if (!!o.checkpoint === !!o.onnx) throw new InvalidArgumentError('give exactly one of --checkpoint FILE and --onnx FILE');
-    const { classify } = await import('./classify.js');
-    await classify(o);
+    if (o.images && o.count !== undefined) throw new InvalidArgumentError('--count is for the held-out digits; --images classifies every digit of the file');
+    const { classify, classifyImages } = await import('./classify.js');
+    if (o.images) await classifyImages({ ...o, images: o.images });
+    else await classify(o);
   });
 
 withModelSource(

@@ -76,7 +76,7 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 16,
     build: (_sg, { hidden }) => new MobileNet({ stem: hidden, widths: [2, 4, 4, 8, 8].map((m) => m * hidden), strides: [1, 2, 1, 2, 1] }),
-    recipe: { epochs: 4, augment: DIGIT_AUGMENT, cosineLr: true },
+    recipe: { epochs: 3, augment: DIGIT_AUGMENT, cosineLr: true },
   },
   densenet: {
     description: 'DenseNet-style: 3x3 stem, 3 dense blocks of 4 layers (BN-ReLU-conv3x3, growth hidden, concatenated), transitions halving channels and resolution, global average pool → 10',
