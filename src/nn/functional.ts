@@ -1,6 +1,6 @@
 // The functional API (sg.nn.functional, usually imported as F).
 import type { Tensor } from '../tensor/tensor.js';
-export { crossEntropy, distillationLoss, klDiv, mseLoss } from '../ops/loss.js';
+export { binaryCrossEntropyWithLogits, crossEntropy, distillationLoss, klDiv, mseLoss } from '../ops/loss.js';
 export type { Reduction } from '../ops/loss.js';
 export { softmax, logSoftmax } from '../ops/softmax.js';
 export { oneHot } from '../ops/movement.js';

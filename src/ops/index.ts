@@ -9,7 +9,7 @@ export { reduce, mean, argReduce } from './reduce.js';
 export { matmul } from './matmul.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { reshape, flatten, permute, transpose, expand, squeeze, unsqueeze, slice, pad, cat, stack, gather, oneHot } from './movement.js';
-export { crossEntropy, distillationLoss, klDiv, mseLoss } from './loss.js';
+export { binaryCrossEntropyWithLogits, crossEntropy, distillationLoss, klDiv, mseLoss } from './loss.js';
 export { scaledDotProductAttention, attentionUnfused, attentionWithLse } from './attention.js';
 export { layerNorm } from './norm.js';
 export { segmentSum, segmentMax, segmentMean, segmentSoftmax } from './graph.js';

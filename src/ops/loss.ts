@@ -6,6 +6,7 @@ import { shapeStr, sameShape } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { oneHot } from './movement.js';
 import { where } from './elementwise.js';
+import { softplus } from './activation.js';
 import { composite } from './op.js';
 import { REDUCE_OPS } from './reduce.js';
 import { SOFTMAX_OPS } from './softmax.js';
@@ -63,6 +64,13 @@ export const LOSS_OPS = {
       const ce = crossEntropyReference(student, labels, 'mean').data[0];
       return { shape: [], data: Float64Array.of(alpha * temperature * temperature * kl + (1 - alpha) * ce) };
     },
+  }),
+  binaryCrossEntropyWithLogits: composite({
+    doc: "binary cross-entropy of sigmoid(logits) against targets in [0, 1] (PyTorch's F.binary_cross_entropy_with_logits): softplus(l) - t·l, reduced by 'mean', 'sum' or 'none'",
+    of: ['softplus', 'mul', 'sub', 'mean', 'sum'],
+    reference: (logits: Nd, target: Nd, reduction: Reduction = 'mean'): Nd =>
+      // PyTorch's stable form: max(l, 0) - l·t + log1p(e^-|l|)
+      reduceRef(zipWith([logits, target], (l, t) => Math.max(l, 0) - l * t + Math.log1p(Math.exp(-Math.abs(l)))), reduction),
   }),
   mseLoss: composite({
     doc: "mean squared error (PyTorch's F.mse_loss), shapes equal, reduced by 'mean', 'sum' or 'none'",
@@ -128,6 +136,19 @@ export function distillationLoss(student: Tensor, teacher: Tensor, labels: Tenso
   const hard = crossEntropy(student, labels); // checks the labels
   const soft = klDiv(student.div(T).logSoftmax(1), teacher.detach().div(T).softmax(1));
   return soft.mul(alpha * T * T).add(hard.mul(1 - alpha));
+}
+
+/**
+ * Binary cross-entropy from logits (PyTorch's F.binary_cross_entropy_with_logits): targets are
+ * probabilities in [0, 1] of the logits' shape (Bernoulli likelihoods of pixels, per-label classifiers).
+ */
+export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkOptions('binaryCrossEntropyWithLogits', options, { reduction: REDUCTIONS });
+  for (const [what, t] of [['logits', logits], ['target', target]] as const)
+    if (t.dtype !== 'float32') throw new DTypeError(`binaryCrossEntropyWithLogits: ${what} must be float32, got ${t.dtype}`);
+  if (!sameShape(logits.shape, target.shape))
+    throw new ShapeError(`binaryCrossEntropyWithLogits: logits shape ${shapeStr(logits.shape)} and target shape ${shapeStr(target.shape)} differ`);
+  return reduce(softplus(logits).sub(target.mul(logits)), options.reduction ?? 'mean');
 }
 
 /** Mean squared error (PyTorch's F.mse_loss); shapes must match exactly. */

@@ -4,7 +4,8 @@ import { OPS } from '../../../src/ops/table.js';
 import { bad, fixed, ids, row, uni, type BadInput, type Gen, type OpRow } from '../../helpers/opcheck.js';
 import { f32, ints } from './inputs.js';
 
-const { crossEntropy, distillationLoss, klDiv, mseLoss } = sg.nn.functional;
+const { binaryCrossEntropyWithLogits, crossEntropy, distillationLoss, klDiv, mseLoss } = sg.nn.functional;
+const BCE = OPS.binaryCrossEntropyWithLogits.reference;
 const CE = OPS.crossEntropy.reference;
 const MSE = OPS.mseLoss.reference;
 const KL = OPS.klDiv.reference;
@@ -25,6 +26,10 @@ export const rows: OpRow[] = [
   // the teacher is detached: no gradient to check there (fixed)
   row('distillationLoss', 'distillationLoss T 4 alpha 0.9', (s, t, y) => distillationLoss(s, t, y), (s, t, y) => KD(s, t, y), [[[1, 1], [1, 1], [1]], [[7, 5], [7, 5], [7]], [[3, 130], [3, 130], [3]]], { gens: [uni(-3, 3), fixed(uni(-3, 3)), classIds] }),
   row('distillationLoss', 'distillationLoss T 2 alpha 0.3', (s, t, y) => distillationLoss(s, t, y, { temperature: 2, alpha: 0.3 }), (s, t, y) => KD(s, t, y, 2, 0.3), [[[64, 10], [64, 10], [64]]], { gens: [uni(-3, 3), fixed(uni(-3, 3)), classIds] }),
+  // logits over ±25: past softplus's threshold of 20 on both sides; targets in [0, 1] (gradients too)
+  row('binaryCrossEntropyWithLogits', 'binaryCrossEntropyWithLogits mean', (l, t) => binaryCrossEntropyWithLogits(l, t), (l, t) => BCE(l, t), [[[], []], [[1], [1]], [[7], [7]], [[3, 131], [3, 131]], [[0, 4], [0, 4]]], { gens: [uni(-25, 25), uni(0, 1)] }),
+  row('binaryCrossEntropyWithLogits', 'binaryCrossEntropyWithLogits sum', (l, t) => binaryCrossEntropyWithLogits(l, t, { reduction: 'sum' }), (l, t) => BCE(l, t, 'sum'), [[[2, 3, 5], [2, 3, 5]]], { gens: [uni(-3, 3), uni(0, 1)] }),
+  row('binaryCrossEntropyWithLogits', 'binaryCrossEntropyWithLogits none', (l, t) => binaryCrossEntropyWithLogits(l, t, { reduction: 'none' }), (l, t) => BCE(l, t, 'none'), [[[4, 6], [4, 6]]], { gens: [uni(-3, 3), uni(0, 1)] }),
   row('mseLoss', 'mseLoss mean', (x, y) => mseLoss(x, y), (x, y) => MSE(x, y), [[[], []], [[7], [7]], [[3, 5], [3, 5]]]),
   row('mseLoss', 'mseLoss sum', (x, y) => mseLoss(x, y, { reduction: 'sum' }), (x, y) => MSE(x, y, 'sum'), [[[2, 3, 5], [2, 3, 5]]]),
   row('mseLoss', 'mseLoss none', (x, y) => mseLoss(x, y, { reduction: 'none' }), (x, y) => MSE(x, y, 'none'), [[[3, 5], [3, 5]]]),
@@ -48,6 +53,9 @@ export const badInputs: BadInput[] = [
   bad('distillationLoss', 'alpha above 1', () => distillationLoss(f32([2, 3]), f32([2, 3]), ints([0, 1]), { alpha: 2 }), sg.ValueError, /distillationLoss: alpha must be/),
   bad('distillationLoss', 'label out of range', () => distillationLoss(f32([2, 3]), f32([2, 3]), ints([0, 5])), sg.ValueError, /crossEntropy.*5.*\[0, 3\)/),
   bad('distillationLoss', '1-D logits', () => distillationLoss(f32([3]), f32([3]), ints([0])), sg.ShapeError, /distillationLoss: student logits must be \[N, C\]/),
+  bad('binaryCrossEntropyWithLogits', 'shape mismatch', () => binaryCrossEntropyWithLogits(f32([2, 3]), f32([3, 2])), sg.ShapeError, /binaryCrossEntropyWithLogits: logits shape \[2, 3\] and target shape \[3, 2\] differ/),
+  bad('binaryCrossEntropyWithLogits', 'int32 target', () => binaryCrossEntropyWithLogits(f32([2]), ints([0, 1])), sg.DTypeError, /binaryCrossEntropyWithLogits: target must be float32, got int32/),
+  bad('binaryCrossEntropyWithLogits', 'unknown option', () => binaryCrossEntropyWithLogits(f32([2]), f32([2]), { weight: 2 } as never), sg.ValueError, /binaryCrossEntropyWithLogits: unknown option 'weight' \(allowed: reduction\)/),
   bad('mseLoss', 'shape mismatch', () => mseLoss(f32([2, 3]), f32([3, 2])), sg.ShapeError, /mseLoss.*\[2, 3\].*\[3, 2\]/),
   bad('mseLoss', 'bad reduction', () => mseLoss(f32([2]), f32([2]), { reduction: 'avg' as 'mean' }), sg.ValueError, /reduction.*avg/),
 ];
