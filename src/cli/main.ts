@@ -86,6 +86,13 @@ program
       return trainGraph({ ...o, model: o.model as 'gcn' | 'sage' | 'gat', dataset: given.dataset ?? 'karate' });
     }
     if (given.dataset !== undefined) throw new InvalidArgumentError(`--dataset is for the graph models (gcn, sage, gat), not --model ${o.model}`);
+    if (MODELS[o.model].dataset === 'generative') {
+      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]] as const)
+        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (--checkpoint saves its weights at the end)`);
+      if (command.getOptionValueSource('optimizer') !== 'default') throw new InvalidArgumentError(`--optimizer is not supported for --model ${o.model} (Adam)`);
+      const { trainGenerative } = await import('./generative.js');
+      return trainGenerative({ ...o, model: o.model as 'denoising-ae' });
+    }
     if (MODELS[o.model].dataset === 'text') {
       // charlm saves its weights at the end (--checkpoint) but has no resumable run state or NaN policy yet
       if (o.resume) throw new InvalidArgumentError('--resume is not supported for --model charlm (its --checkpoint holds the weights only)');

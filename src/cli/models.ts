@@ -3,7 +3,7 @@
 // build it. Entries get the library as an argument, so loading this table does not start the engine.
 import type * as SG from '../node/index.js';
 import type { RandomAffineOptions } from '../data/transforms.js';
-import { CharGPT, DenseNet, GAT, GCN, GraphSAGE, LeNet, MobileNet, ResNet, TabularNet, VGG } from '../models/index.js';
+import { CharGPT, DenoisingAutoencoder, DenseNet, GAT, GCN, GraphSAGE, LeNet, MobileNet, ResNet, TabularNet, VGG } from '../models/index.js';
 import { KARATE_NODES } from '../data/karate.js';
 import { TABULAR_DEFAULTS } from '../train/tabular.js';
 
@@ -18,9 +18,10 @@ export interface ModelEntry {
   description: string;
   /**
    * The data it trains on: MNIST classification, a text corpus (charlm, trained by src/cli/charlm.ts), a table
-   * (housing, src/cli/tabular.ts) or a graph (node classification, src/cli/graph.ts).
+   * (housing, src/cli/tabular.ts), a graph (node classification, src/cli/graph.ts) or MNIST digits to
+   * model rather than classify (src/cli/generative.ts).
    */
-  dataset: 'mnist' | 'text' | 'table' | 'graph';
+  dataset: 'mnist' | 'text' | 'table' | 'graph' | 'generative';
   /** Shape of one input sample: [784] for flat digits, [1, 28, 28] for convolutions. */
   sampleShape: number[];
   /** `--hidden` when not given. */
@@ -93,6 +94,14 @@ export const MODELS: Record<string, ModelEntry> = {
     defaultHidden: 16,
     build: (_sg, { hidden }) => new VGG({ widths: [hidden, 2 * hidden, 4 * hidden] }),
     recipe: { epochs: 4, augment: DIGIT_AUGMENT, cosineLr: true },
+  },
+  'denoising-ae': {
+    description: 'denoising convolutional autoencoder: two stride-2 3x3 convs (hidden, 2·hidden channels; 28 → 7), two stride-2 transposed convs back to 28x28, sigmoid; undoes Gaussian noise σ 0.5',
+    dataset: 'generative',
+    sampleShape: [1, 28, 28],
+    defaultHidden: 16,
+    build: (_sg, { hidden }) => new DenoisingAutoencoder({ width: hidden }),
+    recipe: { epochs: 3, lr: 2e-3 },
   },
   charlm: {
     description: 'character-level GPT on Moby Dick: 4 pre-norm blocks of width hidden, 4 heads, context 64 (200 steps per epoch)',

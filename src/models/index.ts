@@ -8,3 +8,4 @@ export { GCN, GraphSAGE, GAT, type GraphNetOptions } from './gnn.js';
 export { MobileNet, DepthwiseSeparableConv, type MobileNetOptions } from './mobilenet.js';
 export { DenseNet, DenseBlock, DenseLayer, Transition, type DenseNetOptions } from './densenet.js';
 export { VGG, type VGGOptions } from './vgg.js';
+export { DenoisingAutoencoder, type DenoisingAutoencoderOptions } from './autoencoder.js';

@@ -269,6 +269,16 @@ export const PYTHON_CLASSES: Record<string, PythonClass> = {
         return self.classifier(self.features(x))
 `,
   },
+  DenoisingAutoencoder: {
+    needs: ['Twin'],
+    source: `class DenoisingAutoencoder(Twin):
+    def logits(self, x):
+        return self.decoder(self.encoder(x))
+
+    def forward(self, x):
+        return torch.sigmoid(self.logits(x))
+`,
+  },
   CharGPT: {
     needs: ['Twin', 'GPTBlock', 'LearnedPositionalEncoding'],
     source: `class CharGPT(Twin):

@@ -11,6 +11,7 @@ import { BasicBlock, ResNet } from '../models/resnet.js';
 import { DepthwiseSeparableConv, MobileNet } from '../models/mobilenet.js';
 import { DenseBlock, DenseLayer, DenseNet, Transition } from '../models/densenet.js';
 import { VGG } from '../models/vgg.js';
+import { DenoisingAutoencoder } from '../models/autoencoder.js';
 import { TabularNet } from '../models/tabular.js';
 import { ValueError } from '../core/errors.js';
 import type { Pair } from '../core/shape.js';
@@ -202,6 +203,7 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(Transition, (m, ctx) => callWith(ctx.use('Transition'), childrenOf(m, ['bn', 'conv', 'pool'], ctx))),
   rule(DenseNet, (m, ctx) => callWith(ctx.use('DenseNet'), childrenOf(m, ['stem', 'blocks', 'transitions', 'bn', 'fc'], ctx))),
   rule(VGG, (m, ctx) => callWith(ctx.use('VGG'), childrenOf(m, ['features', 'classifier'], ctx))),
+  rule(DenoisingAutoencoder, (m, ctx) => callWith(ctx.use('DenoisingAutoencoder'), childrenOf(m, ['encoder', 'decoder'], ctx))),
   rule(CharGPT, (m, ctx) => callWith(ctx.use('CharGPT'), childrenOf(m, ['tokEmb', 'posEmb', 'blocks', 'lnF', 'head'], ctx))),
   rule(LSTMForecaster, (m, ctx) => callWith(ctx.use('LSTMForecaster'), { ...childrenOf(m, ['lstm', 'head'], ctx), seasonal_period: py(m.options.seasonalPeriod ?? null) })),
 ];
