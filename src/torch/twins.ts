@@ -9,6 +9,7 @@ import { LSTMForecaster } from '../models/forecaster.js';
 import { LeNet } from '../models/lenet.js';
 import { BasicBlock, ResNet } from '../models/resnet.js';
 import { TabularNet } from '../models/tabular.js';
+import { DoubleConv, UNet } from '../models/unet.js';
 import { ValueError } from '../core/errors.js';
 import type { Pair } from '../core/shape.js';
 import * as nn from '../nn/index.js';
@@ -153,6 +154,7 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
     call('nn.AvgPool2d', [pairOf(m.kernelSize, 1)], { stride: pairOf(m.options.stride ?? m.kernelSize, 1), padding: pairOf(m.options.padding, 0), count_include_pad: m.options.countIncludePad ?? true }),
   ),
   rule(nn.AdaptiveAvgPool2d, (m) => call('nn.AdaptiveAvgPool2d', [pairOf(m.outputSize, 1)])),
+  rule(nn.Upsample, (m) => call('nn.Upsample', [], { size: m.size ?? undefined, scale_factor: m.scaleFactor ?? undefined, mode: m.mode, align_corners: m.alignCorners ?? undefined })),
   rule(nn.BatchNorm1d, (m) => call('nn.BatchNorm1d', [m.numFeatures], { eps: m.eps, momentum: m.momentum, affine: m.weight !== null, track_running_stats: m.trackRunningStats })),
   rule(nn.BatchNorm2d, (m) => call('nn.BatchNorm2d', [m.numFeatures], { eps: m.eps, momentum: m.momentum, affine: m.weight !== null, track_running_stats: m.trackRunningStats })),
   rule(nn.LayerNorm, (m) => call('nn.LayerNorm', [m.normalizedShape], { eps: m.options.eps ?? 1e-5, elementwise_affine: m.weight !== null })),
@@ -191,6 +193,8 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(LeNet, (m, ctx) => callWith(ctx.use('LeNet'), { features: ctx.child(m.features, 'features'), classifier: ctx.child(m.classifier, 'classifier') })),
   rule(TabularNet, (m, ctx) => callWith(ctx.use('TabularNet'), childrenOf(m, ['embeddings', 'body', 'head'], ctx))),
   rule(BasicBlock, (m, ctx) => callWith(ctx.use('BasicBlock'), childrenOf(m, ['conv1', 'bn1', 'conv2', 'bn2', 'shortcut'], ctx))),
+  rule(DoubleConv, (m, ctx) => callWith(ctx.use('DoubleConv'), childrenOf(m, ['conv1', 'bn1', 'conv2', 'bn2'], ctx))),
+  rule(UNet, (m, ctx) => callWith(ctx.use('UNet'), childrenOf(m, ['encoders', 'pool', 'ups', 'decoders', 'head'], ctx))),
   rule(ResNet, (m, ctx) => callWith(ctx.use('ResNet'), childrenOf(m, ['stem', 'stemBn', 'blocks', 'fc'], ctx))),
   rule(CharGPT, (m, ctx) => callWith(ctx.use('CharGPT'), childrenOf(m, ['tokEmb', 'posEmb', 'blocks', 'lnF', 'head'], ctx))),
   rule(LSTMForecaster, (m, ctx) => callWith(ctx.use('LSTMForecaster'), { ...childrenOf(m, ['lstm', 'head'], ctx), seasonal_period: py(m.options.seasonalPeriod ?? null) })),
