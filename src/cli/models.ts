@@ -129,7 +129,7 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 32, 32],
     defaultHidden: 8,
     build: (_sg, { hidden }) => new UNet({ widths: [hidden, 2 * hidden, 4 * hidden] }),
-    recipe: { epochs: 4 },
+    recipe: { epochs: 6 },
   },
 };
 
