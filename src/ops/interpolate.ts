@@ -75,7 +75,7 @@ function geometry(name: string, x: TensorMeta, o: InterpolateOptions): Interpola
   return { N, C, H, W, OH, OW, mode, alignCorners };
 }
 
-const SPEC = (g: InterpolateGeometry): OutputSpec & { geometry: InterpolateGeometry } => ({ shape: [g.N, g.C, g.OH, g.OW], dtype: 'float32', geometry: g });
+const outputSpec = (g: InterpolateGeometry): OutputSpec & { geometry: InterpolateGeometry } => ({ shape: [g.N, g.C, g.OH, g.OW], dtype: 'float32', geometry: g });
 
 // ---- float64 references ----------------------------------------------------------------------------
 
@@ -123,7 +123,7 @@ function interpolateBackward(g: InterpolateGeometry, gy: Tensor): Tensor {
 export const INTERPOLATE_OPS = {
   upsampleNearest2d: primitive({
     doc: 'nearest-neighbour resize of [N, C, H, W]: input row floor(oy * H / OH), column likewise (F.interpolate mode nearest, exact integer indices)',
-    shape: (x: TensorMeta, o: UpsampleNearest2dOptions = {}) => SPEC(geometry(o?.name ?? 'upsampleNearest2d', x, { ...o, mode: 'nearest' })),
+    shape: (x: TensorMeta, o: UpsampleNearest2dOptions = {}) => outputSpec(geometry(o?.name ?? 'upsampleNearest2d', x, { ...o, mode: 'nearest' })),
     kernel: INTERPOLATE_KERNELS,
     /** Each input gets the sum of the gradients of the outputs that copy it. */
     grad: (gy: Tensor, g: InterpolateGeometry) => interpolateBackward(g, gy),
@@ -131,7 +131,7 @@ export const INTERPOLATE_OPS = {
   }),
   upsampleBilinear2d: primitive({
     doc: "bilinear resize of [N, C, H, W], PyTorch's source index (align_corners true: o·(In−1)/(Out−1); false: (o+½)·In/Out−½ clamped at 0) and edge clamping (F.interpolate mode bilinear)",
-    shape: (x: TensorMeta, o: UpsampleBilinear2dOptions = {}) => SPEC(geometry(o?.name ?? 'upsampleBilinear2d', x, { ...o, mode: 'bilinear' })),
+    shape: (x: TensorMeta, o: UpsampleBilinear2dOptions = {}) => outputSpec(geometry(o?.name ?? 'upsampleBilinear2d', x, { ...o, mode: 'bilinear' })),
     kernel: INTERPOLATE_KERNELS,
     /** Each input gets the gradients of the outputs that read it, times the weights they read it with. */
     grad: (gy: Tensor, g: InterpolateGeometry) => interpolateBackward(g, gy),
