@@ -3,7 +3,7 @@
 // build it. Entries get the library as an argument, so loading this table does not start the engine.
 import type * as SG from '../node/index.js';
 import type { RandomAffineOptions } from '../data/transforms.js';
-import { CharGPT, DenoisingAutoencoder, DenseNet, GAT, GCN, GraphSAGE, LeNet, MobileNet, ResNet, TabularNet, VGG } from '../models/index.js';
+import { CharGPT, DenoisingAutoencoder, DenseNet, GAT, GCN, GraphSAGE, LeNet, MobileNet, ResNet, TabularNet, UNet, VGG } from '../models/index.js';
 import { KARATE_NODES } from '../data/karate.js';
 import { TABULAR_DEFAULTS } from '../train/tabular.js';
 
@@ -18,10 +18,11 @@ export interface ModelEntry {
   description: string;
   /**
    * The data it trains on: MNIST classification, a text corpus (charlm, trained by src/cli/charlm.ts), a table
-   * (housing, src/cli/tabular.ts), a graph (node classification, src/cli/graph.ts) or MNIST digits to
-   * model rather than classify (src/cli/generative.ts).
+   * (housing, src/cli/tabular.ts), a graph (node classification, src/cli/graph.ts), segmentation masks
+   * (the procedural shapes images, src/cli/segmentation.ts) or MNIST digits to model rather than classify
+   * (src/cli/generative.ts).
    */
-  dataset: 'mnist' | 'text' | 'table' | 'graph' | 'generative';
+  dataset: 'mnist' | 'text' | 'table' | 'graph' | 'segmentation' | 'generative';
   /** Shape of one input sample: [784] for flat digits, [1, 28, 28] for convolutions. */
   sampleShape: number[];
   /** `--hidden` when not given. */
@@ -153,6 +154,15 @@ export const MODELS: Record<string, ModelEntry> = {
     defaultHidden: 8,
     build: (_sg, { hidden, seed }) => new GAT(KARATE_NODES, 2, { hidden, seed }),
     recipe: { epochs: 200, lr: 5e-3 },
+  },
+  // segmentation of 32x32 shapes images (src/data/shapes.ts); data size, batch and lr: SEGMENTATION_DEFAULTS in src/cli/segmentation.ts
+  unet: {
+    description: 'U-Net: encoder of DoubleConv (conv3x3-BN-ReLU twice) of widths hidden, 2·hidden, 4·hidden with 2x2 max pooling; decoder ConvTranspose2d at the deepest level, bilinear Upsample + 1x1 conv above, skip concatenation; 1x1 head → 4 classes per pixel',
+    dataset: 'segmentation',
+    sampleShape: [1, 32, 32],
+    defaultHidden: 8,
+    build: (_sg, { hidden }) => new UNet({ widths: [hidden, 2 * hidden, 4 * hidden] }),
+    recipe: { epochs: 6 },
   },
 };
 

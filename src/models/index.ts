@@ -9,3 +9,4 @@ export { MobileNet, DepthwiseSeparableConv, type MobileNetOptions } from './mobi
 export { DenseNet, DenseBlock, DenseLayer, Transition, type DenseNetOptions } from './densenet.js';
 export { VGG, type VGGOptions } from './vgg.js';
 export { DenoisingAutoencoder, type DenoisingAutoencoderOptions } from './autoencoder.js';
+export { UNet, DoubleConv, type UNetOptions, type UNetUpsampling } from './unet.js';

@@ -24,4 +24,5 @@ export { segmentSum, segmentMax, segmentMean, segmentSoftmax } from '../ops/grap
 export { conv1d, conv2d, convTranspose2d } from '../ops/conv.js';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from '../ops/pool.js';
 export { batchNorm } from '../ops/norm.js';
+export { interpolate, upsampleNearest2d, upsampleBilinear2d, type InterpolateOptions } from '../ops/interpolate.js';
 export { dropout } from '../ops/dropout.js';

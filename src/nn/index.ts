@@ -5,6 +5,7 @@ export * as functional from './functional.js';
 export * as init from './init.js';
 export { Conv1d, Conv2d, ConvTranspose2d } from './conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pool.js';
+export { Upsample, type UpsampleOptions } from './upsample.js';
 export { BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm } from './norm.js';
 export { Dropout } from './dropout.js';
 export * from './embedding.js';

@@ -21,17 +21,27 @@ function reduceRef(x: Nd, reduction: Reduction): Nd {
   return reduction === 'sum' ? REDUCE_OPS.sum.reference(x) : REDUCE_OPS.mean.reference(x);
 }
 
-/** F.cross_entropy in float64; label smoothing ε (PyTorch's label_smoothing): the target is (1 - ε)·onehot + ε/C. */
+/**
+ * F.cross_entropy in float64: logits [N, C] or [N, C, d1, ...] (per-pixel, as PyTorch), labels [N] or
+ * [N, d1, ...]; label smoothing ε (PyTorch's label_smoothing): the target is (1 - ε)·onehot + ε/C.
+ */
 function crossEntropyReference(logits: Nd, labels: Nd, reduction: Reduction = 'mean', labelSmoothing = 0): Nd {
   const [n, c] = logits.shape;
-  const ls = SOFTMAX_OPS.logSoftmax.reference(logits, 1);
-  const per = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let all = 0;
-    for (let j = 0; j < c; j++) all += ls.data[i * c + j];
-    per[i] = -(1 - labelSmoothing) * ls.data[i * c + labels.data[i]] - (labelSmoothing / c) * all;
-  }
-  return reduceRef({ shape: [n], data: per }, reduction);
+  const inner = logits.shape.slice(2).reduce((a, b) => a * b, 1);
+  const per = new Float64Array(n * inner);
+  for (let i = 0; i < n; i++)
+    for (let s = 0; s < inner; s++) {
+      const at = (j: number) => logits.data[(i * c + j) * inner + s];
+      let max = -Infinity;
+      for (let j = 0; j < c; j++) max = Math.max(max, at(j));
+      let sumExp = 0;
+      for (let j = 0; j < c; j++) sumExp += Math.exp(at(j) - max);
+      const lse = max + Math.log(sumExp);
+      let all = 0;
+      for (let j = 0; j < c; j++) all += at(j) - lse;
+      per[i * inner + s] = -(1 - labelSmoothing) * (at(labels.data[i * inner + s]) - lse) - (labelSmoothing / c) * all;
+    }
+  return reduceRef({ shape: [n, ...logits.shape.slice(2)], data: per }, reduction);
 }
 
 /** F.kl_div (log_target false) in float64. */
@@ -44,8 +54,8 @@ function klDivReference(input: Nd, target: Nd, reduction: KLReduction = 'batchme
 
 export const LOSS_OPS = {
   crossEntropy: composite({
-    doc: "cross-entropy of logits [N, C] and int32 class ids [N] (PyTorch's F.cross_entropy), reduced by 'mean', 'sum' or 'none'",
-    of: ['logSoftmax', 'oneHot', 'mul', 'add', 'sum', 'neg', 'mean'],
+    doc: "cross-entropy of logits [N, C] and int32 class ids [N], or per position of logits [N, C, d1, ...] and ids [N, d1, ...] (PyTorch's F.cross_entropy), reduced by 'mean', 'sum' or 'none'",
+    of: ['logSoftmax', 'oneHot', 'mul', 'add', 'sum', 'neg', 'mean', 'permute', 'reshape'],
     reference: crossEntropyReference,
   }),
   klDiv: composite({
@@ -79,27 +89,36 @@ export const LOSS_OPS = {
   }),
 };
 
-/** Cross-entropy from logits [N, C] and int32 class ids [N] (PyTorch's F.cross_entropy). */
+/**
+ * Cross-entropy from logits [N, C] and int32 class ids [N] (PyTorch's F.cross_entropy); also per position,
+ * as PyTorch: logits [N, C, d1, ...] (e.g. [N, C, H, W] for segmentation) with ids [N, d1, ...], the mean
+ * taken over every position ('none' returns [N, d1, ...]).
+ */
 export function crossEntropy(logits: Tensor, labels: Tensor, options: { reduction?: Reduction; labelSmoothing?: number } = {}): Tensor {
   checkOptions('crossEntropy', options, { reduction: REDUCTIONS, labelSmoothing: UNIT_INTERVAL });
   const reduction = options.reduction ?? 'mean';
   const eps = options.labelSmoothing ?? 0;
-  if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [N, C], got shape ${shapeStr(logits.shape)}`);
+  if (logits.rank < 2) throw new ShapeError(`crossEntropy: logits must be [N, C] or [N, C, d1, ...], got shape ${shapeStr(logits.shape)}`);
   if (logits.dtype !== 'float32') throw new DTypeError(`crossEntropy: logits must be float32, got ${logits.dtype}`);
   if (labels.dtype !== 'int32')
     throw new DTypeError(`crossEntropy: labels must be int32 class ids, got ${labels.dtype} tensor of shape ${shapeStr(labels.shape)} (use sg.tensor(ids, shape, { dtype: 'int32' }))`);
-  const [n, classes] = logits.shape;
-  if (labels.rank !== 1 || labels.shape[0] !== n)
-    throw new ShapeError(`crossEntropy: labels must be [${n}] for logits of shape ${shapeStr(logits.shape)}, got shape ${shapeStr(labels.shape)}`);
+  const [n, classes, ...rest] = logits.shape;
+  const want = [n, ...rest];
+  if (!sameShape(labels.shape, want))
+    throw new ShapeError(`crossEntropy: labels must be ${shapeStr(want)} for logits of shape ${shapeStr(logits.shape)}, got shape ${shapeStr(labels.shape)}`);
   if (labels.hostInts) {
     const bad = labels.hostInts.findIndex((c) => c < 0 || c >= classes);
     if (bad >= 0) throw new ValueError(`crossEntropy: class id ${labels.hostInts[bad]} at position ${bad} is out of range [0, ${classes}) for logits of shape ${shapeStr(logits.shape)}`);
   }
+  // per position: the class axis moved last, every position a row of a [positions, C] problem
+  const positions = want.reduce((a, b) => a * b, 1);
+  const rows = rest.length === 0 ? logits : logits.permute([0, ...rest.map((_, i) => i + 2), 1]).reshape([positions, classes]);
+  const ids = rest.length === 0 ? labels : labels.reshape([positions]);
   // labels computed on the GPU (argmax, a cast) are range-checked by oneHot's kernel and reported under this op's name
-  const onehot = oneHot(labels, classes, 'crossEntropy: label');
+  const onehot = oneHot(ids, classes, 'crossEntropy: label');
   const target = eps === 0 ? onehot : onehot.mul(1 - eps).add(eps / classes);
-  const perSample = logits.logSoftmax(1).mul(target).sum(1).neg();
-  return reduce(perSample, reduction);
+  const perSample = rows.logSoftmax(1).mul(target).sum(1).neg();
+  return reduce(rest.length === 0 ? perSample : perSample.reshape(want), reduction);
 }
 
 /**

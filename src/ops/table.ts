@@ -9,6 +9,7 @@ import { CREATION_OPS } from './creation.js';
 import { DROPOUT_OPS } from './dropout.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { GRAPH_OPS } from './graph.js';
+import { INTERPOLATE_OPS } from './interpolate.js';
 import { LOSS_OPS } from './loss.js';
 import { MATMUL_OPS } from './matmul.js';
 import { MOVEMENT_OPS } from './movement.js';
@@ -31,6 +32,7 @@ export const OPS = {
   ...LOSS_OPS,
   ...CONV_OPS,
   ...POOL_OPS,
+  ...INTERPOLATE_OPS,
   ...NORM_OPS,
   ...ATTENTION_OPS,
   ...DROPOUT_OPS,

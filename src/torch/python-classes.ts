@@ -279,6 +279,32 @@ export const PYTHON_CLASSES: Record<string, PythonClass> = {
         return torch.sigmoid(self.logits(x))
 `,
   },
+  DoubleConv: {
+    needs: ['Twin'],
+    source: `class DoubleConv(Twin):
+    """conv3x3-BN-ReLU twice (the U-Net block)."""
+
+    def forward(self, x):
+        h = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(h)))
+`,
+  },
+  UNet: {
+    needs: ['Twin', 'DoubleConv'],
+    source: `class UNet(Twin):
+    """Encoder (DoubleConv, max pool) and decoder (upsample, concat the skip, DoubleConv), 1x1 head."""
+
+    def forward(self, x):
+        skips = []
+        h = x
+        for level, encoder in enumerate(self.encoders):
+            h = encoder(h if level == 0 else self.pool(h))
+            skips.append(h)
+        for k, (up, decoder) in enumerate(zip(self.ups, self.decoders)):
+            h = decoder(torch.cat([skips[len(self.decoders) - 1 - k], up(h)], 1))
+        return self.head(h)
+`,
+  },
   CharGPT: {
     needs: ['Twin', 'GPTBlock', 'LearnedPositionalEncoding'],
     source: `class CharGPT(Twin):

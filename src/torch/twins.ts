@@ -13,6 +13,7 @@ import { DenseBlock, DenseLayer, DenseNet, Transition } from '../models/densenet
 import { VGG } from '../models/vgg.js';
 import { DenoisingAutoencoder } from '../models/autoencoder.js';
 import { TabularNet } from '../models/tabular.js';
+import { DoubleConv, UNet } from '../models/unet.js';
 import { ValueError } from '../core/errors.js';
 import type { Pair } from '../core/shape.js';
 import * as nn from '../nn/index.js';
@@ -157,6 +158,7 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
     call('nn.AvgPool2d', [pairOf(m.kernelSize, 1)], { stride: pairOf(m.options.stride ?? m.kernelSize, 1), padding: pairOf(m.options.padding, 0), count_include_pad: m.options.countIncludePad ?? true }),
   ),
   rule(nn.AdaptiveAvgPool2d, (m) => call('nn.AdaptiveAvgPool2d', [pairOf(m.outputSize, 1)])),
+  rule(nn.Upsample, (m) => call('nn.Upsample', [], { size: m.size ?? undefined, scale_factor: m.scaleFactor ?? undefined, mode: m.mode, align_corners: m.alignCorners ?? undefined })),
   rule(nn.BatchNorm1d, (m) => call('nn.BatchNorm1d', [m.numFeatures], { eps: m.eps, momentum: m.momentum, affine: m.weight !== null, track_running_stats: m.trackRunningStats })),
   rule(nn.BatchNorm2d, (m) => call('nn.BatchNorm2d', [m.numFeatures], { eps: m.eps, momentum: m.momentum, affine: m.weight !== null, track_running_stats: m.trackRunningStats })),
   rule(nn.LayerNorm, (m) => call('nn.LayerNorm', [m.normalizedShape], { eps: m.options.eps ?? 1e-5, elementwise_affine: m.weight !== null })),
@@ -195,6 +197,8 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(LeNet, (m, ctx) => callWith(ctx.use('LeNet'), { features: ctx.child(m.features, 'features'), classifier: ctx.child(m.classifier, 'classifier') })),
   rule(TabularNet, (m, ctx) => callWith(ctx.use('TabularNet'), childrenOf(m, ['embeddings', 'body', 'head'], ctx))),
   rule(BasicBlock, (m, ctx) => callWith(ctx.use('BasicBlock'), childrenOf(m, ['conv1', 'bn1', 'conv2', 'bn2', 'shortcut'], ctx))),
+  rule(DoubleConv, (m, ctx) => callWith(ctx.use('DoubleConv'), childrenOf(m, ['conv1', 'bn1', 'conv2', 'bn2'], ctx))),
+  rule(UNet, (m, ctx) => callWith(ctx.use('UNet'), childrenOf(m, ['encoders', 'pool', 'ups', 'decoders', 'head'], ctx))),
   rule(ResNet, (m, ctx) => callWith(ctx.use('ResNet'), childrenOf(m, ['stem', 'stemBn', 'blocks', 'fc'], ctx))),
   rule(DepthwiseSeparableConv, (m, ctx) => callWith(ctx.use('DepthwiseSeparableConv'), childrenOf(m, ['depthwise', 'bn1', 'pointwise', 'bn2'], ctx))),
   rule(MobileNet, (m, ctx) => callWith(ctx.use('MobileNet'), childrenOf(m, ['stem', 'stemBn', 'blocks', 'fc'], ctx))),

@@ -22,8 +22,9 @@ import * as attention from './rows/attention.js';
 import * as norm from './rows/norm.js';
 import * as quant from './rows/quant.js';
 import * as graph from './rows/graph.js';
+import * as interpolate from './rows/interpolate.js';
 
-const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, activation, reduce, softmax, matmul, loss, conv, pool, movement, creation, dropout, optim, attention, norm, quant, graph];
+const families: Array<{ rows: OpRow[]; badInputs: BadInput[] }> = [elementwise, activation, reduce, softmax, matmul, loss, conv, pool, movement, creation, dropout, optim, attention, norm, quant, graph, interpolate];
 const rows = families.flatMap((f) => f.rows);
 const badInputs = families.flatMap((f) => f.badInputs);
 const names = Object.keys(OPS) as OpName[];

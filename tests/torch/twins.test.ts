@@ -4,7 +4,7 @@
 // shapes; running statistics after a training forward agree; and PyTorch's state dict loads back into
 // ours (strict) bit for bit. All cases run in one python process (tests/helpers/torch-oracle.ts).
 import { beforeAll, describe, expect, test } from 'vitest';
-import { CharGPT, DenoisingAutoencoder, DenseNet, LSTMForecaster, LeNet, MobileNet, ResNet, TabularNet, VGG } from '../../src/models/index.js';
+import { CharGPT, DenoisingAutoencoder, DenseNet, LeNet, LSTMForecaster, MobileNet, ResNet, TabularNet, UNet, VGG } from '../../src/models/index.js';
 import { Module } from '../../src/nn/module.js';
 import { twinClasses } from '../../src/torch/twins.js';
 import { useGpu } from '../helpers/gpu.js';
@@ -85,6 +85,10 @@ function cases(): Case[] {
     c('AvgPool2d(2, padding 1, countIncludePad false)', () => [new nn.AvgPool2d(2, { padding: 1, countIncludePad: false }), [x(2, 3, 5, 6)]]),
     c('AvgPool2d([3, 2], stride 1)', () => [new nn.AvgPool2d([3, 2], { stride: 1 }), [x(2, 2, 5, 4)]]),
     c('AdaptiveAvgPool2d([3, 2])', () => [new nn.AdaptiveAvgPool2d([3, 2]), [x(2, 3, 7, 5)]]),
+    c("Upsample(scaleFactor 2, 'nearest')", () => [new nn.Upsample({ scaleFactor: 2 }), [x(2, 3, 4, 5)]]),
+    c("Upsample(size [3, 4], 'nearest'), downsampling 7x6", () => [new nn.Upsample({ size: [3, 4], mode: 'nearest' }), [x(1, 2, 7, 6)]]),
+    c("Upsample(size [7, 11], 'bilinear') from 3x5", () => [new nn.Upsample({ size: [7, 11], mode: 'bilinear' }), [x(1, 2, 3, 5)]]),
+    c("Upsample(scaleFactor [2, 3], 'bilinear', alignCorners)", () => [new nn.Upsample({ scaleFactor: [2, 3], mode: 'bilinear', alignCorners: true }), [x(2, 2, 3, 4)]]),
     c('BatchNorm1d(5), train on [6, 5]', () => [new nn.BatchNorm1d(5), [x(6, 5)]]),
     c('BatchNorm1d(3, momentum 0.3), train on [4, 3, 5]', () => [new nn.BatchNorm1d(3, { momentum: 0.3 }), [x(4, 3, 5)]]),
     c('BatchNorm2d(3, eps 1e-3), train', () => [new nn.BatchNorm2d(3, { eps: 1e-3 }), [x(2, 3, 4, 5)]]),
@@ -136,6 +140,8 @@ function cases(): Case[] {
     c('FakeQuantized(Linear(5, 3))', () => [new nn.FakeQuantized(new nn.Linear(5, 3)), [x(4, 5)]]),
     c('FakeQuantized(Conv2d(2, 3, 3))', () => [new nn.FakeQuantized(new nn.Conv2d(2, 3, 3)), [x(2, 2, 6, 6)]]),
     c('LeNet', () => [new LeNet(), [x(2, 1, 28, 28)]]),
+    c('UNet(widths [4, 6, 8]: ConvTranspose2d then bilinear), train', () => [new UNet({ widths: [4, 6, 8] }), [x(2, 1, 8, 12)]]),
+    c("UNet(widths [3, 5], 2 classes, 'nearest'), eval", () => [new UNet({ widths: [3, 5], classes: 2, upsampling: 'nearest' }), [x(2, 1, 6, 4)]], { mode: 'eval' }),
     c('ResNet([4, 6, 8]), train', () => [new ResNet({ widths: [4, 6, 8] }), [x(2, 1, 12, 12)]]),
     // eval: in train mode the stem BN's weight gradient is 0 up to rounding (the depthwise conv keeps channels
     // apart, so the next BN undoes any per-channel scale; relu is positively homogeneous)

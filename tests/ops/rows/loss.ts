@@ -13,12 +13,17 @@ const KD = OPS.distillationLoss.reference;
 /** Probabilities with about a third exactly 0 (a zero target adds nothing; fixed: the derivative jumps there). */
 const sparseProbs: Gen = fixed({ make: (n, r) => Array.from({ length: n }, () => (r() < 0.33 ? 0 : r())) });
 const classIds = ids((s) => s[0][s[0].length - 1]); // labels for logits [N, C]
+const pixelIds = ids((s) => s[0][1]); // labels for logits [N, C, d1, ...]
 
 export const rows: OpRow[] = [
   row('crossEntropy', 'crossEntropy mean', (x, y) => crossEntropy(x, y), (x, y) => CE(x, y), [[[1, 1], [1]], [[7, 5], [7]], [[64, 10], [64]], [[3, 130], [3]]], { gens: [uni(-3, 3), classIds] }),
   row('crossEntropy', 'crossEntropy sum', (x, y) => crossEntropy(x, y, { reduction: 'sum' }), (x, y) => CE(x, y, 'sum'), [[[7, 5], [7]]], { gens: [uni(-3, 3), classIds] }),
   row('crossEntropy', 'crossEntropy labelSmoothing 0.1', (x, y) => crossEntropy(x, y, { labelSmoothing: 0.1 }), (x, y) => CE(x, y, 'mean', 0.1), [[[1, 1], [1]], [[7, 5], [7]], [[3, 130], [3]]], { gens: [uni(-3, 3), classIds] }),
   row('crossEntropy', 'crossEntropy none', (x, y) => crossEntropy(x, y, { reduction: 'none' }), (x, y) => CE(x, y, 'none'), [[[7, 5], [7]]], { gens: [uni(-3, 3), classIds] }),
+  // per position, as PyTorch: [N, C, H, W] logits with [N, H, W] ids (segmentation), and [N, C, L]
+  row('crossEntropy', 'crossEntropy per pixel mean', (x, y) => crossEntropy(x, y), (x, y) => CE(x, y), [[[2, 4, 3, 5], [2, 3, 5]], [[1, 3, 1, 1], [1, 1, 1]], [[3, 2, 7], [3, 7]]], { gens: [uni(-3, 3), pixelIds] }),
+  row('crossEntropy', 'crossEntropy per pixel none', (x, y) => crossEntropy(x, y, { reduction: 'none' }), (x, y) => CE(x, y, 'none'), [[[2, 4, 3, 5], [2, 3, 5]]], { gens: [uni(-3, 3), pixelIds] }),
+  row('crossEntropy', 'crossEntropy per pixel sum, labelSmoothing 0.2', (x, y) => crossEntropy(x, y, { reduction: 'sum', labelSmoothing: 0.2 }), (x, y) => CE(x, y, 'sum', 0.2), [[[2, 3, 2, 3], [2, 2, 3]]], { gens: [uni(-3, 3), pixelIds] }),
   row('klDiv', 'klDiv batchmean', (x, t) => klDiv(x, t), (x, t) => KL(x, t), [[[1, 1], [1, 1]], [[7, 5], [7, 5]], [[3, 130], [3, 130]], [[2, 3, 4], [2, 3, 4]]], { gens: [uni(-4, 0), uni(0.05, 1)] }),
   row('klDiv', 'klDiv with zero targets', (x, t) => klDiv(x, t, { reduction: 'sum' }), (x, t) => KL(x, t, 'sum'), [[[7, 5], [7, 5]], [[0, 3], [0, 3]]], { gens: [uni(-4, 0), sparseProbs] }),
   row('klDiv', 'klDiv mean', (x, t) => klDiv(x, t, { reduction: 'mean' }), (x, t) => KL(x, t, 'mean'), [[[7, 5], [7, 5]]], { gens: [uni(-4, 0), uni(0.05, 1)] }),
@@ -44,6 +49,7 @@ export const badInputs: BadInput[] = [
   bad('crossEntropy', 'labelSmoothing out of range', () => crossEntropy(f32([2, 3]), ints([0, 1]), { labelSmoothing: 1.5 }), sg.ValueError, /crossEntropy: labelSmoothing must be a finite number >= 0 <= 1, got 1.5/),
   bad('crossEntropy', 'labelSmoothing as a string', () => crossEntropy(f32([2, 3]), ints([0, 1]), { labelSmoothing: '0.1' as never }), sg.ValueError, /labelSmoothing must be a finite number.*got string "0.1"/),
   bad('mseLoss', 'unknown option', () => mseLoss(f32([2]), f32([2]), { reduce: 'sum' } as never), sg.ValueError, /mseLoss: unknown option 'reduce' \(allowed: reduction\)/),
+  bad('crossEntropy', 'per-pixel labels of the wrong shape', () => crossEntropy(f32([2, 4, 3, 5]), ints(new Array(30).fill(0), [2, 5, 3])), sg.ShapeError, /crossEntropy: labels must be \[2, 3, 5\] for logits of shape \[2, 4, 3, 5\], got shape \[2, 5, 3\]/),
   bad('crossEntropy', '1-D logits', () => crossEntropy(f32([3]), ints([0])), sg.ShapeError, /crossEntropy.*logits.*\[3\]/),
   bad('klDiv', 'shape mismatch', () => klDiv(f32([2, 3]), f32([3, 2])), sg.ShapeError, /klDiv.*\[2, 3\].*\[3, 2\]/),
   bad('klDiv', 'int32 target', () => klDiv(f32([2]), ints([0, 1])), sg.DTypeError, /klDiv: target must be float32, got int32/),
