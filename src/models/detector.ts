@@ -18,7 +18,7 @@ import { headChannels } from '../train/detection.js';
 import { shapeStr } from '../core/shape.js';
 
 export interface DetectorOptions {
-  /** Channels of the first conv; the later ones have 2×, 4×, 4× (default 16). */
+  /** Channels of the first conv; the later ones have 2×, 4×, 4× (default 8, the CLI's). */
   width?: number;
   classes?: number;
   inChannels?: number;
@@ -31,12 +31,14 @@ export class Detector extends Module {
   readonly backbone: Sequential;
   readonly head: Conv2d;
   readonly classes: number;
+  /** Channels of the first conv (`--hidden`). */
+  readonly width: number;
   /** Cells per side for a CANVAS_SIZE input (the backbone divides by 8). */
   readonly grid = GRID;
   constructor(options: DetectorOptions = {}) {
     super();
     checkOptions('Detector', options, { width: POSITIVE_INT, classes: POSITIVE_INT, inChannels: POSITIVE_INT });
-    const w = options.width ?? 16;
+    const w = (this.width = options.width ?? 8);
     this.classes = options.classes ?? 10;
     this.backbone = new Sequential(
       ...convBnRelu(options.inChannels ?? 1, w), new MaxPool2d(2),

@@ -5,6 +5,7 @@
 // shadergrad state dict loads into it with load_state_dict(strict=True). To support a new module, add
 // one row to TORCH_TWINS (and, when torch.nn has no such class, its Python class to python-classes.ts).
 import { CharGPT } from '../models/charlm.js';
+import { Detector } from '../models/detector.js';
 import { LSTMForecaster } from '../models/forecaster.js';
 import { LeNet } from '../models/lenet.js';
 import { BasicBlock, ResNet } from '../models/resnet.js';
@@ -193,6 +194,7 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(BasicBlock, (m, ctx) => callWith(ctx.use('BasicBlock'), childrenOf(m, ['conv1', 'bn1', 'conv2', 'bn2', 'shortcut'], ctx))),
   rule(ResNet, (m, ctx) => callWith(ctx.use('ResNet'), childrenOf(m, ['stem', 'stemBn', 'blocks', 'fc'], ctx))),
   rule(CharGPT, (m, ctx) => callWith(ctx.use('CharGPT'), childrenOf(m, ['tokEmb', 'posEmb', 'blocks', 'lnF', 'head'], ctx))),
+  rule(Detector, (m, ctx) => callWith(ctx.use('Detector'), childrenOf(m, ['backbone', 'head'], ctx))),
   rule(LSTMForecaster, (m, ctx) => callWith(ctx.use('LSTMForecaster'), { ...childrenOf(m, ['lstm', 'head'], ctx), seasonal_period: py(m.options.seasonalPeriod ?? null) })),
 ];
 

@@ -4,7 +4,7 @@
 // shapes; running statistics after a training forward agree; and PyTorch's state dict loads back into
 // ours (strict) bit for bit. All cases run in one python process (tests/helpers/torch-oracle.ts).
 import { beforeAll, describe, expect, test } from 'vitest';
-import { CharGPT, LSTMForecaster, LeNet, ResNet, TabularNet } from '../../src/models/index.js';
+import { CharGPT, Detector, LSTMForecaster, LeNet, ResNet, TabularNet } from '../../src/models/index.js';
 import { Module } from '../../src/nn/module.js';
 import { twinClasses } from '../../src/torch/twins.js';
 import { useGpu } from '../helpers/gpu.js';
@@ -137,6 +137,7 @@ function cases(): Case[] {
     c('FakeQuantized(Conv2d(2, 3, 3))', () => [new nn.FakeQuantized(new nn.Conv2d(2, 3, 3)), [x(2, 2, 6, 6)]]),
     c('LeNet', () => [new LeNet(), [x(2, 1, 28, 28)]]),
     c('ResNet([4, 6, 8]), train', () => [new ResNet({ widths: [4, 6, 8] }), [x(2, 1, 12, 12)]]),
+    c('Detector(width 4, 3 classes) on [2, 1, 24, 16], train', () => [new Detector({ width: 4, classes: 3 }), [x(2, 1, 24, 16)]]),
     c('CharGPT(13, 2 layers, d 16, 2 heads)', () => [new CharGPT(13, { blockSize: 9, dModel: 16, nLayer: 2, nHead: 2 }), [ids(13, 2, 7)]], stack),
     // eval: in train mode a Linear's bias before BatchNorm has a gradient of exactly 0 (PyTorch's is 1e-7 of rounding)
     c('TabularNet(4 numeric, categories of 3 and 5 rows), eval', () => [new TabularNet(4, [3, 5], { hidden: 6, dropout: 0.2 }), [x(7, 4), [ids(3, 7), ids(5, 7)]]], { mode: 'eval' }),
