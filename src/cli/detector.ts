@@ -35,6 +35,8 @@ export interface DetectorTrainOptions {
   checkpoint?: string;
   /** Write a PNG of the first held-out canvases with their predicted (and true) boxes here. */
   out?: string;
+  /** Stop after this many optimizer steps (in the middle of an epoch if need be), then evaluate and end. */
+  maxSteps?: number;
 }
 
 export interface DetectorTrainResult {
@@ -58,11 +60,13 @@ export async function trainDetector(o: DetectorTrainOptions): Promise<DetectorTr
     const opt = new sg.optim.Adam(model.parameters(), { lr: o.lr });
     const schedule = new CosineAnnealingLR(opt, o.epochs);
     const test = digitCanvasBatch(mnist.test, TEST_CANVAS_SEED, 0, TEST_CANVASES);
-    const config = { epochs: o.epochs, steps_per_epoch: STEPS_PER_EPOCH, batch_size: o.batchSize, lr: o.lr, optimizer: 'adam', schedule: 'cosine', hidden: width, seed: o.seed, test_canvases: TEST_CANVASES };
+    const config = { ...(o.maxSteps !== undefined && { max_steps: o.maxSteps }), epochs: o.epochs, steps_per_epoch: STEPS_PER_EPOCH, batch_size: o.batchSize, lr: o.lr, optimizer: 'adam', schedule: 'cosine', hidden: width, seed: o.seed, test_canvases: TEST_CANVASES };
     log(`detector: ${entry.description}; adam lr ${o.lr} (cosine), batch ${o.batchSize}, ${STEPS_PER_EPOCH} steps an epoch of fresh canvases from the ${mnist.train.count} training digits; ${TEST_CANVASES} held-out canvases (${test.boxes.flat().length} digits) from the ${mnist.test.count} test digits`);
     const result: DetectorTrainResult = { map50: 0, perClass: [], epochs: [] };
     let lastDetections: Detection[][] = [];
-    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    let steps = 0;
+    const stepsLeft = () => (o.maxSteps ?? Infinity) - steps;
+    for (let epoch = 1; epoch <= o.epochs && stepsLeft() > 0; epoch++) {
       const bar = o.quiet || o.json || !process.stderr.isTTY ? null : new cliProgress.SingleBar(
         { format: `epoch ${epoch}/${o.epochs} |{bar}| {value}/{total} steps | loss {loss} | {rate} canvases/s`, barsize: 24, hideCursor: true, clearOnComplete: true, stream: process.stderr },
         cliProgress.Presets.shades_classic,
@@ -78,7 +82,11 @@ export async function trainDetector(o: DetectorTrainOptions): Promise<DetectorTr
         batches: batches(),
         record: (b) => ({ loss: detectionLoss(model.forward(sg.tensor(b.images, [b.count, 1, CANVAS_SIZE, CANVAS_SIZE])), detectionTargets(b.boxes)), samples: b.count }),
         epoch,
-        onStep: bar ? (r) => bar.update(r.running.steps, { loss: r.running.loss.toFixed(4), rate: Math.round(r.running.samples / r.running.seconds) }) : undefined,
+        keepGoing: () => stepsLeft() > 0,
+        onStep: (r) => {
+          steps++;
+          bar?.update(r.running.steps, { loss: r.running.loss.toFixed(4), rate: Math.round(r.running.samples / r.running.seconds) });
+        },
       });
       bar?.stop();
       schedule.step();
@@ -87,6 +95,7 @@ export async function trainDetector(o: DetectorTrainOptions): Promise<DetectorTr
       result.map50 = map;
       result.perClass = perClass;
       result.epochs.push({ epoch, loss: stats.loss, map50: map, seconds: stats.seconds });
+      if (stepsLeft() <= 0) log(`stopped after --max-steps ${o.maxSteps} (${stats.steps} of epoch ${epoch}'s ${STEPS_PER_EPOCH} steps)`);
       log(`epoch ${epoch}/${o.epochs}  loss ${stats.loss.toFixed(4)}  test mAP@0.5 ${map.toFixed(4)}  ${Math.round(stats.samples / stats.seconds)} canvases/s  ${stats.seconds.toFixed(1)} s`);
     }
     const seconds = (performance.now() - start) / 1000;

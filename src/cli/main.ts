@@ -72,7 +72,7 @@ program
     const o = { ...given, epochs: given.epochs ?? epochsFor(given.model) };
     if (o.out !== undefined && MODELS[o.model].dataset !== 'canvases') throw new InvalidArgumentError(`--out is for --model detector, not --model ${o.model}`);
     if (MODELS[o.model].dataset === 'canvases') {
-      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps], ['--digits', o.digits], ['--dataset', o.dataset]] as const)
+      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--digits', o.digits], ['--dataset', o.dataset]] as const)
         if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (it trains in one go; --checkpoint saves its weights)`);
       if (command.getOptionValueSource('optimizer') !== 'default') throw new InvalidArgumentError(`--optimizer is not supported for --model ${o.model} (Adam with a cosine schedule)`);
       const isGiven = (name: string) => command.getOptionValueSource(name) !== 'default';
