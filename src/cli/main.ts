@@ -54,7 +54,7 @@ program
   .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(MODELS)).default('mlp'))
   .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 150 for housing, 200 for gcn/sage/gat, 6 for detector (100 steps each), else 4)', positiveInt('epochs'))
   .option('--batch-size <n>', 'samples per step (housing and detector: 32 unless given)', positiveInt('batch-size'), 64)
-  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3; gcn and sage 1e-2, gat 5e-3)', positiveNumber('lr'))
+  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3; gcn and sage 1e-2, gat 5e-3; detector 3e-3)', positiveNumber('lr'))
   .addOption(new Option('--optimizer <name>', 'optimizer (housing: adamw unless given)').choices(Object.keys(OPTIMIZERS)).default('adam'))
   .option('--seed <n>', 'seed of the initial weights and of the data order', integer, 0)
   .option('--hidden <n>', 'hidden width (default: per model, 256 for mlp)', positiveInt('hidden'))
