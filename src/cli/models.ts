@@ -3,7 +3,7 @@
 // build it. Entries get the library as an argument, so loading this table does not start the engine.
 import type * as SG from '../node/index.js';
 import type { RandomAffineOptions } from '../data/transforms.js';
-import { CharGPT, DenoisingAutoencoder, DenseNet, GAT, GCN, GraphSAGE, LeNet, MobileNet, ResNet, TabularNet, UNet, VGG } from '../models/index.js';
+import { CharGPT, DenoisingAutoencoder, DenseNet, Detector, GAT, GCN, GraphSAGE, LeNet, MobileNet, ResNet, TabularNet, UNet, VGG } from '../models/index.js';
 import { KARATE_NODES } from '../data/karate.js';
 import { TABULAR_DEFAULTS } from '../train/tabular.js';
 
@@ -19,10 +19,10 @@ export interface ModelEntry {
   /**
    * The data it trains on: MNIST classification, a text corpus (charlm, trained by src/cli/charlm.ts), a table
    * (housing, src/cli/tabular.ts), a graph (node classification, src/cli/graph.ts), segmentation masks
-   * (the procedural shapes images, src/cli/segmentation.ts) or MNIST digits to model rather than classify
-   * (src/cli/generative.ts).
+   * (the procedural shapes images, src/cli/segmentation.ts), canvases of several digits with their boxes
+   * (detection, src/cli/detector.ts) or MNIST digits to model rather than classify (src/cli/generative.ts).
    */
-  dataset: 'mnist' | 'text' | 'table' | 'graph' | 'segmentation' | 'generative';
+  dataset: 'mnist' | 'text' | 'table' | 'graph' | 'segmentation' | 'canvases' | 'generative';
   /** Shape of one input sample: [784] for flat digits, [1, 28, 28] for convolutions. */
   sampleShape: number[];
   /** `--hidden` when not given. */
@@ -41,6 +41,8 @@ export interface TrainRecipe {
   cosineLr?: boolean;
   /** `--lr` when not given, where it is the model's own (the graph models: full-batch Adam). */
   lr?: number;
+  /** `--batch-size` when not given, where it is the model's own (the detector). */
+  batchSize?: number;
 }
 
 /** LeNet's augmentation of the digits (rotate ±10°, scale 0.9–1.1, shift ±8%); distill gives it to both its students. */
@@ -163,6 +165,15 @@ export const MODELS: Record<string, ModelEntry> = {
     defaultHidden: 8,
     build: (_sg, { hidden }) => new UNet({ widths: [hidden, 2 * hidden, 4 * hidden] }),
     recipe: { epochs: 6 },
+  },
+  // detection: 64×64 canvases of 2–5 MNIST digits; epochs of 100 steps on fresh canvases (README: Detection)
+  detector: {
+    description: 'grid detector: 4 × (conv3x3, BatchNorm, ReLU) of widths hidden, 2·hidden, 4·hidden, 4·hidden with 3 max pools (64 → 8×8 cells), 1×1 head → objectness, 10 class logits, box',
+    dataset: 'canvases',
+    sampleShape: [1, 64, 64],
+    defaultHidden: 8,
+    build: (_sg, { hidden }) => new Detector({ width: hidden }),
+    recipe: { epochs: 6, lr: 3e-3, batchSize: 32, cosineLr: true },
   },
 };
 

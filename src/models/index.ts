@@ -10,3 +10,4 @@ export { DenseNet, DenseBlock, DenseLayer, Transition, type DenseNetOptions } fr
 export { VGG, type VGGOptions } from './vgg.js';
 export { DenoisingAutoencoder, type DenoisingAutoencoderOptions } from './autoencoder.js';
 export { UNet, DoubleConv, type UNetOptions, type UNetUpsampling } from './unet.js';
+export { Detector, detectionLoss, detectionTargets, type DetectorOptions, type DetectionTargets } from './detector.js';

@@ -173,6 +173,15 @@ export const PYTHON_CLASSES: Record<string, PythonClass> = {
         return self.classifier(self.features(x))
 `,
   },
+  Detector: {
+    needs: ['Twin'],
+    source: `class Detector(Twin):
+    """x [N, C, H, W] -> raw grid outputs [N, 1 + classes + 4, H/8, W/8] (objectness, class logits, box)."""
+
+    def forward(self, x):
+        return self.head(self.backbone(x))
+`,
+  },
   TabularNet: {
     needs: ['Twin'],
     source: `class TabularNet(Twin):

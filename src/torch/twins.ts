@@ -5,6 +5,7 @@
 // shadergrad state dict loads into it with load_state_dict(strict=True). To support a new module, add
 // one row to TORCH_TWINS (and, when torch.nn has no such class, its Python class to python-classes.ts).
 import { CharGPT } from '../models/charlm.js';
+import { Detector } from '../models/detector.js';
 import { LSTMForecaster } from '../models/forecaster.js';
 import { LeNet } from '../models/lenet.js';
 import { BasicBlock, ResNet } from '../models/resnet.js';
@@ -209,6 +210,7 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(VGG, (m, ctx) => callWith(ctx.use('VGG'), childrenOf(m, ['features', 'classifier'], ctx))),
   rule(DenoisingAutoencoder, (m, ctx) => callWith(ctx.use('DenoisingAutoencoder'), childrenOf(m, ['encoder', 'decoder'], ctx))),
   rule(CharGPT, (m, ctx) => callWith(ctx.use('CharGPT'), childrenOf(m, ['tokEmb', 'posEmb', 'blocks', 'lnF', 'head'], ctx))),
+  rule(Detector, (m, ctx) => callWith(ctx.use('Detector'), childrenOf(m, ['backbone', 'head'], ctx))),
   rule(LSTMForecaster, (m, ctx) => callWith(ctx.use('LSTMForecaster'), { ...childrenOf(m, ['lstm', 'head'], ctx), seasonal_period: py(m.options.seasonalPeriod ?? null) })),
 ];
 

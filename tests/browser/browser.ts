@@ -121,10 +121,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** Draws one stroke through `points` (in the 280×280 canvas' own pixels) on the MNIST page's #pad with the mouse. */
-export async function drawStroke(page: Page, points: [number, number][]) {
+/** Draws one stroke through `points` (in the canvas' own pixels: 280×280 on the MNIST page) on the page's #pad with the mouse. */
+export async function drawStroke(page: Page, points: [number, number][], canvasSize = 280) {
   const box = (await (await page.$('#pad'))!.boundingBox())!;
-  const at = ([x, y]: [number, number]) => [box.x + (x * box.width) / 280, box.y + (y * box.height) / 280] as const;
+  const at = ([x, y]: [number, number]) => [box.x + (x * box.width) / canvasSize, box.y + (y * box.height) / canvasSize] as const;
   await page.mouse.move(...at(points[0]));
   await page.mouse.down();
   for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 4 });

@@ -7,9 +7,9 @@ import { ROOT, build, buildBrowser } from '../../scripts/build.mjs';
 
 const dist = join(ROOT, 'dist');
 
-test('npm run build writes the library, every page and the MNIST digits to dist/', async () => {
+test('npm run build writes the library, every page, the MNIST digits and the detector weights to dist/', async () => {
   await build({ quiet: true });
-  for (const f of ['shadergrad.js', 'node.js', 'uPlot.min.css', 'pages/home.js', 'pages/mnist.js', 'pages/toy.js', 'pages/bench.js', 'pages/parity.js'])
+  for (const f of ['shadergrad.js', 'node.js', 'uPlot.min.css', 'pages/home.js', 'pages/mnist.js', 'pages/toy.js', 'pages/bench.js', 'pages/parity.js', 'pages/detect.js', 'data/detector.safetensors'])
     expect(existsSync(join(dist, f)), f).toBe(true);
   for (let d = 0; d < 10; d++) expect(existsSync(join(dist, `data/mnist/${d}.json`))).toBe(true);
 });

@@ -62,7 +62,7 @@ describe.skipIf(!haveChromium)(`demo pages with WebGPU ${haveChromium ? '' : `(s
     expect(status).toContain('WebGPU is available');
     expect(status).toContain(report.adapter!.vendor);
     const links = await page.$$eval('#demos a', (as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toEqual(expect.arrayContaining(['demos/mnist/', 'demos/toy/', 'demos/bench/']));
+    expect(links).toEqual(expect.arrayContaining(['demos/mnist/', 'demos/toy/', 'demos/bench/', 'demos/detect/']));
     await screenshot(page, 'index');
     expect(problems).toEqual([]);
   });
@@ -131,7 +131,7 @@ describe.skipIf(!haveChromium)(`demo pages with WebGPU ${haveChromium ? '' : `(s
 describe.skipIf(!haveChromium)('pages without WebGPU', () => {
   const env = useSiteAndBrowser(false);
 
-  test.each(['', 'demos/mnist/', 'demos/toy/', 'demos/bench/'])('%s explains how to get WebGPU, without an error', async (path) => {
+  test.each(['', 'demos/mnist/', 'demos/toy/', 'demos/bench/', 'demos/detect/'])('%s explains how to get WebGPU, without an error', async (path) => {
     const { page, problems } = await openPage(env.browser, env.site.url + path);
     await waitForDemo(page, "d.state === 'no-webgpu'", 30_000);
     const text = await page.$eval('.no-webgpu', (e) => e.textContent ?? '');

@@ -4,7 +4,7 @@
 // shapes; running statistics after a training forward agree; and PyTorch's state dict loads back into
 // ours (strict) bit for bit. All cases run in one python process (tests/helpers/torch-oracle.ts).
 import { beforeAll, describe, expect, test } from 'vitest';
-import { CharGPT, DenoisingAutoencoder, DenseNet, LeNet, LSTMForecaster, MobileNet, ResNet, TabularNet, UNet, VGG } from '../../src/models/index.js';
+import { CharGPT, DenoisingAutoencoder, DenseNet, Detector, LeNet, LSTMForecaster, MobileNet, ResNet, TabularNet, UNet, VGG } from '../../src/models/index.js';
 import { Module } from '../../src/nn/module.js';
 import { twinClasses } from '../../src/torch/twins.js';
 import { useGpu } from '../helpers/gpu.js';
@@ -150,6 +150,7 @@ function cases(): Case[] {
     // eval: dropout off (its masks are not PyTorch's)
     c('VGG(widths [4, 6], 1 conv per stage, hidden 10) on 11x11, eval', () => [new VGG({ widths: [4, 6], convs: 1, hidden: 10, imageSize: 11 }), [x(3, 1, 11, 11)]], { mode: 'eval' }),
     c('DenoisingAutoencoder(width 3) on 12x12', () => [new DenoisingAutoencoder({ width: 3 }), [x(2, 1, 12, 12)]]),
+    c('Detector(width 4, 3 classes) on [2, 1, 24, 16], train', () => [new Detector({ width: 4, classes: 3 }), [x(2, 1, 24, 16)]]),
     c('CharGPT(13, 2 layers, d 16, 2 heads)', () => [new CharGPT(13, { blockSize: 9, dModel: 16, nLayer: 2, nHead: 2 }), [ids(13, 2, 7)]], stack),
     // eval: in train mode a Linear's bias before BatchNorm has a gradient of exactly 0 (PyTorch's is 1e-7 of rounding)
     c('TabularNet(4 numeric, categories of 3 and 5 rows), eval', () => [new TabularNet(4, [3, 5], { hidden: 6, dropout: 0.2 }), [x(7, 4), [ids(3, 7), ids(5, 7)]]], { mode: 'eval' }),

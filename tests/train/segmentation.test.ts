@@ -80,7 +80,7 @@ test('train --model unet refuses what it would ignore, before any GPU work; --ou
     [['--model', 'unet', '--resume', 'x.ckpt'], /--resume is not supported for --model unet/],
     [['--model', 'unet', '--optimizer', 'sgd'], /--optimizer is not supported for --model unet/],
     [['--model', 'unet', '--logdir', 'runs/x'], /--logdir is not supported for --model unet/],
-    [['--model', 'mlp', '--out', 'x.png'], /--out is for --model unet, not --model mlp/],
+    [['--model', 'mlp', '--out', 'x.png'], /--out is for --model unet and --model detector, not --model mlp/],
     [['--model', 'unet', '--out', '/no/such/folder/x.png'], /--out \/no\/such\/folder\/x.png: the folder \/no\/such\/folder does not exist/],
   ] as const) {
     const r = spawnSync(process.execPath, [bin, 'train', ...args], { encoding: 'utf8', timeout: 60_000 });
