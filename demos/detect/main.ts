@@ -7,6 +7,7 @@
 import * as sg from '../../src/index.js';
 import { CANVAS_SIZE } from '../../src/data/digit-canvases.js';
 import { bootDemo, byId, demo, el, GpuQueue, setState, showError } from '../../src/demo-kit/page.js';
+import { drawingPad } from '../../src/demo-kit/drawing-pad.js';
 import { Detector } from '../../src/models/detector.js';
 import { detectImages, type Detection } from '../../src/train/detection.js';
 
@@ -84,49 +85,17 @@ async function main(): Promise<void> {
     await detect();
   };
 
-  const ctx = pad.getContext('2d', { willReadFrequently: true })!;
-  const clear = () => {
-    ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, pad.width, pad.height);
-    demo.detections = [];
-    drawBoxes(overlay, []);
-  };
-  clear();
-  ctx.lineCap = ctx.lineJoin = 'round';
-  ctx.lineWidth = STROKE;
-  ctx.strokeStyle = '#fff';
-  let drawing = false;
-  let last: [number, number] = [0, 0];
-  const pos = (ev: PointerEvent): [number, number] => {
-    const r = pad.getBoundingClientRect();
-    return [((ev.clientX - r.left) * pad.width) / r.width, ((ev.clientY - r.top) * pad.height) / r.height];
-  };
-  pad.addEventListener('pointerdown', (ev) => {
-    drawing = true;
-    pad.setPointerCapture?.(ev.pointerId);
-    last = pos(ev);
-    ctx.beginPath();
-    ctx.arc(last[0], last[1], STROKE / 2, 0, 2 * Math.PI);
-    ctx.fillStyle = '#fff';
-    ctx.fill();
+  const { clear } = drawingPad(pad, {
+    lineWidth: STROKE,
+    onEnd: () => {
+      demo.detections = null; // until this drawing's detections are in
+      detect().catch(showError);
+    },
+    onClear: () => {
+      demo.detections = [];
+      drawBoxes(overlay, []);
+    },
   });
-  pad.addEventListener('pointermove', (ev) => {
-    if (!drawing) return;
-    const p = pos(ev);
-    ctx.beginPath();
-    ctx.moveTo(...last);
-    ctx.lineTo(...p);
-    ctx.stroke();
-    last = p;
-  });
-  const end = () => {
-    if (!drawing) return;
-    drawing = false;
-    demo.detections = null; // until this drawing's detections are in
-    detect().catch(showError);
-  };
-  pad.addEventListener('pointerup', end);
-  pad.addEventListener('pointerleave', end);
   byId('clear').addEventListener('click', clear);
   byId<HTMLInputElement>('file').addEventListener('change', (ev) => {
     const file = (ev.target as HTMLInputElement).files?.[0];

@@ -4,6 +4,7 @@ import { LeNet } from '../../src/models/lenet.js';
 import { MetricsChart } from '../../src/demo-kit/chart.js';
 import { GpuQueue, bootDemo, byId, demo, el, showError } from '../../src/demo-kit/page.js';
 import { TrainLoop } from '../../src/demo-kit/trainer.js';
+import { drawingPad } from '../../src/demo-kit/drawing-pad.js';
 import { classifierStep, endless, evaluate } from '../../src/train/loop.js';
 import { showInside } from './inside.js';
 
@@ -124,25 +125,8 @@ function showPrediction(probs: number[] | null): void {
  * centred by its centre of mass, as the MNIST digits were made.
  */
 function setUpDrawing(canvas: HTMLCanvasElement, onDigit: (pixels: Float32Array) => Promise<void>): void {
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  const clear = () => {
-    ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    showPrediction(null);
-  };
-  clear();
-  ctx.lineCap = 'round';
-  ctx.lineJoin = 'round';
-  ctx.lineWidth = 22;
-  ctx.strokeStyle = '#fff';
-  let drawing = false;
-  let last: [number, number] = [0, 0];
   let lastPredict = 0;
   let busy = false;
-  const pos = (ev: PointerEvent): [number, number] => {
-    const r = canvas.getBoundingClientRect();
-    return [((ev.clientX - r.left) * canvas.width) / r.width, ((ev.clientY - r.top) * canvas.height) / r.height];
-  };
   const predict = async (force: boolean) => {
     if (busy || (!force && performance.now() - lastPredict < 150)) return;
     const pixels = toMnist(canvas);
@@ -157,38 +141,20 @@ function setUpDrawing(canvas: HTMLCanvasElement, onDigit: (pixels: Float32Array)
       busy = false;
     }
   };
-  canvas.addEventListener('pointerdown', (ev) => {
-    drawing = true;
-    canvas.setPointerCapture?.(ev.pointerId);
-    last = pos(ev);
-    ctx.beginPath();
-    ctx.arc(last[0], last[1], ctx.lineWidth / 2, 0, 2 * Math.PI);
-    ctx.fillStyle = '#fff';
-    ctx.fill();
-  });
-  canvas.addEventListener('pointermove', (ev) => {
-    if (!drawing) return;
-    const p = pos(ev);
-    ctx.beginPath();
-    ctx.moveTo(...last);
-    ctx.lineTo(...p);
-    ctx.stroke();
-    last = p;
-    void predict(false);
-  });
-  const end = () => {
-    if (!drawing) return;
-    drawing = false;
+  const pad = drawingPad(canvas, {
+    lineWidth: 22,
+    onMove: () => void predict(false),
     // the final prediction waits for one in flight, so the last stroke is always classified
-    const settle = async () => {
-      while (busy) await new Promise((r) => setTimeout(r, 20));
-      await predict(true);
-    };
-    void settle();
-  };
-  canvas.addEventListener('pointerup', end);
-  canvas.addEventListener('pointerleave', end);
-  byId('clear').addEventListener('click', clear);
+    onEnd: () => {
+      const settle = async () => {
+        while (busy) await new Promise((r) => setTimeout(r, 20));
+        await predict(true);
+      };
+      void settle();
+    },
+    onClear: () => showPrediction(null),
+  });
+  byId('clear').addEventListener('click', pad.clear);
 }
 
 /** The canvas as a 28×28 MNIST-style digit in [0, 1], or null when nothing is drawn. */

@@ -14,7 +14,7 @@ import { detectImages, meanAveragePrecision, type Detection } from '../train/det
 import { trainLoop } from '../train/loop.js';
 import { writeDetectionsPng } from './detections-png.js';
 import { printJsonLine } from './json-line.js';
-import { MODELS } from './models.js';
+import { MODELS, type TrainCommandOptions } from './models.js';
 
 /** Optimizer steps per epoch (each on `batchSize` new canvases). */
 export const STEPS_PER_EPOCH = 100;
@@ -24,15 +24,9 @@ export const TEST_CANVAS_SEED = 7;
 /** Canvases drawn in the --out PNG. */
 const PNG_CANVASES = 8;
 
-export interface DetectorTrainOptions {
-  epochs: number;
+export interface DetectorTrainOptions extends TrainCommandOptions {
   batchSize: number;
   lr: number;
-  seed: number;
-  hidden?: number;
-  quiet: boolean;
-  json?: boolean;
-  checkpoint?: string;
   /** Write a PNG of the first held-out canvases with their predicted (and true) boxes here. */
   out?: string;
   /** Stop after this many optimizer steps (in the middle of an epoch if need be), then evaluate and end. */

@@ -14,23 +14,17 @@ import { DenoisingAutoencoder } from '../models/autoencoder.js';
 import { addGaussianNoise, psnrDb } from '../train/denoise.js';
 import { trainLoop } from '../train/loop.js';
 import { printJsonLine } from './json-line.js';
-import { MODELS } from './models.js';
+import { MODELS, type TrainCommandOptions } from './models.js';
 
 /** The corruption the autoencoder learns to undo. */
 export const DENOISE_SIGMA = 0.5;
 /** Seed of the held-out digits' noise (training steps draw from the run's seed). */
 const TEST_NOISE_SEED = 1234;
 
-export interface GenerativeTrainOptions {
+export interface GenerativeTrainOptions extends TrainCommandOptions {
   model: 'denoising-ae';
-  epochs: number;
   batchSize: number;
   lr?: number;
-  seed: number;
-  hidden?: number;
-  quiet: boolean;
-  json?: boolean;
-  checkpoint?: string;
 }
 
 export async function trainGenerative(o: GenerativeTrainOptions): Promise<void> {

@@ -6,23 +6,17 @@ import { checkWritableFilePath } from '../node/files.js';
 import * as sg from '../node/index.js';
 import { trainNodeClassifier } from '../train/graph.js';
 import { printJsonLine } from './json-line.js';
-import { MODELS } from './models.js';
+import { MODELS, type TrainCommandOptions } from './models.js';
 
 /** Kipf & Welling's L2 penalty, for every graph model. */
 export const GRAPH_WEIGHT_DECAY = 5e-4;
 export const GRAPH_DATASETS = ['karate'] as const;
 export type GraphDataset = (typeof GRAPH_DATASETS)[number];
 
-export interface GraphTrainOptions {
+export interface GraphTrainOptions extends TrainCommandOptions {
   model: 'gcn' | 'sage' | 'gat';
   dataset: GraphDataset;
-  epochs: number;
   lr?: number;
-  seed: number;
-  hidden?: number;
-  quiet: boolean;
-  json?: boolean;
-  checkpoint?: string;
 }
 
 export async function trainGraph(o: GraphTrainOptions): Promise<void> {

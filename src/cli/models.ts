@@ -45,6 +45,18 @@ export interface TrainRecipe {
   batchSize?: number;
 }
 
+/** What `train` hands the trainers of its other data kinds (src/cli/graph.ts, segmentation.ts, detector.ts, generative.ts). */
+export interface TrainCommandOptions {
+  epochs: number;
+  seed: number;
+  /** `--hidden`; default the model's. */
+  hidden?: number;
+  quiet: boolean;
+  json?: boolean;
+  /** Save the trained weights here (safetensors). */
+  checkpoint?: string;
+}
+
 /** LeNet's augmentation of the digits (rotate ±10°, scale 0.9–1.1, shift ±8%); distill gives it to both its students. */
 export const DIGIT_AUGMENT: RandomAffineOptions = { degrees: 10, scale: [0.9, 1.1], translate: [0.08, 0.08] };
 
@@ -86,17 +98,17 @@ export const MODELS: Record<string, ModelEntry> = {
     description: 'DenseNet-style: 3x3 stem, 3 dense blocks of 4 layers (BN-ReLU-conv3x3, growth hidden, concatenated), transitions halving channels and resolution, global average pool → 10',
     dataset: 'mnist',
     sampleShape: [1, 28, 28],
-    defaultHidden: 12,
+    defaultHidden: 8,
     build: (_sg, { hidden }) => new DenseNet({ growth: hidden, layers: 4 }),
-    recipe: { epochs: 4, augment: DIGIT_AUGMENT, cosineLr: true },
+    recipe: { epochs: 3, augment: DIGIT_AUGMENT, cosineLr: true },
   },
   vgg: {
     description: 'VGG-style: 3 stages of two 3x3 conv-BN-ReLU (hidden, 2·hidden, 4·hidden channels) each closed by a 2x2 max pool, then Linear → 128, ReLU, dropout 0.5, Linear → 10',
     dataset: 'mnist',
     sampleShape: [1, 28, 28],
-    defaultHidden: 16,
+    defaultHidden: 8,
     build: (_sg, { hidden }) => new VGG({ widths: [hidden, 2 * hidden, 4 * hidden] }),
-    recipe: { epochs: 4, augment: DIGIT_AUGMENT, cosineLr: true },
+    recipe: { epochs: 3, augment: DIGIT_AUGMENT, cosineLr: true },
   },
   'denoising-ae': {
     description: 'denoising convolutional autoencoder: two stride-2 3x3 convs (hidden, 2·hidden channels; 28 → 7), two stride-2 transposed convs back to 28x28, sigmoid; undoes Gaussian noise σ 0.5',

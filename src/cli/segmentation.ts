@@ -10,24 +10,17 @@ import * as sg from '../node/index.js';
 import { encodePng } from '../node/summary-writer.js';
 import { predictMasks, segmentationScores, trainSegmenter } from '../train/segmentation.js';
 import { printJsonLine } from './json-line.js';
-import { MODELS } from './models.js';
+import { MODELS, type TrainCommandOptions } from './models.js';
 
 /** The run `train --model unet` makes when the command line does not say otherwise (chosen by measurement: README). */
 // (256 held-out images: whole batches of 16, so evaluation runs the training batch's shapes and reuses their pipelines)
 export const SEGMENTATION_DEFAULTS = { size: 32, trainImages: 2000, testImages: 256, batchSize: 16, lr: 5e-3 };
 
-export interface SegmentationTrainOptions {
+export interface SegmentationTrainOptions extends TrainCommandOptions {
   model: 'unet';
-  epochs: number;
   /** Default SEGMENTATION_DEFAULTS.batchSize. */
   batchSize?: number;
   lr?: number;
-  seed: number;
-  hidden?: number;
-  quiet: boolean;
-  json?: boolean;
-  /** Save the trained weights here (safetensors). */
-  checkpoint?: string;
   /** Write input | truth | prediction of the first held-out images here (PNG). */
   out?: string;
 }
