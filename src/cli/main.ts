@@ -94,7 +94,8 @@ program
       return trainCharLM(o);
     }
     const { train } = await import('./train.js'); // loads the engine only when needed
-    await train(o);
+    const optimizer = command.getOptionValueSource('optimizer') === 'default' ? (MODELS[o.model].recipe?.optimizer ?? o.optimizer) : o.optimizer;
+    await train({ ...o, optimizer });
   });
 
 program

@@ -9,6 +9,7 @@ import { LSTMForecaster } from '../models/forecaster.js';
 import { LeNet } from '../models/lenet.js';
 import { BasicBlock, ResNet } from '../models/resnet.js';
 import { TabularNet } from '../models/tabular.js';
+import { ViT } from '../models/vit.js';
 import { ValueError } from '../core/errors.js';
 import type { Pair } from '../core/shape.js';
 import * as nn from '../nn/index.js';
@@ -193,6 +194,13 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(BasicBlock, (m, ctx) => callWith(ctx.use('BasicBlock'), childrenOf(m, ['conv1', 'bn1', 'conv2', 'bn2', 'shortcut'], ctx))),
   rule(ResNet, (m, ctx) => callWith(ctx.use('ResNet'), childrenOf(m, ['stem', 'stemBn', 'blocks', 'fc'], ctx))),
   rule(CharGPT, (m, ctx) => callWith(ctx.use('CharGPT'), childrenOf(m, ['tokEmb', 'posEmb', 'blocks', 'lnF', 'head'], ctx))),
+  rule(ViT, (m, ctx) =>
+    callWith(ctx.use('ViT'), {
+      ...childrenOf(m, ['stem', 'patchEmbed'], ctx),
+      cls_token: `nn.Parameter(torch.zeros(${m.clsToken.shape.join(', ')}))`, // a parameter of the model itself (its value comes with the weights)
+      ...childrenOf(m, ['posEmb', 'blocks', 'norm', 'head'], ctx),
+    }),
+  ),
   rule(LSTMForecaster, (m, ctx) => callWith(ctx.use('LSTMForecaster'), { ...childrenOf(m, ['lstm', 'head'], ctx), seasonal_period: py(m.options.seasonalPeriod ?? null) })),
 ];
 
