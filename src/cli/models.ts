@@ -90,7 +90,7 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 64,
     build: (_sg, { hidden }) => new ViT({ ...VIT, dim: hidden, mlpDim: 2 * hidden }),
-    recipe: { epochs: 6, augment: DIGIT_AUGMENT, cosineLr: true, optimizer: 'adamw', lr: 1e-3 },
+    recipe: { epochs: 6, augment: DIGIT_AUGMENT, cosineLr: true, optimizer: 'adamw', lr: 2e-3 },
   },
   'vit-hybrid': {
     description: 'hybrid ViT: a conv stem (3x3 conv-BN-ReLU 1 → 16, stride 2, then 16 → 32) before the ViT, its 14x14 map cut into 7x7 patches (4 tokens + a class token); AdamW',
