@@ -52,7 +52,7 @@ describe('--json on every command', () => {
     expect(c.metrics.majority_accuracy).toBeCloseTo(52 / 101, 6);
   });
 
-  test('train --model vit and vit-hybrid: their recipe's AdamW and lr unless --optimizer is given, then that optimizer's lr', () => {
+  test('train --model vit and vit-hybrid: the AdamW and lr of their recipe unless --optimizer is given, then the lr of that optimizer', () => {
     const v = lastJson(['train', '--model', 'vit', '--hidden', '16', '--max-steps', '2', '--json']);
     expect(v).toMatchObject({ command: 'train', model: 'vit', config: { epochs: 6, optimizer: 'adamw', lr: 2e-3, hidden: 16, max_steps: 2 } });
     expect(v.metrics.test_accuracy).toBeGreaterThanOrEqual(0);
