@@ -56,7 +56,7 @@ export const DIGIT_AUGMENT: RandomAffineOptions = { degrees: 10, scale: [0.9, 1.
  */
 const VIT: ViTOptions = { dim: 64, depth: 4, heads: 4, mlpDim: 128, patchSize: 7 };
 /** The hybrid's conv stem: 3x3 conv-BN-ReLU 1 → 16 (stride 2, 28 → 14) and 16 → 32; patches of 7 of that map (4 tokens + the class token). */
-export const VIT_HYBRID_STEM = [16, 32];
+const VIT_HYBRID_STEM = [16, 32];
 
 /** `--epochs` when not given. */
 export const epochsFor = (model: string): number => MODELS[model]?.recipe?.epochs ?? 4;
