@@ -52,7 +52,7 @@ program
   .command('train')
   .description('Train a model on MNIST (9,000 train / 1,000 held-out test digits) and report test accuracy; charlm on Moby Dick; housing on Boston housing (test RMSE next to least squares); gcn, sage and gat on the karate club (held-out node accuracy).')
   .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(MODELS)).default('mlp'))
-  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 6 for vit, 4 for vit-hybrid, 150 for housing, 200 for gcn/sage/gat, else 4)', positiveInt('epochs'))
+  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 6 for vit, 3 for vit-hybrid, 150 for housing, 200 for gcn/sage/gat, else 4)', positiveInt('epochs'))
   .option('--batch-size <n>', 'samples per step (housing: 32 unless given)', positiveInt('batch-size'), 64)
   .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3; vit and vit-hybrid without --optimizer: adamw at 2e-3; gcn and sage 1e-2, gat 5e-3)', positiveNumber('lr'))
   .addOption(new Option('--optimizer <name>', 'optimizer (housing, vit, vit-hybrid: adamw unless given)').choices(Object.keys(OPTIMIZERS)).default('adam'))

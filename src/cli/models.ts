@@ -90,7 +90,8 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 64,
     build: (_sg, { hidden }) => new ViT({ ...VIT, dim: hidden, mlpDim: 2 * hidden }),
-    recipe: { epochs: 6, augment: DIGIT_AUGMENT, cosineLr: true, optimizer: 'adamw', lr: 2e-3 },
+    // no augmentation: in 6 epochs it underfits (augmented: 94.9%, training accuracy 90.8%; plain: 95.7%; README)
+    recipe: { epochs: 6, cosineLr: true, optimizer: 'adamw', lr: 2e-3 },
   },
   'vit-hybrid': {
     description: 'hybrid ViT: a conv stem (3x3 conv-BN-ReLU 1 → 16, stride 2, then 16 → 32) before the ViT, its 14x14 map cut into 7x7 patches (4 tokens + a class token); AdamW',
@@ -98,7 +99,8 @@ export const MODELS: Record<string, ModelEntry> = {
     sampleShape: [1, 28, 28],
     defaultHidden: 64,
     build: (_sg, { hidden }) => new ViT({ ...VIT, dim: hidden, mlpDim: 2 * hidden, stem: VIT_HYBRID_STEM }),
-    recipe: { epochs: 4, augment: DIGIT_AUGMENT, cosineLr: true, optimizer: 'adamw', lr: 2e-3 },
+    // 3 epochs: 97.4% in 443 s; 4 epochs: 98.5% (README)
+    recipe: { epochs: 3, augment: DIGIT_AUGMENT, cosineLr: true, optimizer: 'adamw', lr: 2e-3 },
   },
   charlm: {
     description: 'character-level GPT on Moby Dick: 4 pre-norm blocks of width hidden, 4 heads, context 64 (200 steps per epoch)',

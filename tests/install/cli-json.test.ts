@@ -58,7 +58,7 @@ describe('--json on every command', () => {
     expect(v.metrics.test_accuracy).toBeGreaterThanOrEqual(0);
     expect(v.metrics.test_accuracy).toBeLessThanOrEqual(1);
     const h = lastJson(['train', '--model', 'vit-hybrid', '--hidden', '8', '--max-steps', '1', '--optimizer', 'sgd', '--json']);
-    expect(h).toMatchObject({ command: 'train', model: 'vit-hybrid', config: { epochs: 4, optimizer: 'sgd', lr: 5e-2, hidden: 8 } });
+    expect(h).toMatchObject({ command: 'train', model: 'vit-hybrid', config: { epochs: 3, optimizer: 'sgd', lr: 5e-2, hidden: 8 } });
   }, 600_000);
 
   test('info and sample', async () => {
