@@ -52,10 +52,10 @@ program
   .command('train')
   .description('Train a model on MNIST (9,000 train / 1,000 held-out test digits) and report test accuracy; charlm on Moby Dick; housing on Boston housing (test RMSE next to least squares); gcn, sage and gat on the karate club (held-out node accuracy); unet on procedural shapes images (held-out mean IoU); detector on canvases of several MNIST digits (held-out mAP@0.5).')
   .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(MODELS)).default('mlp'))
-  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 150 for housing, 200 for gcn/sage/gat, 6 for unet, 6 for detector (100 steps each), else 4)', positiveInt('epochs'))
+  .option('--epochs <n>', 'passes over the training data (default: per model, 10 for lenet, 6 for vit, 3 for vit-hybrid, mobilenet, densenet, vgg and denoising-ae, 150 for housing, 200 for gcn/sage/gat, 6 for unet, 6 for detector (100 steps each), else 4)', positiveInt('epochs'))
   .option('--batch-size <n>', 'samples per step (housing and detector: 32 unless given)', positiveInt('batch-size'), 64)
-  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3; gcn and sage 1e-2, gat 5e-3; detector 3e-3)', positiveNumber('lr'))
-  .addOption(new Option('--optimizer <name>', 'optimizer (housing: adamw unless given)').choices(Object.keys(OPTIMIZERS)).default('adam'))
+  .option('--lr <rate>', 'learning rate (default: 2e-3 for adam and adamw, 5e-2 for sgd; housing without --optimizer: adamw at 3e-3; vit and vit-hybrid without --optimizer: adamw at 2e-3; gcn and sage 1e-2, gat 5e-3; detector 3e-3)', positiveNumber('lr'))
+  .addOption(new Option('--optimizer <name>', 'optimizer (housing, vit, vit-hybrid: adamw unless given)').choices(Object.keys(OPTIMIZERS)).default('adam'))
   .option('--seed <n>', 'seed of the initial weights and of the data order', integer, 0)
   .option('--hidden <n>', 'hidden width (default: per model, 256 for mlp)', positiveInt('hidden'))
   .option('--quiet', 'print only the final line', false)
@@ -119,7 +119,8 @@ program
       return trainCharLM(o);
     }
     const { train } = await import('./train.js'); // loads the engine only when needed
-    await train(o);
+    const optimizer = command.getOptionValueSource('optimizer') === 'default' ? (MODELS[o.model].recipe?.optimizer ?? o.optimizer) : o.optimizer;
+    await train({ ...o, optimizer });
   });
 
 program

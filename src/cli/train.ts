@@ -108,8 +108,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const trainLoader = new DataLoader(mnistDataset(mnist.train, entry.sampleShape), { batchSize: options.batchSize, shuffle: true, seed: options.seed });
   const testLoader = new DataLoader(mnistDataset(mnist.test, entry.sampleShape), { batchSize: 500 });
   const hidden = options.hidden ?? entry.defaultHidden;
-  const lr = options.lr ?? OPTIMIZERS[options.optimizer].defaultLr;
   const recipe = entry.recipe;
+  // the recipe's lr goes with the recipe's optimizer only
+  const recipeLr = recipe?.lr !== undefined && (recipe.optimizer ?? 'adam') === options.optimizer ? recipe.lr : undefined;
+  const lr = options.lr ?? recipeLr ?? OPTIMIZERS[options.optimizer].defaultLr;
 
   /** Model, optimizer and schedule made afresh on the current device, from the seed or from a checkpoint. */
   const setUp = async (from: string | undefined) => {

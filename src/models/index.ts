@@ -11,3 +11,4 @@ export { VGG, type VGGOptions } from './vgg.js';
 export { DenoisingAutoencoder, type DenoisingAutoencoderOptions } from './autoencoder.js';
 export { UNet, DoubleConv, type UNetOptions, type UNetUpsampling } from './unet.js';
 export { Detector, detectionLoss, detectionTargets, type DetectorOptions, type DetectionTargets } from './detector.js';
+export { ViT, type ViTOptions } from './vit.js';

@@ -167,9 +167,10 @@ export abstract class Module {
    * then each child's entries under its snake_case name, then this module's stateLayout applied.
    */
   stateEntries(): StateEntry[] {
-    const own = (path: string, name: string, tensor: Tensor): StateEntry => ({ key: path, parts: [{ path, owner: this, name, tensor }] });
+    const own = (key: string, name: string, tensor: Tensor): StateEntry => ({ key, parts: [{ path: name, owner: this, name, tensor }] });
     let entries: StateEntry[] = [
-      ...this.ownParameters().map(([n, p]) => own(n, n, p)),
+      // own parameters under snake_case names as children are (ViT's clsToken is PyTorch's cls_token); buffers keep the names registered
+      ...this.ownParameters().map(([n, p]) => own(snakeCase(n), n, p)),
       ...[...this.buffers].filter(([n]) => !this.nonPersistent.has(n)).map(([n, t]) => own(n, n, t)),
     ];
     for (const [name, child] of this.namedChildren()) {

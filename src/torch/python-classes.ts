@@ -330,6 +330,21 @@ export const PYTHON_CLASSES: Record<string, PythonClass> = {
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
 `,
   },
+  ViT: {
+    needs: ['Twin', 'TransformerEncoderLayer', 'LearnedPositionalEncoding'],
+    source: `class ViT(Twin):
+    """Patches (a strided conv, after the conv stem if any) behind a class token, positions, encoder layers, LayerNorm and the head on the class token."""
+
+    def forward(self, x):
+        if self.stem is not None:
+            x = self.stem(x)
+        patches = self.patch_embed(x).flatten(2).transpose(1, 2)
+        x = self.pos_emb(torch.cat([self.cls_token.expand(x.shape[0], -1, -1), patches], 1))
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.norm(x[:, 0]))
+`,
+  },
   LSTMForecaster: {
     needs: ['Twin'],
     source: `class LSTMForecaster(Twin):

@@ -15,6 +15,7 @@ import { VGG } from '../models/vgg.js';
 import { DenoisingAutoencoder } from '../models/autoencoder.js';
 import { TabularNet } from '../models/tabular.js';
 import { DoubleConv, UNet } from '../models/unet.js';
+import { ViT } from '../models/vit.js';
 import { ValueError } from '../core/errors.js';
 import type { Pair } from '../core/shape.js';
 import * as nn from '../nn/index.js';
@@ -211,6 +212,13 @@ export const TORCH_TWINS: [Ctor<AnyModule>, TwinRule][] = [
   rule(DenoisingAutoencoder, (m, ctx) => callWith(ctx.use('DenoisingAutoencoder'), childrenOf(m, ['encoder', 'decoder'], ctx))),
   rule(CharGPT, (m, ctx) => callWith(ctx.use('CharGPT'), childrenOf(m, ['tokEmb', 'posEmb', 'blocks', 'lnF', 'head'], ctx))),
   rule(Detector, (m, ctx) => callWith(ctx.use('Detector'), childrenOf(m, ['backbone', 'head'], ctx))),
+  rule(ViT, (m, ctx) =>
+    callWith(ctx.use('ViT'), {
+      ...childrenOf(m, ['stem', 'patchEmbed'], ctx),
+      cls_token: `nn.Parameter(torch.zeros(${m.clsToken.shape.join(', ')}))`, // a parameter of the model itself (its value comes with the weights)
+      ...childrenOf(m, ['posEmb', 'blocks', 'norm', 'head'], ctx),
+    }),
+  ),
   rule(LSTMForecaster, (m, ctx) => callWith(ctx.use('LSTMForecaster'), { ...childrenOf(m, ['lstm', 'head'], ctx), seasonal_period: py(m.options.seasonalPeriod ?? null) })),
 ];
 

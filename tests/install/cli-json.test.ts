@@ -52,6 +52,15 @@ describe('--json on every command', () => {
     expect(c.metrics.majority_accuracy).toBeCloseTo(52 / 101, 6);
   });
 
+  test('train --model vit and vit-hybrid: the AdamW and lr of their recipe unless --optimizer is given, then the lr of that optimizer', () => {
+    const v = lastJson(['train', '--model', 'vit', '--hidden', '16', '--max-steps', '2', '--json']);
+    expect(v).toMatchObject({ command: 'train', model: 'vit', config: { epochs: 6, optimizer: 'adamw', lr: 2e-3, hidden: 16, max_steps: 2 } });
+    expect(v.metrics.test_accuracy).toBeGreaterThanOrEqual(0);
+    expect(v.metrics.test_accuracy).toBeLessThanOrEqual(1);
+    const h = lastJson(['train', '--model', 'vit-hybrid', '--hidden', '8', '--max-steps', '1', '--optimizer', 'sgd', '--json']);
+    expect(h).toMatchObject({ command: 'train', model: 'vit-hybrid', config: { epochs: 3, optimizer: 'sgd', lr: 5e-2, hidden: 8 } });
+  }, 600_000);
+
   test('info and sample', async () => {
     const i = lastJson(['info', '--json']);
     expect(i.command).toBe('info');

@@ -4,7 +4,7 @@
 // shapes; running statistics after a training forward agree; and PyTorch's state dict loads back into
 // ours (strict) bit for bit. All cases run in one python process (tests/helpers/torch-oracle.ts).
 import { beforeAll, describe, expect, test } from 'vitest';
-import { CharGPT, DenoisingAutoencoder, DenseNet, Detector, LeNet, LSTMForecaster, MobileNet, ResNet, TabularNet, UNet, VGG } from '../../src/models/index.js';
+import { CharGPT, DenoisingAutoencoder, DenseNet, Detector, LeNet, LSTMForecaster, MobileNet, ResNet, TabularNet, UNet, VGG, ViT } from '../../src/models/index.js';
 import { Module } from '../../src/nn/module.js';
 import { twinClasses } from '../../src/torch/twins.js';
 import { useGpu } from '../helpers/gpu.js';
@@ -152,6 +152,10 @@ function cases(): Case[] {
     c('DenoisingAutoencoder(width 3) on 12x12', () => [new DenoisingAutoencoder({ width: 3 }), [x(2, 1, 12, 12)]]),
     c('Detector(width 4, 3 classes) on [2, 1, 24, 16], train', () => [new Detector({ width: 4, classes: 3 }), [x(2, 1, 24, 16)]]),
     c('CharGPT(13, 2 layers, d 16, 2 heads)', () => [new CharGPT(13, { blockSize: 9, dModel: 16, nLayer: 2, nHead: 2 }), [ids(13, 2, 7)]], stack),
+    c('ViT(image 10, patch 5, dim 8, 2 heads, depth 2, mlpDim 12)', () => [new ViT({ imageSize: 10, patchSize: 5, dim: 8, heads: 2, depth: 2, mlpDim: 12 }), [x(3, 1, 10, 10)]], stack),
+    c('ViT hybrid(image 11, 2 channels, stem [3, 4], patch 3, dim 6, 3 heads, 5 classes), train', () => [
+      new ViT({ imageSize: 11, inChannels: 2, stem: [3, 4], patchSize: 3, dim: 6, heads: 3, depth: 1, classes: 5 }), [x(2, 2, 11, 11)],
+    ], stack),
     // eval: in train mode a Linear's bias before BatchNorm has a gradient of exactly 0 (PyTorch's is 1e-7 of rounding)
     c('TabularNet(4 numeric, categories of 3 and 5 rows), eval', () => [new TabularNet(4, [3, 5], { hidden: 6, dropout: 0.2 }), [x(7, 4), [ids(3, 7), ids(5, 7)]]], { mode: 'eval' }),
     c('LSTMForecaster(6, seasonalPeriod 3)', () => [new LSTMForecaster(6, { seasonalPeriod: 3 }), [x(3, 5, 1)]], stack),
