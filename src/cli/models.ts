@@ -109,11 +109,11 @@ export const MODELS: Record<string, ModelEntry> = {
     recipe: { epochs: 3, augment: DIGIT_AUGMENT, cosineLr: true },
   },
   densenet: {
-    description: 'DenseNet-style: 3x3 stem, 3 dense blocks of 4 layers (BN-ReLU-conv3x3, growth hidden, concatenated), transitions halving channels and resolution, global average pool → 10',
+    description: 'DenseNet-style: 3x3 stride-2 stem (28 → 14), 3 dense blocks of 4 layers (BN-ReLU-conv3x3, growth hidden, concatenated), transitions halving channels and resolution, global average pool → 10',
     dataset: 'mnist',
     sampleShape: [1, 28, 28],
     defaultHidden: 8,
-    build: (_sg, { hidden }) => new DenseNet({ growth: hidden, layers: 4 }),
+    build: (_sg, { hidden }) => new DenseNet({ growth: hidden, layers: 4, stemStride: 2 }),
     recipe: { epochs: 3, augment: DIGIT_AUGMENT, cosineLr: true },
   },
   vgg: {

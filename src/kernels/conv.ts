@@ -83,5 +83,9 @@ export const IMPLICIT_MAX_DEPTH = 160;
  */
 export function chooseConvVariant(g: ConvGeometry, caps: AdapterCaps): ConvVariant {
   const depth = (g.C / g.G) * g.KH * g.KW;
+  // a column matrix larger than one storage binding cannot exist (a big evaluation batch): the implicit
+  // kernel needs none
+  const colsBytes = 4 * colsShape(g).reduce((a, b) => a * b, 1);
+  if (colsBytes > caps.maxStorageBufferBindingSize) return 'implicit';
   return caps.isSoftware && depth <= IMPLICIT_MAX_DEPTH ? 'implicit' : 'im2col';
 }

@@ -61,6 +61,8 @@ export interface DenseNetOptions {
   layers?: number;
   /** Stem channels (default 2·growth). */
   stem?: number;
+  /** Stride of the 3x3 stem (default 1; 2 runs the first block at 14x14 for 28x28 digits). */
+  stemStride?: number;
   inChannels?: number;
   classes?: number;
 }
@@ -73,11 +75,11 @@ export class DenseNet extends Module {
   fc: Linear;
   constructor(options: DenseNetOptions = {}) {
     super();
-    checkOptions('DenseNet', options, { growth: POSITIVE_INT, layers: POSITIVE_INT, stem: POSITIVE_INT, inChannels: POSITIVE_INT, classes: POSITIVE_INT });
+    checkOptions('DenseNet', options, { growth: POSITIVE_INT, layers: POSITIVE_INT, stem: POSITIVE_INT, stemStride: POSITIVE_INT, inChannels: POSITIVE_INT, classes: POSITIVE_INT });
     const growth = options.growth ?? 12;
     const layers = options.layers ?? 4;
     let c = options.stem ?? 2 * growth;
-    this.stem = new Conv2d(options.inChannels ?? 1, c, 3, { padding: 1, bias: false });
+    this.stem = new Conv2d(options.inChannels ?? 1, c, 3, { stride: options.stemStride ?? 1, padding: 1, bias: false });
     this.blocks = [];
     this.transitions = [];
     for (let b = 0; b < 3; b++) {
