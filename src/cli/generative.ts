@@ -7,7 +7,9 @@ import cliProgress from 'cli-progress';
 import { DataLoader } from '../data/dataloader.js';
 import { MNIST_PIXELS, mnistDataset } from '../data/mnist.js';
 import { deriveSeed } from '../core/random.js';
-import { checkWritableFilePath } from '../node/files.js';
+import { checkWritableFilePath, writeFileAtomic } from '../node/files.js';
+import { grayImagePng } from '../node/plot.js';
+import { tileImages, toRgba, upscale } from '../vis/feature-maps.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
 import { DenoisingAutoencoder } from '../models/autoencoder.js';
@@ -25,10 +27,16 @@ export interface GenerativeTrainOptions extends TrainCommandOptions {
   model: 'denoising-ae';
   batchSize: number;
   lr?: number;
+  /** Write a PNG of ten held-out digits: clean, noisy and denoised rows. */
+  out?: string;
 }
+
+/** Held-out digits in the --out picture. */
+const PICTURE_DIGITS = 10;
 
 export async function trainGenerative(o: GenerativeTrainOptions): Promise<void> {
   if (o.checkpoint) await checkWritableFilePath(o.checkpoint, '--checkpoint');
+  if (o.out) await checkWritableFilePath(o.out, '--out');
   const entry = MODELS[o.model];
   const start = performance.now();
   const [mnist] = await Promise.all([loadMnist(), sg.init()]);
@@ -64,7 +72,15 @@ export async function trainGenerative(o: GenerativeTrainOptions): Promise<void> 
       trainLoss = stats.loss;
       log(`epoch ${epoch}/${o.epochs}  loss ${stats.loss.toFixed(4)}  ${stats.seconds.toFixed(1)} s`);
     }
-    const { restoredPsnr, noisyPsnr } = await heldOutPsnr(model, mnist.test.images, mnist.test.count);
+    const { restoredPsnr, noisyPsnr, noisy, restored } = await heldOutPsnr(model, mnist.test.images, mnist.test.count);
+    if (o.out) {
+      // digits spread over the test split (it is ordered by class)
+      const picked = Array.from({ length: PICTURE_DIGITS }, (_, k) => Math.floor((k * mnist.test.count) / PICTURE_DIGITS));
+      const tiles = [mnist.test.images, noisy, restored].flatMap((a) => picked.flatMap((i) => Array.from(a.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS))));
+      const grid = upscale(tileImages(tiles, [3 * PICTURE_DIGITS, 28, 28], { columns: PICTURE_DIGITS, gap: 0, normalize: 'each' }), 2);
+      await writeFileAtomic(o.out, grayImagePng(grid, toRgba(grid)));
+      log(`wrote ${o.out}: clean, noisy and denoised held-out digits`);
+    }
     log(`held-out PSNR ${restoredPsnr.toFixed(2)} dB denoised against ${noisyPsnr.toFixed(2)} dB noisy (+${(restoredPsnr - noisyPsnr).toFixed(2)} dB)`);
     if (o.checkpoint) {
       await sg.save(model.stateDict(), o.checkpoint);
@@ -79,7 +95,7 @@ export async function trainGenerative(o: GenerativeTrainOptions): Promise<void> 
 }
 
 /** PSNR (dB) of the model's output for the noisy held-out digits, and of the noisy digits themselves, against the clean ones. */
-export async function heldOutPsnr(model: DenoisingAutoencoder, images: Float32Array, count: number, batch = 500): Promise<{ restoredPsnr: number; noisyPsnr: number }> {
+export async function heldOutPsnr(model: DenoisingAutoencoder, images: Float32Array, count: number, batch = 500): Promise<{ restoredPsnr: number; noisyPsnr: number; noisy: Float32Array; restored: Float32Array }> {
   model.eval();
   const restored = new Float32Array(count * MNIST_PIXELS);
   const noisy = new Float32Array(count * MNIST_PIXELS);
@@ -94,5 +110,5 @@ export async function heldOutPsnr(model: DenoisingAutoencoder, images: Float32Ar
   }
   model.train();
   const clean = images.subarray(0, count * MNIST_PIXELS);
-  return { restoredPsnr: psnrDb(restored, clean, MNIST_PIXELS), noisyPsnr: psnrDb(noisy, clean, MNIST_PIXELS) };
+  return { restoredPsnr: psnrDb(restored, clean, MNIST_PIXELS), noisyPsnr: psnrDb(noisy, clean, MNIST_PIXELS), noisy, restored };
 }

@@ -67,11 +67,11 @@ program
   .option('--max-steps <n>', 'stop after n optimizer steps (mid-epoch if need be), then evaluate', positiveInt('max-steps'))
   .option('--digits <set>', 'MNIST models: train and test on these classes only, e.g. 0-4 (a transfer task; see `finetune`)', parseDigits)
   .addOption(new Option('--dataset <name>', 'graph to classify the nodes of (gcn, sage, gat; default karate)').choices(['karate']))
-  .option('--out <file.png>', 'unet: write input | truth | prediction of a few held-out images as a PNG; detector: held-out canvases with the predicted boxes drawn')
+  .option('--out <file.png>', 'a PNG of held-out examples — unet: input | truth | prediction; detector: canvases with the predicted boxes; denoising-ae: clean, noisy and denoised digits')
   .action(async (given: { model: string; epochs?: number; batchSize: number; lr?: number; optimizer: OptimizerName; seed: number; hidden?: number; quiet: boolean; checkpoint?: string; resume?: string; json: boolean; continueOnNan: boolean; logdir?: string; maxSteps?: number; digits?: number[]; dataset?: 'karate'; out?: string }, command: Command) => {
     const { out, ...rest } = given;
     const o = { ...rest, epochs: given.epochs ?? epochsFor(given.model) };
-    if (out !== undefined && !['segmentation', 'canvases'].includes(MODELS[o.model].dataset)) throw new InvalidArgumentError(`--out is for --model unet and --model detector, not --model ${o.model}`);
+    if (out !== undefined && !['segmentation', 'canvases', 'generative'].includes(MODELS[o.model].dataset)) throw new InvalidArgumentError(`--out is for --model unet, detector and denoising-ae, not --model ${o.model}`);
     if (MODELS[o.model].dataset === 'canvases') {
       for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--digits', o.digits], ['--dataset', o.dataset]] as const)
         if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (it trains in one go; --checkpoint saves its weights)`);
@@ -109,7 +109,7 @@ program
         if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (--checkpoint saves its weights at the end)`);
       if (command.getOptionValueSource('optimizer') !== 'default') throw new InvalidArgumentError(`--optimizer is not supported for --model ${o.model} (Adam)`);
       const { trainGenerative } = await import('./generative.js');
-      return trainGenerative({ ...o, model: o.model as 'denoising-ae' });
+      return trainGenerative({ ...o, out, model: o.model as 'denoising-ae' });
     }
     if (MODELS[o.model].dataset === 'text') {
       // charlm saves its weights at the end (--checkpoint) but has no resumable run state or NaN policy yet

@@ -47,6 +47,6 @@ test('options the detector has no use for are refused by name, before any work',
   }
   const r = shadergrad(['train', '--model', 'mlp', '--out', join(dir, 'x.png')]);
   expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(/--out is for --model unet and --model detector, not --model mlp/);
+  expect(r.stderr).toMatch(/--out is for --model unet, detector and denoising-ae, not --model mlp/);
   expect(existsSync(join(dir, 'x.png'))).toBe(false);
 });

@@ -74,13 +74,13 @@ test('a two-level U-Net learns tiny 16x16 shapes in 60 steps: loss halves, held-
   expect(r.meanIoU).toBeGreaterThan(baseline + 0.1);
 }, 180_000);
 
-test('train --model unet refuses what it would ignore, before any GPU work; --out is for unet only', () => {
+test('train --model unet refuses what it would ignore, before any GPU work; --out is not for the MNIST classifiers', () => {
   const bin = resolve(import.meta.dirname, '../../bin/shadergrad.js');
   for (const [args, message] of [
     [['--model', 'unet', '--resume', 'x.ckpt'], /--resume is not supported for --model unet/],
     [['--model', 'unet', '--optimizer', 'sgd'], /--optimizer is not supported for --model unet/],
     [['--model', 'unet', '--logdir', 'runs/x'], /--logdir is not supported for --model unet/],
-    [['--model', 'mlp', '--out', 'x.png'], /--out is for --model unet and --model detector, not --model mlp/],
+    [['--model', 'mlp', '--out', 'x.png'], /--out is for --model unet, detector and denoising-ae, not --model mlp/],
     [['--model', 'unet', '--out', '/no/such/folder/x.png'], /--out \/no\/such\/folder\/x.png: the folder \/no\/such\/folder does not exist/],
   ] as const) {
     const r = spawnSync(process.execPath, [bin, 'train', ...args], { encoding: 'utf8', timeout: 60_000 });
