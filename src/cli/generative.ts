@@ -9,7 +9,7 @@ import { MNIST_PIXELS, mnistDataset } from '../data/mnist.js';
 import { deriveSeed } from '../core/random.js';
 import { checkWritableFilePath, writeFileAtomic } from '../node/files.js';
 import { grayImagePng } from '../node/plot.js';
-import { tileImages, toRgba, upscale } from '../vis/feature-maps.js';
+import { tileImages, upscale } from '../vis/feature-maps.js';
 import { loadMnist } from '../node/mnist-files.js';
 import * as sg from '../node/index.js';
 import { DenoisingAutoencoder } from '../models/autoencoder.js';
@@ -78,7 +78,7 @@ export async function trainGenerative(o: GenerativeTrainOptions): Promise<void> 
       const picked = Array.from({ length: PICTURE_DIGITS }, (_, k) => Math.floor((k * mnist.test.count) / PICTURE_DIGITS));
       const tiles = [mnist.test.images, noisy, restored].flatMap((a) => picked.flatMap((i) => Array.from(a.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS))));
       const grid = upscale(tileImages(tiles, [3 * PICTURE_DIGITS, 28, 28], { columns: PICTURE_DIGITS, gap: 0, normalize: 'each' }), 2);
-      await writeFileAtomic(o.out, grayImagePng(grid, toRgba(grid)));
+      await writeFileAtomic(o.out, grayImagePng(grid));
       log(`wrote ${o.out}: clean, noisy and denoised held-out digits`);
     }
     log(`held-out PSNR ${restoredPsnr.toFixed(2)} dB denoised against ${noisyPsnr.toFixed(2)} dB noisy (+${(restoredPsnr - noisyPsnr).toFixed(2)} dB)`);

@@ -8,7 +8,7 @@ import { MNIST_PIXELS } from '../data/mnist.js';
 import { writeFileAtomic } from '../node/files.js';
 import * as sg from '../node/index.js';
 import { grayImagePng } from '../node/plot.js';
-import { convLayers, featureMaps, firstLayerFilters, tileImages, toRgba, upscale, type GrayImage } from '../vis/feature-maps.js';
+import { convLayers, featureMaps, firstLayerFilters, tileImages, upscale, type GrayImage } from '../vis/feature-maps.js';
 import { openMnistCheckpoint } from './fit.js';
 import { printJsonLine } from './json-line.js';
 
@@ -43,7 +43,7 @@ export async function visualize(o: VisualizeOptions): Promise<void> {
     const files: string[] = [];
     const write = async (name: string, image: GrayImage) => {
       const path = join(o.out, name);
-      await writeFileAtomic(path, grayImagePng(image, toRgba(image)));
+      await writeFileAtomic(path, grayImagePng(image));
       files.push(path);
     };
     await write('digit.png', upscale({ width: 28, height: 28, data: pixels }, o.scale));

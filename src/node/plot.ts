@@ -1,6 +1,7 @@
 // Node: a minimal line chart written as PNG (pngjs): several series over a shared x axis, auto-scaled y.
 import { writeFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
+import { toRgba, type GrayImage } from '../vis/feature-maps.js';
 
 export interface LineSeries {
   values: ArrayLike<number>;
@@ -42,8 +43,8 @@ export async function writeLineChart(path: string, series: LineSeries[], width?:
 }
 
 /** A grayscale image (values in [0, 1], see src/vis/feature-maps.ts) as PNG bytes. */
-export function grayImagePng(image: { width: number; height: number; data: Float32Array }, rgba: Uint8ClampedArray): Buffer {
+export function grayImagePng(image: GrayImage): Buffer {
   const png = new PNG({ width: image.width, height: image.height });
-  png.data.set(rgba);
+  png.data.set(toRgba(image));
   return PNG.sync.write(png);
 }
