@@ -44,6 +44,11 @@ const positiveNumber = (name: string) => numberOption(name, (n) => n > 0 && Numb
 const unitInterval = (name: string) => numberOption(name, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
 const fraction = (name: string) => numberOption(name, (n) => n >= 0 && n < 1, 'a number in [0, 1)');
 
+/** Refuses each of `flags` that is set (given on the command line) for --model `model`, saying why in `why`. */
+function refuseFlags(model: string, flags: [string, unknown][], why: string): void {
+  for (const [flag, set] of flags) if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${model} (${why})`);
+}
+
 const program = new Command('shadergrad')
   .description('A neural-network engine whose every tensor op is a hand-written WGSL compute shader.')
   .showHelpAfterError();
@@ -73,8 +78,7 @@ program
     const o = { ...rest, epochs: given.epochs ?? epochsFor(given.model) };
     if (out !== undefined && !['segmentation', 'canvases', 'generative'].includes(MODELS[o.model].dataset)) throw new InvalidArgumentError(`--out is for --model unet, detector and denoising-ae, not --model ${o.model}`);
     if (MODELS[o.model].dataset === 'canvases') {
-      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--digits', o.digits], ['--dataset', o.dataset]] as const)
-        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (it trains in one go; --checkpoint saves its weights)`);
+      refuseFlags(o.model, [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--digits', o.digits], ['--dataset', o.dataset]], 'it trains in one go; --checkpoint saves its weights');
       if (command.getOptionValueSource('optimizer') !== 'default') throw new InvalidArgumentError(`--optimizer is not supported for --model ${o.model} (Adam with a cosine schedule)`);
       const isGiven = (name: string) => command.getOptionValueSource(name) !== 'default';
       const { trainDetector } = await import('./detector.js');
@@ -82,22 +86,19 @@ program
     }
     if (o.digits && MODELS[o.model].dataset !== 'mnist') throw new InvalidArgumentError(`--digits is for the MNIST models, not --model ${o.model}`);
     if (MODELS[o.model].dataset === 'segmentation') {
-      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps], ['--dataset', o.dataset]] as const)
-        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (it trains in one go; --checkpoint saves its weights)`);
+      refuseFlags(o.model, [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps], ['--dataset', o.dataset]], 'it trains in one go; --checkpoint saves its weights');
       if (command.getOptionValueSource('optimizer') !== 'default') throw new InvalidArgumentError(`--optimizer is not supported for --model ${o.model} (Adam with a cosine schedule)`);
       const { trainSegmentation } = await import('./segmentation.js');
       return trainSegmentation({ ...o, model: 'unet', out, batchSize: command.getOptionValueSource('batchSize') !== 'default' ? o.batchSize : undefined });
     }
     if (MODELS[o.model].dataset === 'table') {
-      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]] as const)
-        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (it trains in one go; --checkpoint saves its weights)`);
+      refuseFlags(o.model, [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]], 'it trains in one go; --checkpoint saves its weights');
       const isGiven = (name: string) => command.getOptionValueSource(name) !== 'default'; // housing has its own batch size and optimizer
       const { trainHousing } = await import('./tabular.js');
       return trainHousing({ ...o, model: o.model as 'housing' | 'housing-cls', batchSize: isGiven('batchSize') ? o.batchSize : undefined, optimizer: isGiven('optimizer') ? o.optimizer : undefined });
     }
     if (MODELS[o.model].dataset === 'graph') {
-      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]] as const)
-        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (full-batch training in one go; --checkpoint saves its weights)`);
+      refuseFlags(o.model, [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]], 'full-batch training in one go; --checkpoint saves its weights');
       for (const name of ['batchSize', 'optimizer'])
         if (command.getOptionValueSource(name) !== 'default') throw new InvalidArgumentError(`--${name === 'batchSize' ? 'batch-size' : 'optimizer'} is not supported for --model ${o.model} (full batch, Adam)`);
       const { trainGraph } = await import('./graph.js');
@@ -105,8 +106,7 @@ program
     }
     if (given.dataset !== undefined) throw new InvalidArgumentError(`--dataset is for the graph models (gcn, sage, gat), not --model ${o.model}`);
     if (MODELS[o.model].dataset === 'generative') {
-      for (const [flag, set] of [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]] as const)
-        if (set) throw new InvalidArgumentError(`${flag} is not supported for --model ${o.model} (--checkpoint saves its weights at the end)`);
+      refuseFlags(o.model, [['--resume', o.resume], ['--continue-on-nan', o.continueOnNan], ['--logdir', o.logdir], ['--max-steps', o.maxSteps]], '--checkpoint saves its weights at the end');
       if (command.getOptionValueSource('optimizer') !== 'default') throw new InvalidArgumentError(`--optimizer is not supported for --model ${o.model} (Adam)`);
       const { trainGenerative } = await import('./generative.js');
       return trainGenerative({ ...o, out, model: o.model as 'denoising-ae' });
